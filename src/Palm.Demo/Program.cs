@@ -1,0 +1,72 @@
+using Palm.Client;
+using Palm.Cluster;
+using Palm.Demo;
+
+// dotnet run --project src/Palm.Demo                      embedded cluster on loopback (default)
+// dotnet run --project src/Palm.Demo -- seed --port 4053  one node per process, see README
+return await DemoProgram.MainAsync(args);
+
+namespace Palm.Demo
+{
+    /// <summary>The demo's entry point: an embedded cluster by default, or one role per process.</summary>
+    public static class DemoProgram
+    {
+        private const string Usage = """
+            usage: Palm.Demo                                   run the whole demo cluster in this process
+                   Palm.Demo seed   [node flags]               a seed node (no servers)
+                   Palm.Demo server a|b|c [node flags]         one server of the demo pipeline
+                   Palm.Demo client --seed <address> [--count N]  run the demo job against a cluster
+            """;
+
+        /// <summary>Runs the demo; returns the process exit code.</summary>
+        public static async Task<int> MainAsync(string[] args)
+        {
+            try
+            {
+                switch (args.FirstOrDefault())
+                {
+                    case null:
+                        return await EmbeddedCluster.RunAsync(10_000, Console.Out) ? 0 : 1;
+                    case "seed":
+                        await PalmHost.RunNodeAsync(args[1..]);
+                        return 0;
+                    case "server" when args.Length >= 2:
+                        await RunServer(args[1], args[2..]);
+                        return 0;
+                    case "client":
+                        return await RunClient(args[1..]) ? 0 : 1;
+                    default:
+                        Console.Error.WriteLine(Usage);
+                        return 2;
+                }
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"palm: {e.Message}");
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+        }
+
+        private static Task RunServer(string name, string[] args) => name switch
+        {
+            "a" => PalmHost.RunServerAsync<ParserServer>("a", args),
+            "b" => PalmHost.RunServerAsync<BookServer>("b", args),
+            "c" => PalmHost.RunServerAsync<PricerServer>("c", args),
+            _ => throw new ArgumentException($"The demo has servers a, b and c, not '{name}'."),
+        };
+
+        private static async Task<bool> RunClient(string[] args)
+        {
+            var options = NodeOptions.Parse(args);
+            if (options.Seeds.Count == 0) throw new ArgumentException("client needs --seed <address of any node>.");
+            var count = 10_000;
+            var countAt = options.Rest.ToList().IndexOf("--count");
+            if (countAt >= 0 && (countAt + 1 >= options.Rest.Count || !int.TryParse(options.Rest[countAt + 1], out count) || count < 1))
+                throw new ArgumentException("--count needs a positive number.");
+            await using var client = await PalmClient.ConnectAsync(options.Seeds[0]);
+            await client.WaitForServersAsync(DemoPipeline.Servers, TimeSpan.FromSeconds(30));
+            return await DemoPipeline.RunAsync(client, count, Console.Out);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Akka.Configuration;
+using Palm.Client;
+using Palm.Cluster;
+using Palm.Servers;
+
+namespace Palm.TestKit;
+
+/// <summary>
+/// A real Palm cluster for a test: every node is its own actor system on loopback (ports chosen by the
+/// OS), joined through a seed node with real Akka.Remote between them. Dispose it to shut every node
+/// and client down.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var cluster = await PalmTestCluster.StartAsync();
+/// await cluster.StartServerAsync&lt;Parser&gt;("a");
+/// var client = await cluster.ConnectClientAsync();
+/// await client.WaitForServersAsync(["a"], TimeSpan.FromSeconds(20));
+/// </code>
+/// </example>
+public sealed class PalmTestCluster : IAsyncDisposable
+{
+    /// <summary>Settings that make a test cluster notice a crashed node within seconds rather than tens of seconds.</summary>
+    public static readonly Config FastFailureDetection = ConfigurationFactory.ParseString("""
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+        akka.cluster.split-brain-resolver.stable-after = 2s
+        akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 3s
+        """);
+
+    private readonly Config _config;
+    private readonly List<PalmNode> _nodes = [];
+    private readonly List<PalmClient> _clients = [];
+    private readonly object _lock = new();
+
+    private PalmTestCluster(Config config, PalmNode seed)
+    {
+        _config = config;
+        Seed = seed;
+        _nodes.Add(seed);
+    }
+
+    /// <summary>The seed node (hosts no server unless a test starts one on it); clients contact it.</summary>
+    public PalmNode Seed { get; }
+
+    /// <summary>Every node still running, the seed first.</summary>
+    public IReadOnlyList<PalmNode> Nodes
+    {
+        get
+        {
+            lock (_lock) return _nodes.ToArray();
+        }
+    }
+
+    /// <summary>How long helpers wait for membership and directory changes.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Starts the seed node of a new cluster.</summary>
+    /// <param name="config">HOCON for every node, over Palm's defaults (e.g. <see cref="FastFailureDetection"/>).</param>
+    public static async Task<PalmTestCluster> StartAsync(Config? config = null)
+    {
+        config ??= Config.Empty;
+        var seed = await PalmHost.StartNodeAsync(new NodeOptions { Config = config });
+        return new PalmTestCluster(config, seed);
+    }
+
+    /// <summary>Starts a new node (its own actor system) joined to the cluster, with no server.</summary>
+    public async Task<PalmNode> StartNodeAsync()
+    {
+        var node = await PalmHost.StartNodeAsync(new NodeOptions { Seeds = [Seed.Address], Config = _config });
+        lock (_lock) _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Starts a new node hosting server <paramref name="name"/> in <paramref name="role"/>, and waits until the seed's directory lists it.</summary>
+    public async Task<PalmNode> StartServerAsync<TServer>(string name, ServerRole role = ServerRole.Standalone) where TServer : PalmServer, new()
+    {
+        var node = await StartNodeAsync();
+        await node.StartServerAsync(new TServer(), name, role);
+        if (role != ServerRole.Worker) await Seed.WaitForServersAsync([name], Timeout);
+        return node;
+    }
+
+    /// <summary>Connects a client from an actor system of its own, through the seed; the cluster disposes it.</summary>
+    public async Task<PalmClient> ConnectClientAsync()
+    {
+        var client = await PalmClient.ConnectAsync(Seed.Address);
+        lock (_lock) _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>Makes <paramref name="node"/> leave the cluster and terminates its actor system.</summary>
+    public async Task StopNodeAsync(PalmNode node)
+    {
+        lock (_lock) _nodes.Remove(node);
+        await PalmHost.StopNodeAsync(node);
+    }
+
+    /// <summary>Disposes the clients, then stops every node at once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        PalmClient[] clients;
+        PalmNode[] nodes;
+        lock (_lock)
+        {
+            clients = _clients.ToArray();
+            nodes = _nodes.ToArray();
+            _clients.Clear();
+            _nodes.Clear();
+        }
+        foreach (var client in clients) await client.DisposeAsync();
+        await Task.WhenAll(nodes.Select(PalmHost.StopNodeAsync));
+    }
+}

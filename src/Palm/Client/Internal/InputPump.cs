@@ -1,0 +1,79 @@
+using Akka.Actor;
+using Palm.Cluster;
+using Palm.Messages;
+
+namespace Palm.Client.Internal;
+
+/// <summary>
+/// Feeds a job's inputs to the first server of its route: one window slot per input, inputs batched
+/// while the source produces them faster than the window fills, and a partial batch sent as soon as
+/// the source or the window makes the pump wait.
+/// </summary>
+internal sealed class InputPump(JobState job, DirectoryView directory, PalmSettings settings, SemaphoreSlim slots)
+{
+    private List<PipelineMessage> _batch = [];
+    private long _bytes;
+
+    public async Task RunAsync(IAsyncEnumerable<byte[]?> payloads, CancellationToken cancellationToken)
+    {
+        long sent = 0;
+        try
+        {
+            var first = job.Header.Route[0];
+            directory.Current.TryGet(first.Server, out var entry);
+            await using var source = payloads.GetAsyncEnumerator(cancellationToken);
+            while (true)
+            {
+                if (!slots.Wait(0))
+                {
+                    Flush(entry);
+                    await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                var next = source.MoveNextAsync();
+                if (!next.IsCompleted) Flush(entry);
+                if (!await next.ConfigureAwait(false)) break;
+
+                var input = sent++;
+                var payload = source.Current;
+                var error = payload is null
+                    ? Error(PalmErrorKind.NullPayload, first, $"Input {input} is null; send an empty array for an empty payload.")
+                    : payload.Length > settings.MaxPayloadBytes
+                        ? Error(PalmErrorKind.PayloadTooLarge, first, $"Input {input} has {payload.Length} bytes; palm.max-payload-bytes allows {settings.MaxPayloadBytes}.")
+                        : entry is null
+                            ? new PalmError(PalmErrorKind.UnknownServer, first.Server, first.Function, 0, null, $"Server '{first.Server}' is not in the cluster.")
+                            : null;
+                if (error is not null)
+                {
+                    job.Events.Writer.TryWrite(JobEvent.Of(new JobResult(input, default, error)));
+                    job.Events.Writer.TryWrite(JobEvent.InputDone(input));
+                    continue;
+                }
+                _batch.Add(new PipelineMessage(job.Header, 0, input, Weights.Whole, payload));
+                _bytes += payload!.Length;
+                if (_batch.Count >= settings.BatchMaxMessages || _bytes >= settings.BatchMaxBytes) Flush(entry);
+            }
+            Flush(entry);
+            job.Events.Writer.TryWrite(JobEvent.SourceDone(sent));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // The user's source threw: the job fails with that exception, after what was already sent.
+            job.Fail(e);
+        }
+    }
+
+    private static PalmError Error(PalmErrorKind kind, Step first, string message) =>
+        new(kind, "client", first.Function, -1, null, message);
+
+    private void Flush(Cluster.ServerEntry? entry)
+    {
+        if (_batch.Count == 0 || entry is null) return;
+        entry.Server.Tell(new Deliver(_batch), job.Header.Client);
+        _batch = [];
+        _bytes = 0;
+    }
+}

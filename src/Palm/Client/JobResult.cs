@@ -1,0 +1,51 @@
+using Palm.Messages;
+
+namespace Palm.Client;
+
+/// <summary>One result of a job: a payload the last step produced, or an error, for one input.</summary>
+public sealed class JobResult
+{
+    internal JobResult(long inputIndex, ReadOnlyMemory<byte> payload, PalmError? error)
+    {
+        InputIndex = inputIndex;
+        Payload = payload;
+        Error = error;
+    }
+
+    /// <summary>Index of the input (0-based, in submission order) this result derives from.</summary>
+    public long InputIndex { get; }
+
+    /// <summary>The payload; empty for an error.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
+
+    /// <summary>The error, or null for a payload.</summary>
+    public PalmError? Error { get; }
+
+    /// <summary>Whether this is an error result.</summary>
+    public bool IsError => Error is not null;
+
+    /// <summary>A copy of the payload as an array.</summary>
+    public byte[] ToArray() => Payload.ToArray();
+
+    /// <inheritdoc />
+    public override string ToString() => IsError ? $"#{InputIndex} error: {Error}" : $"#{InputIndex} {Payload.Length} bytes";
+}
+
+/// <summary>Options of one job.</summary>
+public sealed record JobOptions
+{
+    /// <summary>A session tag every message of the job carries (<c>MessageContext.Session</c>).</summary>
+    public string? Session { get; init; }
+
+    /// <summary>A cache key every message of the job carries (<c>MessageContext.CacheKey</c>).</summary>
+    public string? CacheKey { get; init; }
+
+    /// <summary>Inputs in flight at once (not yet fully processed and consumed); defaults to <c>palm.client.window</c>.</summary>
+    public int? Window { get; init; }
+
+    /// <summary>
+    /// Check the route against the directory before sending (default true). Turned off, a bad step is
+    /// reported by the server that meets it, as an error result.
+    /// </summary>
+    public bool ValidateRoute { get; init; } = true;
+}

@@ -1,0 +1,220 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Configuration;
+using Palm.Cache;
+using Palm.Cache.Internal;
+using Palm.Client.Internal;
+using Palm.Cluster;
+using Palm.Messages;
+using Palm.Servers;
+
+namespace Palm.Client;
+
+/// <summary>
+/// Submits jobs to a Palm cluster and reaches its servers' caches. A client either runs inside a node's
+/// actor system (<see cref="ConnectAsync(ActorSystem, CancellationToken)"/>) or in an actor system of its
+/// own that talks to a contact node over remoting without joining the cluster
+/// (<see cref="ConnectAsync(string, Config?, CancellationToken)"/>), so clients come and go freely.
+/// </summary>
+public sealed class PalmClient : IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly bool _ownsSystem;
+    private readonly IActorRef _actor;
+    private readonly DirectoryView _view;
+    private int _disposed;
+
+    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings)
+    {
+        _system = system;
+        _ownsSystem = ownsSystem;
+        _actor = actor;
+        _view = view;
+        Settings = settings;
+    }
+
+    /// <summary>The settings the client runs with.</summary>
+    public PalmSettings Settings { get; }
+
+    /// <summary>The names of the servers the client currently knows.</summary>
+    public IReadOnlyList<string> Servers => _view.Current.Servers.Select(s => s.Name).Order().ToArray();
+
+    /// <summary>Connects from a new actor system of its own to the cluster node at <paramref name="contact"/> (e.g. <c>akka.tcp://palm@127.0.0.1:4053</c>).</summary>
+    /// <param name="contact">Address of any node of the cluster.</param>
+    /// <param name="config">Extra HOCON for the client's actor system, over <see cref="PalmConfig.Client"/>.</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <exception cref="TimeoutException">The contact node did not answer within <c>palm.connect-timeout</c>.</exception>
+    public static async Task<PalmClient> ConnectAsync(string contact, Config? config = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(contact);
+        var full = (config ?? Config.Empty).WithFallback(PalmConfig.Client);
+        var settings = PalmSettings.Create(full);
+        var system = ActorSystem.Create(settings.SystemName + "-client", full);
+        try
+        {
+            var path = contact.Contains("/user/") ? contact : contact.TrimEnd('/') + "/user/" + Cluster.Internal.NodeActor.Name;
+            IActorRef node;
+            try
+            {
+                node = await system.ActorSelection(path).ResolveOne(settings.ConnectTimeout, cancellationToken);
+            }
+            catch (ActorNotFoundException e)
+            {
+                throw new TimeoutException($"No Palm node answered at {path} within {settings.ConnectTimeout}.", e);
+            }
+            return await Start(system, ownsSystem: true, node, settings, cancellationToken);
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+    }
+
+    /// <summary>Connects through the Palm node of <paramref name="system"/> (a test's system, or a node that also submits jobs).</summary>
+    public static Task<PalmClient> ConnectAsync(ActorSystem system, CancellationToken cancellationToken = default)
+    {
+        var node = PalmNode.Get(system);
+        return Start(system, ownsSystem: false, node.NodeActor, node.Settings, cancellationToken);
+    }
+
+    private static async Task<PalmClient> Start(ActorSystem system, bool ownsSystem, IActorRef node, PalmSettings settings, CancellationToken cancellationToken)
+    {
+        var view = new DirectoryView();
+        var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate)), "palm-client-" + Guid.NewGuid().ToString("N"));
+        await firstUpdate.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
+        return new PalmClient(system, ownsSystem, actor, view, settings);
+    }
+
+    /// <summary>Waits until the cluster has every server in <paramref name="names"/> (with <paramref name="minWorkers"/> workers each).</summary>
+    /// <exception cref="TimeoutException">Some are still missing after <paramref name="timeout"/>.</exception>
+    public Task WaitForServersAsync(IEnumerable<string> names, TimeSpan timeout, int minWorkers = 0) =>
+        _view.WaitForAsync(names, timeout, "the client", minWorkers);
+
+    /// <summary>Runs a job over a stream of payloads; see <see cref="RunJob(IReadOnlyList{string}, IAsyncEnumerable{byte[]}, JobOptions?, CancellationToken)"/>.</summary>
+    public IAsyncEnumerable<JobResult> RunJob(IReadOnlyList<string> route, IEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        return RunJob(route, ToAsync(payloads), options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a job: every payload goes through <paramref name="route"/> (each step <c>server.function</c>)
+    /// and the results stream back as they arrive. The stream ends by itself once every message derived
+    /// from the inputs is done; at most <see cref="JobOptions.Window"/> inputs are in flight, so an endless
+    /// source runs in bounded memory at the pace of the slowest step and of the consumer.
+    /// </summary>
+    /// <exception cref="PalmRouteException">The route is empty or malformed, or names an unknown server or function (thrown at once).</exception>
+    /// <exception cref="PalmJobFailedException">While enumerating: a server on the route left the cluster.</exception>
+    public IAsyncEnumerable<JobResult> RunJob(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payloads);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        options ??= new JobOptions();
+        var steps = Step.ParseRoute(route);
+        var snapshot = _view.Current;
+        if (options.ValidateRoute) Validate(steps, snapshot);
+        var header = new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey);
+        var watched = steps.Select(s => s.Server).Distinct().Where(s => snapshot.TryGet(s, out _)).ToArray();
+        return Run(new JobState(header, watched), payloads, options.Window ?? Settings.ClientWindow, cancellationToken);
+    }
+
+    /// <summary>Sends one payload through <paramref name="route"/> and returns the first result (null if the route emitted nothing).</summary>
+    /// <exception cref="PalmFunctionException">The result is an error.</exception>
+    /// <exception cref="PalmRouteException">The route is invalid.</exception>
+    public async Task<byte[]?> EvalAsync(IReadOnlyList<string> route, byte[] payload, JobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        byte[]? first = null;
+        PalmError? error = null;
+        await foreach (var result in RunJob(route, [payload], options, cancellationToken).ConfigureAwait(false))
+        {
+            if (result.IsError) error ??= result.Error;
+            else first ??= result.ToArray();
+        }
+        return error is null ? first : throw new PalmFunctionException(error);
+    }
+
+    /// <summary>The cache of server <paramref name="server"/>.</summary>
+    /// <exception cref="PalmRouteException">No such server.</exception>
+    public IPalmCache Cache(string server)
+    {
+        if (!_view.Current.TryGet(server, out var entry))
+            throw new PalmRouteException($"No server named '{server}' in the cluster; known: {string.Join(", ", Servers)}.");
+        return new RemoteCache(entry.Cache, Settings.AskTimeout);
+    }
+
+    /// <summary>The counters of every server and worker in the cluster, as of now.</summary>
+    public async Task<IReadOnlyList<ServerStatus>> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var asks = _view.Current.All.Select(e => e.Server.Ask<ServerStatus>(GetServerStatus.Instance, Settings.AskTimeout, cancellationToken));
+        return (await Task.WhenAll(asks)).OrderBy(s => s.Name).ThenBy(s => s.Role).ToArray();
+    }
+
+    private static void Validate(Step[] steps, DirectorySnapshot snapshot)
+    {
+        for (var i = 0; i < steps.Length; i++)
+        {
+            var step = steps[i];
+            if (!snapshot.TryGet(step.Server, out var entry))
+                throw new PalmRouteException(
+                    $"Step {i} ({step}) names server '{step.Server}', which the cluster does not have; known: {string.Join(", ", snapshot.Servers.Select(s => s.Name).Order())}.");
+            if (!entry.Functions.Contains(step.Function))
+                throw new PalmRouteException(
+                    $"Step {i} ({step}) names function '{step.Function}', which server '{step.Server}' does not have; it has: {string.Join(", ", entry.Functions)}.");
+        }
+    }
+
+    private async IAsyncEnumerable<JobResult> Run(JobState job, IAsyncEnumerable<byte[]?> payloads, int window, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(window, window);
+        _actor.Tell(new RegisterJob(job));
+        var pump = Task.Run(() => new InputPump(job, _view, Settings, slots).RunAsync(payloads, stop.Token), CancellationToken.None);
+        try
+        {
+            long completed = 0, total = -1;
+            var reader = job.Events.Reader;
+            while (total < 0 || completed < total)
+            {
+                var e = await reader.ReadAsync(stop.Token).ConfigureAwait(false);
+                if (e.Result is not null) yield return e.Result;
+                else if (e.CompletedInput >= 0)
+                {
+                    completed++;
+                    slots.Release();
+                }
+                else if (e.SourceTotal >= 0) total = e.SourceTotal;
+                else if (e.Failure is not null) throw e.Failure;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            _actor.Tell(new UnregisterJob(job.Header.JobId));
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The consumer stopped early; the pump stops with it.
+            }
+        }
+    }
+
+    private static async IAsyncEnumerable<byte[]?> ToAsync(IEnumerable<byte[]?> payloads)
+    {
+        foreach (var p in payloads) yield return p;
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Leaves the contact node and, for a client with its own actor system, shuts that system down.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await _actor.GracefulStop(Settings.AskTimeout).ConfigureAwait(false);
+        if (_ownsSystem) await _system.Terminate().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,87 @@
+using Akka.Actor;
+using Palm.Messages;
+using Palm.Servers;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace Palm.Cluster;
+
+/// <summary>
+/// Starts nodes: each its own actor system joined to the cluster (pylm's <c>run_server</c>).
+/// </summary>
+public static class PalmHost
+{
+    /// <summary>
+    /// Starts a node hosting server <paramref name="name"/> of type <typeparamref name="TServer"/>, configured
+    /// from <paramref name="args"/> (see <see cref="NodeOptions.Parse"/>), and runs until the process is
+    /// stopped (Ctrl+C or SIGTERM make the node leave the cluster first).
+    /// </summary>
+    public static async Task RunServerAsync<TServer>(string name, string[] args, CancellationToken cancellationToken = default)
+        where TServer : PalmServer, new()
+    {
+        var options = NodeOptions.Parse(args);
+        var node = await StartNodeAsync(options, cancellationToken);
+        await node.StartServerAsync(new TServer(), name, options.Role);
+        Console.WriteLine($"palm: server '{name}' ({options.Role.ToString().ToLowerInvariant()}) up at {node.Address}");
+        await WaitForShutdown(node.System, cancellationToken);
+    }
+
+    /// <summary>Starts a node with no server of its own (a seed, or a contact point for clients) and runs until stopped.</summary>
+    public static async Task RunNodeAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var node = await StartNodeAsync(NodeOptions.Parse(args), cancellationToken);
+        Console.WriteLine($"palm: node up at {node.Address}");
+        await WaitForShutdown(node.System, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a node's actor system and joins the cluster: through the seeds, or as the founder of a new
+    /// cluster when there are none. Returns once the node is a member (status Up).
+    /// </summary>
+    /// <exception cref="TimeoutException">The node did not join within <c>palm.connect-timeout</c>.</exception>
+    public static async Task<PalmNode> StartNodeAsync(NodeOptions options, CancellationToken cancellationToken = default)
+    {
+        var config = options.ToConfig();
+        var settings = PalmSettings.Create(config);
+        var system = ActorSystem.Create(settings.SystemName, config);
+        try
+        {
+            var cluster = AkkaCluster.Get(system);
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            cluster.RegisterOnMemberUp(() => up.TrySetResult());
+            if (system.Settings.Config.GetStringList("akka.cluster.seed-nodes").Count == 0)
+                cluster.Join(cluster.SelfAddress);
+            var node = PalmNode.Get(system);
+            try
+            {
+                await up.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException(
+                    $"Node {cluster.SelfAddress} did not join the cluster within {settings.ConnectTimeout}; check the seed nodes "
+                    + $"({string.Join(", ", system.Settings.Config.GetStringList("akka.cluster.seed-nodes"))}).", e);
+            }
+            return node;
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+    }
+
+    /// <summary>Leaves the cluster gracefully and terminates the node's actor system.</summary>
+    public static Task StopNodeAsync(PalmNode node) =>
+        CoordinatedShutdown.Get(node.System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+
+    private static async Task WaitForShutdown(ActorSystem system, CancellationToken cancellationToken)
+    {
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        };
+        await using var registration = cancellationToken.Register(() => CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance));
+        await system.WhenTerminated;
+    }
+}

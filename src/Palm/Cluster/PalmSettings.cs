@@ -1,0 +1,48 @@
+using Akka.Configuration;
+
+namespace Palm.Cluster;
+
+/// <summary>Palm's settings, read from the <c>palm</c> section of HOCON (defaults in <c>hocon/reference.conf</c>).</summary>
+/// <param name="SystemName">Actor system name shared by every node of a cluster.</param>
+/// <param name="BatchMaxMessages">Most pipeline messages in one remote envelope.</param>
+/// <param name="BatchMaxBytes">Payload bytes after which a batch is sent even if not full.</param>
+/// <param name="MaxPayloadBytes">Largest payload a step may emit; larger ones become error results.</param>
+/// <param name="ServerDispatcher">Dispatcher id for the actors that run user functions.</param>
+/// <param name="ClientWindow">Inputs a job may have in flight before the client waits.</param>
+/// <param name="AskTimeout">Time-out of cache and status requests.</param>
+/// <param name="ConnectTimeout">How long a client waits for its contact node, and a node for joining.</param>
+/// <param name="WorkerWindow">Messages a butterfly leader keeps in flight per worker.</param>
+public sealed record PalmSettings(
+    string SystemName,
+    int BatchMaxMessages,
+    int BatchMaxBytes,
+    int MaxPayloadBytes,
+    string ServerDispatcher,
+    int ClientWindow,
+    TimeSpan AskTimeout,
+    TimeSpan ConnectTimeout,
+    int WorkerWindow)
+{
+    /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
+    public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
+
+    /// <summary>Reads the settings from a configuration whose fallback includes <see cref="PalmConfig.Reference"/>.</summary>
+    /// <exception cref="ConfigurationException">A value is out of range.</exception>
+    public static PalmSettings Create(Config config)
+    {
+        var palm = config.WithFallback(PalmConfig.Reference).GetConfig("palm");
+        var settings = new PalmSettings(
+            palm.GetString("system-name"),
+            palm.GetInt("batch.max-messages"),
+            (int)palm.GetByteSize("batch.max-bytes")!.Value,
+            (int)palm.GetByteSize("max-payload-bytes")!.Value,
+            "palm.server-dispatcher",
+            palm.GetInt("client.window"),
+            palm.GetTimeSpan("ask-timeout"),
+            palm.GetTimeSpan("connect-timeout"),
+            palm.GetInt("butterfly.worker-window"));
+        if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1)
+            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window and palm.butterfly.worker-window must be positive.");
+        return settings;
+    }
+}

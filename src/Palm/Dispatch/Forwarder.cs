@@ -1,0 +1,168 @@
+using Akka.Event;
+using Akka.Actor;
+using Palm.Messages;
+using Palm.Servers;
+
+namespace Palm.Dispatch;
+
+/// <summary>
+/// The other half of the shared dispatch path: takes what a step produced, splits the message's
+/// completion weight over the outputs, asks the stream hook where each goes, and buffers it for the
+/// next server or the client. Buffers go out when full or at <see cref="Flush"/>, which every server
+/// calls once it has handled what its mailbox gave it: dense streams travel in large envelopes and a
+/// lone message leaves at once.
+/// </summary>
+internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
+{
+    private readonly Dictionary<IActorRef, Outbox> _outboxes = new();
+    private readonly Dictionary<Guid, ResultBox> _results = new();
+    private readonly int _maxMessages = runtime.Settings.BatchMaxMessages;
+    private readonly int _maxBytes = runtime.Settings.BatchMaxBytes;
+
+    /// <summary>Forwards the outputs of one call on <paramref name="input"/>.</summary>
+    public void Emit(PipelineMessage input, in StepOutcome outcome)
+    {
+        if (outcome.Error is not null)
+        {
+            Fail(input, outcome.Error);
+            return;
+        }
+        var count = outcome.Count;
+        if (count == 0)
+        {
+            ToClient(input.Job, new ResultItem(input.InputId, input.Weight, ResultKind.Done, default, null));
+            return;
+        }
+        var share = input.Weight / (UInt128)count;
+        if (share == UInt128.Zero)
+        {
+            Fail(input, Error(PalmErrorKind.FanOutTooLarge, input,
+                $"The step emitted {count} messages, more than the completion credit left for this input can be split into."));
+            return;
+        }
+        var remainder = input.Weight - share * (UInt128)count;
+        for (var i = 0; i < count; i++)
+            Route(input, outcome[i], i == 0 ? share + remainder : share);
+    }
+
+    /// <summary>Sends an error result for <paramref name="input"/> to its client; the input's weight travels with it.</summary>
+    public void Fail(PipelineMessage input, PalmError error) =>
+        ToClient(input.Job, new ResultItem(input.InputId, input.Weight, ResultKind.Error, default, error));
+
+    private void Route(PipelineMessage input, ReadOnlyMemory<byte> payload, UInt128 weight)
+    {
+        var job = input.Job;
+        int? next = input.Stage + 1;
+        if (runtime.Functions.HasOutputHook)
+        {
+            NextHop hop;
+            try
+            {
+                hop = runtime.Instance.OnOutput(new MessageContext(runtime.Name, input), payload);
+            }
+            catch (Exception e)
+            {
+                runtime.Counters.AddError();
+                runtime.Log.Error(e, "Stream hook of {0} failed on job {1} input {2}.", runtime.Name, job.JobId, input.InputId);
+                ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
+                    new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, nameof(PalmServer.OnOutput), input.Stage, e.GetType().FullName, e.Message)));
+                return;
+            }
+            if (hop.Kind == NextHop.HopKind.Divert)
+                job = job.WithRoute([.. job.Route.AsSpan(0, input.Stage + 1), .. hop.Steps!]);
+            next = hop.Resolve(input.Stage, job.Route.Length);
+        }
+
+        if (next is null)
+        {
+            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
+            return;
+        }
+        if (payload.Length > runtime.Settings.MaxPayloadBytes)
+        {
+            runtime.Counters.AddError();
+            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, Error(PalmErrorKind.PayloadTooLarge, input,
+                $"The output has {payload.Length} bytes; palm.max-payload-bytes allows {runtime.Settings.MaxPayloadBytes}.")));
+            return;
+        }
+        if (next.Value >= job.Route.Length)
+        {
+            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Payload, payload, null));
+            return;
+        }
+
+        var step = job.Route[next.Value];
+        if (!runtime.Directory.Current.TryGet(step.Server, out var target))
+        {
+            runtime.Counters.AddError();
+            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
+                new PalmError(PalmErrorKind.UnknownServer, step.Server, step.Function, next.Value, null,
+                    $"Step {next.Value} ({step}) names server '{step.Server}', which no node of the cluster hosts now.")));
+            return;
+        }
+        Send(target.Server, new PipelineMessage(job, next.Value, input.InputId, weight, payload));
+    }
+
+    /// <summary>Buffers a message for <paramref name="target"/>, sending the buffer when it is full.</summary>
+    public void Send(IActorRef target, PipelineMessage message)
+    {
+        if (!_outboxes.TryGetValue(target, out var box)) _outboxes[target] = box = new Outbox();
+        box.Messages.Add(message);
+        box.Bytes += message.Payload.Length;
+        if (box.Messages.Count >= _maxMessages || box.Bytes >= _maxBytes)
+        {
+            target.Tell(new Deliver(box.Messages), self);
+            box.Reset();
+        }
+    }
+
+    private void ToClient(JobHeader job, ResultItem item)
+    {
+        if (!_results.TryGetValue(job.JobId, out var pending))
+            _results[job.JobId] = pending = new ResultBox(job.Client);
+        pending.Items.Add(item);
+        pending.Bytes += item.Payload.Length;
+        if (pending.Items.Count >= _maxMessages || pending.Bytes >= _maxBytes)
+        {
+            pending.Client.Tell(new ResultBatch(job.JobId, pending.Items), self);
+            _results.Remove(job.JobId);
+        }
+    }
+
+    /// <summary>Sends every non-empty buffer.</summary>
+    public void Flush()
+    {
+        foreach (var (target, box) in _outboxes)
+        {
+            if (box.Messages.Count == 0) continue;
+            target.Tell(new Deliver(box.Messages), self);
+            box.Reset();
+        }
+        if (_outboxes.Count > 64) _outboxes.Clear();
+        foreach (var (jobId, pending) in _results)
+            pending.Client.Tell(new ResultBatch(jobId, pending.Items), self);
+        _results.Clear();
+    }
+
+    private PalmError Error(PalmErrorKind kind, PipelineMessage input, string message) =>
+        new(kind, runtime.Name, input.Step.Function, input.Stage, null, message);
+
+    private sealed class ResultBox(IActorRef client)
+    {
+        public IActorRef Client { get; } = client;
+        public List<ResultItem> Items { get; } = [];
+        public long Bytes { get; set; }
+    }
+
+    private sealed class Outbox
+    {
+        public List<PipelineMessage> Messages { get; private set; } = [];
+        public long Bytes { get; set; }
+
+        public void Reset()
+        {
+            Messages = [];
+            Bytes = 0;
+        }
+    }
+}

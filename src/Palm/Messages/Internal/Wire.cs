@@ -1,0 +1,165 @@
+using System.Buffers.Binary;
+using System.Runtime.Serialization;
+using System.Text;
+
+namespace Palm.Messages.Internal;
+
+/// <summary>Writes little-endian primitives into a buffer sized exactly beforehand (one allocation per batch).</summary>
+internal struct WireWriter(byte[] buffer)
+{
+    private int _pos;
+
+    public readonly byte[] Buffer => buffer;
+    public readonly int Position => _pos;
+
+    public static int SizeOf(string? s) => 4 + (s is null ? 0 : Encoding.UTF8.GetByteCount(s));
+    public static int SizeOf(ReadOnlyMemory<byte> bytes) => 4 + bytes.Length;
+
+    public void Byte(byte v) => buffer[_pos++] = v;
+
+    public void Int(int v)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(_pos), v);
+        _pos += 4;
+    }
+
+    public void Long(long v)
+    {
+        BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(_pos), v);
+        _pos += 8;
+    }
+
+    public void UInt128(UInt128 v)
+    {
+        BinaryPrimitives.WriteUInt128LittleEndian(buffer.AsSpan(_pos), v);
+        _pos += 16;
+    }
+
+    public void Guid(Guid v)
+    {
+        v.TryWriteBytes(buffer.AsSpan(_pos));
+        _pos += 16;
+    }
+
+    public void String(string? s)
+    {
+        if (s is null)
+        {
+            Int(-1);
+            return;
+        }
+        var n = Encoding.UTF8.GetBytes(s, buffer.AsSpan(_pos + 4));
+        Int(n);
+        _pos += n;
+    }
+
+    /// <summary>The single copy of a payload on its way out.</summary>
+    public void Bytes(ReadOnlyMemory<byte> bytes)
+    {
+        Int(bytes.Length);
+        bytes.Span.CopyTo(buffer.AsSpan(_pos));
+        _pos += bytes.Length;
+    }
+}
+
+/// <summary>
+/// Reads what <see cref="WireWriter"/> wrote, checking every length against what is left so that
+/// garbage input fails with a <see cref="SerializationException"/> instead of a huge allocation.
+/// Payloads are slices of the received buffer: no copy on the way in.
+/// </summary>
+internal struct WireReader(byte[] buffer)
+{
+    private int _pos;
+
+    public readonly int Remaining => buffer.Length - _pos;
+
+    private void Need(int n)
+    {
+        if (n < 0 || n > buffer.Length - _pos)
+            throw new SerializationException($"Palm message is truncated or corrupt: needs {n} bytes at offset {_pos}, has {buffer.Length - _pos}.");
+    }
+
+    public byte Byte()
+    {
+        Need(1);
+        return buffer[_pos++];
+    }
+
+    public int Int()
+    {
+        Need(4);
+        var v = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(_pos));
+        _pos += 4;
+        return v;
+    }
+
+    /// <summary>A count of items that each take at least <paramref name="minItemSize"/> bytes.</summary>
+    public int Count(int minItemSize)
+    {
+        var n = Int();
+        if (n < 0 || (long)n * minItemSize > Remaining)
+            throw new SerializationException($"Palm message is corrupt: count {n} does not fit in {Remaining} bytes.");
+        return n;
+    }
+
+    public long Long()
+    {
+        Need(8);
+        var v = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(_pos));
+        _pos += 8;
+        return v;
+    }
+
+    public UInt128 UInt128()
+    {
+        Need(16);
+        var v = BinaryPrimitives.ReadUInt128LittleEndian(buffer.AsSpan(_pos));
+        _pos += 16;
+        return v;
+    }
+
+    public Guid Guid()
+    {
+        Need(16);
+        var v = new Guid(buffer.AsSpan(_pos, 16));
+        _pos += 16;
+        return v;
+    }
+
+    public string? String()
+    {
+        var n = Int();
+        if (n == -1) return null;
+        Need(n);
+        try
+        {
+            var s = Utf8Strict.GetString(buffer, _pos, n);
+            _pos += n;
+            return s;
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new SerializationException("Palm message is corrupt: a string is not valid UTF-8.", e);
+        }
+    }
+
+    public string RequiredString() =>
+        String() ?? throw new SerializationException("Palm message is corrupt: a required string is null.");
+
+    public ReadOnlyMemory<byte> Bytes()
+    {
+        var n = Int();
+        Need(n);
+        var m = new ReadOnlyMemory<byte>(buffer, _pos, n);
+        _pos += n;
+        return m;
+    }
+
+    public readonly void End()
+    {
+        if (_pos != buffer.Length)
+            throw new SerializationException($"Palm message is corrupt: {buffer.Length - _pos} trailing bytes.");
+    }
+
+    private static readonly UTF8Encoding Utf8Strict = new(false, true);
+}

@@ -1,0 +1,56 @@
+using Akka.Actor;
+
+namespace Palm.Messages;
+
+/// <summary>
+/// What every message of one job shares: its id, the client to answer, the route and the tags. One
+/// instance is shared by all the messages of a job on a node, and written once per remote batch.
+/// </summary>
+internal sealed class JobHeader(Guid jobId, IActorRef client, Step[] route, string? session, string? cacheKey)
+{
+    public Guid JobId { get; } = jobId;
+    public IActorRef Client { get; } = client;
+    public Step[] Route { get; } = route;
+    public string? Session { get; } = session;
+    public string? CacheKey { get; } = cacheKey;
+
+    /// <summary>The client's serialized path, computed once per header rather than once per batch.</summary>
+    public string? ClientPath { get; set; }
+
+    public JobHeader WithRoute(Step[] route) => new(JobId, Client, route, Session, CacheKey);
+}
+
+/// <summary>
+/// One pipeline message. <see cref="Weight"/> is its share of its input's completion credit: every
+/// input starts with <see cref="Weights.Whole"/>, outputs split their parent's weight, and the weight
+/// of every finished branch returns to the client. The input is complete when all of it has returned.
+/// </summary>
+internal sealed record PipelineMessage(JobHeader Job, int Stage, long InputId, UInt128 Weight, ReadOnlyMemory<byte> Payload)
+{
+    public Step Step => Job.Route[Stage];
+}
+
+/// <summary>A batch of pipeline messages for one server: the unit of every remote hop.</summary>
+internal sealed record Deliver(IReadOnlyList<PipelineMessage> Messages);
+
+internal enum ResultKind : byte
+{
+    /// <summary>A payload produced by the last step.</summary>
+    Payload = 1,
+    /// <summary>An error result.</summary>
+    Error = 2,
+    /// <summary>No payload: a branch ended (a function returned nothing, or a hook dropped it); only its weight returns.</summary>
+    Done = 3,
+}
+
+/// <summary>What returns to the client for one branch of one input.</summary>
+internal readonly record struct ResultItem(long InputId, UInt128 Weight, ResultKind Kind, ReadOnlyMemory<byte> Payload, PalmError? Error);
+
+/// <summary>A batch of results for one job.</summary>
+internal sealed record ResultBatch(Guid JobId, IReadOnlyList<ResultItem> Items);
+
+internal static class Weights
+{
+    /// <summary>The completion credit of one input.</summary>
+    public static readonly UInt128 Whole = UInt128.MaxValue;
+}
