@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Palm.Tests.Support;
+
+/// <summary>
+/// One node of the demo pipeline in a separate OS process (<c>dotnet Palm.Demo.dll ...</c>), for tests
+/// about processes. It is stopped by its own PID only: killed on dispose if still running.
+/// </summary>
+public sealed partial class DemoProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource<string> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = [];
+
+    private DemoProcess(string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Palm.Demo.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        _process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Exited += (_, _) => _address.TrySetException(new InvalidOperationException(
+            $"Palm.Demo {string.Join(' ', args)} exited with {_process.ExitCode} before it was up:\n{Output}"));
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>The process id (to kill it, and only it).</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>Everything the process printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output) return string.Join('\n', _output);
+        }
+    }
+
+    /// <summary>Starts <c>Palm.Demo</c> with <paramref name="args"/> and waits for its "up at ADDRESS" line.</summary>
+    public static async Task<(DemoProcess Process, string Address)> StartAsync(TimeSpan timeout, params string[] args)
+    {
+        var p = new DemoProcess(args);
+        try
+        {
+            var address = await p._address.Task.WaitAsync(timeout);
+            return (p, address);
+        }
+        catch
+        {
+            p.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Kills the process at once (SIGKILL), as a crash would.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        try
+        {
+            Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already reaped.
+        }
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.Add(line);
+        var m = UpLine().Match(line);
+        if (m.Success) _address.TrySetResult(m.Groups[1].Value);
+    }
+
+    [GeneratedRegex(@"^palm: .* up at (akka\.tcp://\S+)$")]
+    private static partial Regex UpLine();
+}
