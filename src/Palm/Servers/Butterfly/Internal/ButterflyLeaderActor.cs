@@ -1,0 +1,132 @@
+using Akka.Actor;
+using Akka.Event;
+using Palm.Cluster;
+using Palm.Dispatch;
+using Palm.Messages;
+
+namespace Palm.Servers.Butterfly.Internal;
+
+/// <summary>
+/// The leader of a <see cref="ButterflyServer"/>: the only entry point for its name. It checks each
+/// message's step, spreads the messages over the workers it learns from the directory (credit-based, see
+/// <see cref="Ventilator"/>), and forwards each first answer through the shared <see cref="Forwarder"/>,
+/// with the message it answers and so with that message's completion weight.
+/// </summary>
+internal sealed class ButterflyLeaderActor : ReceiveActor
+{
+    /// <summary>A new worker starts with this window: small, so that a slow worker never hoards messages; it grows while the worker is starved.</summary>
+    private const int InitialWindow = 2;
+
+    private readonly ServerRuntime _runtime;
+    private readonly StepInvoker _invoker;
+    private readonly Forwarder _forwarder;
+    private readonly Ventilator _ventilator;
+    private bool _warnedNoWorkers;
+    private long _duplicates;
+
+    public ButterflyLeaderActor(ServerRuntime runtime)
+    {
+        _runtime = runtime;
+        _invoker = new StepInvoker(runtime);
+        _forwarder = new Forwarder(runtime, Self);
+        var settings = runtime.Settings;
+        _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.BatchMaxMessages, settings.BatchMaxBytes);
+
+        Receive<Deliver>(OnDeliver);
+        Receive<WorkResults>(OnResults);
+        Receive<DirectoryUpdate>(OnDirectory);
+        Receive<Terminated>(t => RemoveWorker(t.ActorRef, "stopped"));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
+            runtime.Name, runtime.Instance.TemplateName, "leader", runtime.NodeAddress, _ventilator.WorkerCount)));
+    }
+
+    protected override void PreStart()
+    {
+        _runtime.Instance.OnStarted();
+        _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
+    }
+
+    protected override void PostStop() => _runtime.Node.Tell(UnsubscribeDirectory.Instance, Self);
+
+    private void OnDeliver(Deliver batch)
+    {
+        foreach (var message in batch.Messages)
+        {
+            // Checked here rather than on a worker, so that a bad step fails at once even with no workers.
+            var error = _invoker.Resolve(message, out _);
+            if (error is null)
+            {
+                _runtime.Counters.AddIn();
+                _ventilator.Enqueue(message);
+            }
+            else
+            {
+                _runtime.Counters.AddError();
+                _forwarder.Fail(message, error);
+            }
+        }
+        DispatchAndFlush();
+    }
+
+    private void OnResults(WorkResults answers)
+    {
+        var from = Sender;
+        foreach (var answer in answers.Results)
+        {
+            if (!_ventilator.Complete(from, answer.Id, out var message))
+            {
+                _duplicates++;
+                continue;
+            }
+            if (answer.Error is null)
+            {
+                _runtime.Counters.AddOut(answer.Outputs.Count);
+                _forwarder.Emit(message, StepOutcome.Of(answer.Outputs));
+            }
+            else
+            {
+                _runtime.Counters.AddError();
+                _forwarder.Fail(message, answer.Error);
+            }
+        }
+        _ventilator.Answered(from);
+        DispatchAndFlush();
+    }
+
+    private void OnDirectory(DirectoryUpdate update)
+    {
+        var current = new DirectorySnapshot(update.Entries).WorkersOf(_runtime.Name).Select(e => e.Server).ToHashSet();
+        foreach (var worker in _ventilator.Workers.Select(w => w.Worker).Where(w => !current.Contains(w)).ToArray())
+            RemoveWorker(worker, "left the directory");
+        foreach (var worker in current)
+        {
+            if (!_ventilator.AddWorker(worker)) continue;
+            Context.Watch(worker);
+            _warnedNoWorkers = false;
+            _runtime.Log.Info("Worker {0} joined server '{1}' ({2} workers).", worker.Path, _runtime.Name, _ventilator.WorkerCount);
+        }
+        DispatchAndFlush();
+    }
+
+    private void RemoveWorker(IActorRef worker, string why)
+    {
+        var requeued = _ventilator.RemoveWorker(worker);
+        if (requeued < 0) return;
+        _runtime.Log.Warning("Worker {0} of server '{1}' {2}; re-dispatching its {3} unanswered messages ({4} workers left).",
+            worker.Path, _runtime.Name, why, requeued, _ventilator.WorkerCount);
+        if (_duplicates > 0) _runtime.Log.Info("Server '{0}' has ignored {1} duplicate answers so far.", _runtime.Name, _duplicates);
+        DispatchAndFlush();
+    }
+
+    private void DispatchAndFlush()
+    {
+        _ventilator.Dispatch(Self);
+        _forwarder.Flush();
+        if (_ventilator.WorkerCount == 0 && _ventilator.Waiting > 0 && !_warnedNoWorkers)
+        {
+            _warnedNoWorkers = true;
+            _runtime.Log.Warning("Server '{0}' has no workers; {1} messages wait in its leader until a worker joins.",
+                _runtime.Name, _ventilator.Waiting);
+        }
+    }
+}

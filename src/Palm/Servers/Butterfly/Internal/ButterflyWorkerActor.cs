@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Palm.Cluster;
+using Palm.Dispatch;
+using Palm.Messages;
+
+namespace Palm.Servers.Butterfly.Internal;
+
+/// <summary>
+/// A worker of a <see cref="ButterflyServer"/>: calls the functions for the items its leader sends,
+/// one at a time on its own thread, through the shared <see cref="StepInvoker"/>, and answers the
+/// sender. Answers travel in one envelope per batch when calls are quick; once a millisecond has gone
+/// by they leave at once, so that the leader refills the worker's credit while it is still busy.
+/// </summary>
+internal sealed class ButterflyWorkerActor : ReceiveActor
+{
+    private static readonly long FlushAfter = Stopwatch.Frequency / 1000;
+
+    private readonly ServerRuntime _runtime;
+    private readonly StepInvoker _invoker;
+
+    public ButterflyWorkerActor(ServerRuntime runtime)
+    {
+        _runtime = runtime;
+        _invoker = new StepInvoker(runtime);
+        Receive<WorkBatch>(Handle);
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
+            runtime.Name, runtime.Instance.TemplateName, "worker", runtime.NodeAddress, 0)));
+    }
+
+    protected override void PreStart() => _runtime.Instance.OnStarted();
+
+    private void Handle(WorkBatch batch)
+    {
+        var answers = new Answers(Sender, Self, _runtime.Settings);
+        var items = batch.Items;
+        for (var i = 0; i < items.Count; i++)
+        {
+            var pending = Process(items[i], answers);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                var rest = i + 1;
+                // A truly asynchronous function: the rest of the batch runs in a continuation, during
+                // which the mailbox waits, so the worker still calls one function at a time.
+                RunTask(async () =>
+                {
+                    await pending;
+                    for (var j = rest; j < items.Count; j++) await Process(items[j], answers);
+                    answers.Flush();
+                });
+                return;
+            }
+        }
+        answers.Flush();
+    }
+
+    private ValueTask Process(WorkItem item, Answers answers)
+    {
+        var error = _invoker.Resolve(item.Message, out var function);
+        if (error is not null)
+        {
+            _runtime.Counters.AddError();
+            answers.Add(new WorkResult(item.Id, [], error));
+            return ValueTask.CompletedTask;
+        }
+        var outcome = _invoker.Invoke(function, item.Message);
+        if (outcome.IsCompletedSuccessfully)
+        {
+            answers.Add(ToResult(item, outcome.Result));
+            return ValueTask.CompletedTask;
+        }
+        return AddLater(item, outcome, answers);
+    }
+
+    private async ValueTask AddLater(WorkItem item, ValueTask<StepOutcome> outcome, Answers answers) =>
+        answers.Add(ToResult(item, await outcome));
+
+    private WorkResult ToResult(WorkItem item, in StepOutcome outcome)
+    {
+        if (outcome.Error is not null) return new WorkResult(item.Id, [], outcome.Error);
+        var outputs = outcome.ToList();
+        long bytes = 0;
+        foreach (var output in outputs) bytes += output.Length;
+        if (bytes <= _runtime.Settings.MaxPayloadBytes) return new WorkResult(item.Id, outputs, null);
+        // The outputs of one call go back to the leader in one message; past this size the transport would drop it.
+        _runtime.Counters.AddError();
+        return new WorkResult(item.Id, [], new PalmError(PalmErrorKind.PayloadTooLarge, _runtime.Name, item.Message.Step.Function,
+            item.Message.Stage, null,
+            $"The outputs of one call total {bytes} bytes; on a butterfly worker they travel to the leader together, and palm.max-payload-bytes allows {_runtime.Settings.MaxPayloadBytes}."));
+    }
+
+    /// <summary>Answers gathered for the leader: sent when full, when a millisecond has passed since the last send, and at the end of a batch.</summary>
+    private sealed class Answers(IActorRef leader, IActorRef self, PalmSettings settings)
+    {
+        private List<WorkResult> _results = [];
+        private long _bytes;
+        private long _since = Stopwatch.GetTimestamp();
+
+        public void Add(WorkResult result)
+        {
+            _results.Add(result);
+            foreach (var output in result.Outputs) _bytes += output.Length;
+            if (_results.Count >= settings.BatchMaxMessages || _bytes >= settings.BatchMaxBytes || Stopwatch.GetTimestamp() - _since >= FlushAfter)
+                Flush();
+        }
+
+        public void Flush()
+        {
+            _since = Stopwatch.GetTimestamp();
+            if (_results.Count == 0) return;
+            leader.Tell(new WorkResults(_results), self);
+            _results = [];
+            _bytes = 0;
+        }
+    }
+}
