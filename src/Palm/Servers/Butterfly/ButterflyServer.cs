@@ -14,7 +14,7 @@ namespace Palm.Servers;
 /// <remarks>
 /// <para>
 /// Turning a <see cref="RegisteredServer"/> into a parallel one is a change of base class: functions,
-/// the stream hook (<see cref="PalmServer.OnOutput"/>, run on the leader) and the cache are used the same
+/// the stream hook (<c>OnOutput</c>, run on the leader) and the cache are used the same
 /// way. The cache is the leader's: clients and every worker read and write the same keys.
 /// </para>
 /// <para>

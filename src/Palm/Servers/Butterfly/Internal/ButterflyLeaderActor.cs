@@ -42,7 +42,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor
 
     protected override void PreStart()
     {
-        _runtime.Instance.OnStarted();
+        _runtime.Instance.Started();
         _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
     }
 

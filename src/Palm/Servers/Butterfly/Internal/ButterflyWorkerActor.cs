@@ -28,7 +28,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
             runtime.Name, runtime.Instance.TemplateName, "worker", runtime.NodeAddress, 0)));
     }
 
-    protected override void PreStart() => _runtime.Instance.OnStarted();
+    protected override void PreStart() => _runtime.Instance.Started();
 
     private void Handle(WorkBatch batch)
     {

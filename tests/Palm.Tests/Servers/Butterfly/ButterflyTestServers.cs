@@ -1,0 +1,72 @@
+using Palm.Client;
+using Palm.Servers;
+using Palm.Tests.Support;
+
+namespace Palm.Tests.Servers.Butterfly;
+
+/// <summary>
+/// The butterfly server of these tests. <c>work</c> simulates work of <c>payload[0]</c> milliseconds times
+/// <see cref="Slowness"/>, so that one class can play fast and slow workers.
+/// </summary>
+public class CrunchServer : ButterflyServer
+{
+    protected virtual int Slowness => 1;
+
+    /// <summary>Simulated work: payload[0] × slowness milliseconds, then the payload unchanged.</summary>
+    [PalmFunction("work")]
+    public byte[] Work(byte[] payload)
+    {
+        if (payload.Length > 0 && payload[0] > 0) Thread.Sleep(payload[0] * Slowness);
+        return payload;
+    }
+
+    /// <summary>Zero outputs for an input starting with 0, otherwise payload[0] copies.</summary>
+    [PalmFunction("fan")]
+    public IEnumerable<byte[]> Fan(byte[] payload) => Enumerable.Repeat(payload, payload.Length == 0 ? 0 : payload[0]);
+
+    /// <summary>Throws for the payload "bad".</summary>
+    [PalmFunction("picky")]
+    public byte[] Picky(byte[] payload) => Text.Of(payload) == "bad" ? throw new FormatException("bad input") : payload;
+
+    [PalmFunction("later")]
+    public async Task<byte[]> Later(byte[] payload)
+    {
+        await Task.Yield();
+        return Text.Bytes(Text.Of(payload) + "!");
+    }
+
+    /// <summary>Reads this server's cache (the leader's) under the job's cache key, from wherever the function runs.</summary>
+    [PalmFunction("fromCache")]
+    public async Task<byte[]> FromCache(byte[] _, MessageContext context) =>
+        await Cache.GetAsync(context.CacheKey!) ?? Text.Bytes("<none>");
+}
+
+/// <summary>A worker four times slower than <see cref="CrunchServer"/>.</summary>
+public sealed class SlowCrunchServer : CrunchServer
+{
+    protected override int Slowness => 4;
+}
+
+internal static class Jobs
+{
+    /// <summary>Runs a job to its end within <paramref name="timeout"/> and returns its results.</summary>
+    public static async Task<List<JobResult>> RunAll(this PalmClient client, string[] route, IEnumerable<byte[]> inputs, TimeSpan timeout, JobOptions? options = null)
+    {
+        var results = new List<JobResult>();
+        await foreach (var r in client.RunJob(route, inputs, options).WithTimeout(timeout)) results.Add(r);
+        return results;
+    }
+
+    /// <summary>Checks that inputs 0..count-1 each gave exactly one payload result and nothing else.</summary>
+    public static void AssertExactlyOnce(IReadOnlyCollection<JobResult> results, int count)
+    {
+        var errors = results.Where(r => r.IsError).Take(3).Select(r => r.ToString()).ToArray();
+        Xunit.Assert.True(errors.Length == 0, "error results: " + string.Join("; ", errors));
+        var seen = new int[count];
+        foreach (var r in results) seen[r.InputIndex]++;
+        var missing = Enumerable.Range(0, count).Count(i => seen[i] == 0);
+        var duplicated = Enumerable.Range(0, count).Count(i => seen[i] > 1);
+        Xunit.Assert.True(missing == 0 && duplicated == 0 && results.Count == count,
+            $"{results.Count} results for {count} inputs: {missing} missing, {duplicated} duplicated.");
+    }
+}
