@@ -50,8 +50,11 @@ public sealed class BookServer : RegisteredServer
     }
 }
 
-/// <summary>Server C: prices a trade (discounts ten yearly cash flows): the heavy step of the pipeline.</summary>
-public sealed class PricerServer : RegisteredServer
+/// <summary>
+/// Server C: prices a trade (discounts ten yearly cash flows): the heavy step of the pipeline, so it is
+/// a parallel server: one leader and as many workers as there are nodes started with <c>--role worker</c>.
+/// </summary>
+public sealed class PricerServer : ButterflyServer
 {
     [PalmFunction("price")]
     public byte[] Price(byte[] enriched) => Pricing.Price(enriched);

@@ -14,7 +14,10 @@ namespace Palm.Demo
         private const string Usage = """
             usage: Palm.Demo                                   run the whole demo cluster in this process
                    Palm.Demo seed   [node flags]               a seed node (no servers)
-                   Palm.Demo server a|b|c [node flags]         one server of the demo pipeline
+                   Palm.Demo server a|b [node flags]           one server of the demo pipeline
+                   Palm.Demo server c --role leader|worker [node flags]
+                                                               C's leader, or one of its workers (start any number;
+                                                               without --role, C runs alone as a serial server)
                    Palm.Demo client --seed <address> [--count N]  run the demo job against a cluster
             """;
 

@@ -11,7 +11,7 @@ namespace Palm.Cluster;
 /// <param name="ClientWindow">Inputs a job may have in flight before the client waits.</param>
 /// <param name="AskTimeout">Time-out of cache and status requests.</param>
 /// <param name="ConnectTimeout">How long a client waits for its contact node, and a node for joining.</param>
-/// <param name="WorkerWindow">Messages a butterfly leader keeps in flight per worker.</param>
+/// <param name="WorkerWindow">Most messages a butterfly leader keeps in flight on one worker (a worker starts with fewer and gets more while it is starved).</param>
 public sealed record PalmSettings(
     string SystemName,
     int BatchMaxMessages,

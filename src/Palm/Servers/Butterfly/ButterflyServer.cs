@@ -20,7 +20,9 @@ namespace Palm.Servers;
 /// <para>
 /// Dispatch is self-balancing: a worker never holds more than <c>palm.butterfly.worker-window</c>
 /// messages and gets new ones only as it returns results, so a worker four times slower than another
-/// gets about a quarter as many messages. Workers may join and leave while jobs run; the messages a
+/// gets about a quarter as many messages. A worker's window starts small and widens only while the
+/// worker answers faster than work reaches it, so quick functions get the large windows they need to
+/// hide the round trip, and slow ones keep small windows. Workers may join and leave while jobs run; the messages a
 /// departed worker had not answered go to the others, and each message's result is forwarded exactly
 /// once (a late answer from a worker thought dead is used if it comes first, and the other ignored).
 /// </para>

@@ -21,7 +21,7 @@ public sealed class ButterflyServerTests : Akka.TestKit.Xunit2.TestKit
 
         // Input i fans out into i % 4 messages (none for a multiple of 4), each of which goes through c twice more.
         const int count = 3000;
-        var results = await client.RunAll(["c.fan", "c.work", "c.echo"], Enumerable.Range(0, count).Select(i => new[] { (byte)(i % 4), (byte)0 }), JobTimeout);
+        var results = await client.RunAll(["c.fan", "c.work", "c.echo"], Enumerable.Range(0, count).Select(i => new[] { (byte)0, (byte)(i % 4) }), JobTimeout);
 
         Assert.DoesNotContain(results, r => r.IsError);
         var perInput = results.GroupBy(r => r.InputIndex).ToDictionary(g => g.Key, g => g.Count());

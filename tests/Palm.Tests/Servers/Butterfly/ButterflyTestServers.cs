@@ -20,9 +20,9 @@ public class CrunchServer : ButterflyServer
         return payload;
     }
 
-    /// <summary>Zero outputs for an input starting with 0, otherwise payload[0] copies.</summary>
+    /// <summary>As many copies of the payload as its last byte says (none for 0).</summary>
     [PalmFunction("fan")]
-    public IEnumerable<byte[]> Fan(byte[] payload) => Enumerable.Repeat(payload, payload.Length == 0 ? 0 : payload[0]);
+    public IEnumerable<byte[]> Fan(byte[] payload) => Enumerable.Repeat(payload, payload.Length == 0 ? 0 : payload[^1]);
 
     /// <summary>Throws for the payload "bad".</summary>
     [PalmFunction("picky")]

@@ -112,8 +112,10 @@ internal sealed class ButterflyLeaderActor : ReceiveActor
     {
         var requeued = _ventilator.RemoveWorker(worker);
         if (requeued < 0) return;
-        _runtime.Log.Warning("Worker {0} of server '{1}' {2}; re-dispatching its {3} unanswered messages ({4} workers left).",
-            worker.Path, _runtime.Name, why, requeued, _ventilator.WorkerCount);
+        // A worker that leaves with nothing unanswered is a normal departure; one that leaves work behind is worth a warning.
+        _runtime.Log.Log(requeued > 0 ? LogLevel.WarningLevel : LogLevel.InfoLevel,
+            "Worker {0} of server '{1}' {2}; re-dispatching its {3} unanswered messages ({4} workers left).",
+            [worker.Path, _runtime.Name, why, requeued, _ventilator.WorkerCount]);
         if (_duplicates > 0) _runtime.Log.Info("Server '{0}' has ignored {1} duplicate answers so far.", _runtime.Name, _duplicates);
         DispatchAndFlush();
     }
