@@ -12,6 +12,8 @@ namespace Palm.Bench
               butterfly  ButterflyServer: I/O-bound 1 vs 6 workers, CPU-bound 1 vs 2 workers beside Parallel.For,
                          trivial function through leader + 2 workers beside a RegisteredServer
                          --messages N   messages of the trivial-function figure (default 100,000)
+                         --repeat N     rounds of the CPU-bound and trivial figures, the median is printed (default 3)
+                         --window N     palm.butterfly.worker-window for this run
             """;
 
         /// <summary>Runs the group named by <paramref name="args"/>[0]; returns the exit code.</summary>

@@ -35,6 +35,14 @@ public class CrunchServer : ButterflyServer
         return Text.Bytes(Text.Of(payload) + "!");
     }
 
+    /// <summary>Appends the payload to this server's cache (the leader's) under the job's cache key.</summary>
+    [PalmFunction("remember")]
+    public async Task<byte[]> Remember(byte[] payload, MessageContext context)
+    {
+        await Cache.AppendAsync(context.CacheKey!, payload);
+        return payload;
+    }
+
     /// <summary>Reads this server's cache (the leader's) under the job's cache key, from wherever the function runs.</summary>
     [PalmFunction("fromCache")]
     public async Task<byte[]> FromCache(byte[] _, MessageContext context) =>
@@ -49,11 +57,31 @@ public sealed class SlowCrunchServer : CrunchServer
 
 internal static class Jobs
 {
+    /// <summary>Inputs that wait for <paramref name="gate"/> after the first <paramref name="before"/>, so a test can act mid-job.</summary>
+    public static async IAsyncEnumerable<byte[]> Gated(int before, int after, Task gate, Func<int, byte[]> payload)
+    {
+        for (var i = 0; i < before; i++) yield return payload(i);
+        await gate;
+        for (var i = before; i < before + after; i++) yield return payload(i);
+    }
+
     /// <summary>Runs a job to its end within <paramref name="timeout"/> and returns its results.</summary>
-    public static async Task<List<JobResult>> RunAll(this PalmClient client, string[] route, IEnumerable<byte[]> inputs, TimeSpan timeout, JobOptions? options = null)
+    public static Task<List<JobResult>> RunAll(this PalmClient client, string[] route, IEnumerable<byte[]> inputs, TimeSpan timeout, JobOptions? options = null) =>
+        client.RunAll(route, inputs.ToAsyncEnumerable(), timeout, options);
+
+    /// <summary>
+    /// Runs a job to its end within <paramref name="timeout"/> and returns its results; <paramref name="onResult"/>
+    /// sees the number of results so far as they arrive.
+    /// </summary>
+    public static async Task<List<JobResult>> RunAll(this PalmClient client, string[] route, IAsyncEnumerable<byte[]> inputs, TimeSpan timeout,
+        JobOptions? options = null, Action<int>? onResult = null)
     {
         var results = new List<JobResult>();
-        await foreach (var r in client.RunJob(route, inputs, options).WithTimeout(timeout)) results.Add(r);
+        await foreach (var r in client.RunJob(route, inputs!, options).WithTimeout(timeout))
+        {
+            results.Add(r);
+            onResult?.Invoke(results.Count);
+        }
         return results;
     }
 
