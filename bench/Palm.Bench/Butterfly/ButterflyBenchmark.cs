@@ -32,6 +32,7 @@ public static class ButterflyBenchmark
     {
         var (messages, window, repeat, verbose) = Parse(args);
         var clock = Stopwatch.StartNew();
+        var startLoad = Load();
         var overrides = verbose ? "" : "akka.loglevel = OFF\nakka.stdout-loglevel = OFF\n";
         if (window is not null) overrides += $"palm.butterfly.worker-window = {window}\n";
         var config = ConfigurationFactory.ParseString(overrides);
@@ -84,7 +85,8 @@ public static class ButterflyBenchmark
             await Run(client, "cpu1.burn", 5, burn, null);
             await Run(client, "fly.same", 20_000, small, null);
             await Run(client, "reg.same", 20_000, small, null);
-            Parallel.For(0, 10, _ => CpuWork.Burn(iterations));
+            var warm = new double[10];
+            Parallel.For(0, warm.Length, i => warm[i] = CpuWork.Burn(iterations));
         }
 
         Console.WriteLine();
@@ -103,11 +105,14 @@ public static class ButterflyBenchmark
         var (sequential, parallel, cpu1s, cpu2s) = (new List<double>(), new List<double>(), new List<Outcome>(), new List<Outcome>());
         for (var round = 0; round < repeat; round++)
         {
+            // Results are kept, as Palm's are sent back, so that the compiler cannot drop the work.
+            var sums = new double[CpuMessages];
             sequential.Add(Time(() =>
             {
-                for (var i = 0; i < CpuMessages; i++) CpuWork.Burn(iterations);
+                for (var i = 0; i < CpuMessages; i++) sums[i] = CpuWork.Burn(iterations);
             }));
-            parallel.Add(Time(() => Parallel.For(0, CpuMessages, cores, _ => CpuWork.Burn(iterations))));
+            parallel.Add(Time(() => Parallel.For(0, CpuMessages, cores, i => sums[i] = CpuWork.Burn(iterations))));
+            if (sums.Any(double.IsNaN)) throw new InvalidOperationException("The CPU work computed NaN.");
             cpu1s.Add(await Run(client, "cpu1.burn", CpuMessages, burn, tally));
             cpu2s.Add(await Run(client, "cpu2.burn", CpuMessages, burn, tally));
         }
@@ -134,6 +139,7 @@ public static class ButterflyBenchmark
         Console.WriteLine($"  ratio            : {reg.Seconds / fly.Seconds:F2} of the serial server's throughput (the price of two more hops per message)");
 
         Console.WriteLine();
+        Console.WriteLine($"Machine load (1-minute average) at start {startLoad}, at end {Load()}: other processes share these cores, so compare figures from quiet runs.");
         Console.WriteLine($"Results: {tally.Messages:N0} inputs in timed runs, {tally.Lost} lost, {tally.Duplicated} duplicated, {tally.Errors} errors.");
         return tally.Exact ? 0 : 1;
     }
@@ -187,6 +193,22 @@ public static class ButterflyBenchmark
     private static void Line(string label, Outcome o, bool throughput = false) =>
         Console.WriteLine($"  {label,-17}: {o.Seconds,7:F2} s" + (throughput ? $"   {o.Count / o.Seconds,10:N0} msg/s" : "") +
             $"   lost {o.Lost}, duplicated {o.Duplicated}" + (o.Errors > 0 ? $", errors {o.Errors}" : ""));
+
+    private static string Load()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
+    }
 
     private static string Verdict(bool met) => met ? "met" : "MISSED";
 
