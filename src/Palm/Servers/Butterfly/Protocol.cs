@@ -13,3 +13,13 @@ internal sealed record WorkResult(long Id, IReadOnlyList<ReadOnlyMemory<byte>> O
 
 /// <summary>Results of a worker, sent back to its leader in one envelope.</summary>
 internal sealed record WorkResults(IReadOnlyList<WorkResult> Results);
+
+/// <summary>
+/// A leader asks a worker that holds messages: "have you answered everything up to my batch number
+/// <see cref="Batch"/>?" A worker handles its mailbox in order, so it replies only once it has answered
+/// every batch sent before the question, and its answers travel before the reply.
+/// </summary>
+internal sealed record AnswerCheck(long Batch);
+
+/// <summary>The worker's reply to <see cref="AnswerCheck"/>: anything up to <see cref="Batch"/> still unanswered was lost on the way.</summary>
+internal sealed record AnswerCheckDone(long Batch);

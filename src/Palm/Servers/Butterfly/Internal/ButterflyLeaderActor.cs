@@ -12,16 +12,25 @@ namespace Palm.Servers.Butterfly.Internal;
 /// <see cref="Ventilator"/>), and forwards each first answer through the shared <see cref="Forwarder"/>,
 /// with the message it answers and so with that message's completion weight.
 /// </summary>
-internal sealed class ButterflyLeaderActor : ReceiveActor
+internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
 {
     /// <summary>A new worker starts with this window: small, so that a slow worker never hoards messages; it grows while the worker is starved.</summary>
     private const int InitialWindow = 2;
+
+    /// <summary>
+    /// How often workers that hold messages are asked whether they answered them all (<see cref="AnswerCheck"/>).
+    /// Akka.Remote delivers at most once: a batch or an answer lost while an association drops and recovers, with
+    /// the worker never leaving the cluster, would otherwise leave its messages, and their job, waiting forever.
+    /// </summary>
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
 
     private readonly ServerRuntime _runtime;
     private readonly StepInvoker _invoker;
     private readonly Forwarder _forwarder;
     private readonly Ventilator _ventilator;
     private bool _warnedNoWorkers;
+
+    public ITimerScheduler Timers { get; set; } = null!;
     private long _duplicates;
 
     public ButterflyLeaderActor(ServerRuntime runtime)
@@ -36,6 +45,11 @@ internal sealed class ButterflyLeaderActor : ReceiveActor
         Receive<WorkResults>(OnResults);
         Receive<DirectoryUpdate>(OnDirectory);
         Receive<Terminated>(t => RemoveWorker(t.ActorRef, "stopped"));
+        Receive<CheckWorkers>(_ =>
+        {
+            foreach (var (worker, batch) in _ventilator.ChecksDue()) worker.Tell(new AnswerCheck(batch), Self);
+        });
+        Receive<AnswerCheckDone>(OnCheckDone);
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
             runtime.Name, runtime.Instance.TemplateName, "leader", runtime.NodeAddress, _ventilator.WorkerCount)));
     }
@@ -44,6 +58,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor
     {
         _runtime.Instance.Started();
         _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
+        Timers.StartPeriodicTimer(nameof(CheckWorkers), CheckWorkers.Instance, CheckInterval);
     }
 
     protected override void PostStop() => _runtime.Node.Tell(UnsubscribeDirectory.Instance, Self);
@@ -93,6 +108,15 @@ internal sealed class ButterflyLeaderActor : ReceiveActor
         DispatchAndFlush();
     }
 
+    private void OnCheckDone(AnswerCheckDone done)
+    {
+        var lost = _ventilator.Checked(Sender, done.Batch);
+        if (lost == 0) return;
+        _runtime.Log.Warning("Worker {0} of server '{1}' never answered {2} messages it was sent (lost in transit); re-dispatching them.",
+            Sender.Path, _runtime.Name, lost);
+        DispatchAndFlush();
+    }
+
     private void OnDirectory(DirectoryUpdate update)
     {
         var current = new DirectorySnapshot(update.Entries).WorkersOf(_runtime.Name).Select(e => e.Server).ToHashSet();
@@ -130,5 +154,10 @@ internal sealed class ButterflyLeaderActor : ReceiveActor
             _runtime.Log.Warning("Server '{0}' has no workers; {1} messages wait in its leader until a worker joins.",
                 _runtime.Name, _ventilator.Waiting);
         }
+    }
+
+    private sealed class CheckWorkers
+    {
+        public static readonly CheckWorkers Instance = new();
     }
 }

@@ -24,6 +24,8 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
         _runtime = runtime;
         _invoker = new StepInvoker(runtime);
         Receive<WorkBatch>(Handle);
+        // Handled in mailbox order, so every batch sent before the check has been answered by now.
+        Receive<AnswerCheck>(check => Sender.Tell(new AnswerCheckDone(check.Batch)));
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
             runtime.Name, runtime.Instance.TemplateName, "worker", runtime.NodeAddress, 0)));
     }

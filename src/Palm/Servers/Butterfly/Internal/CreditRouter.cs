@@ -14,8 +14,14 @@ internal sealed class WorkerRoutee(IActorRef worker, int initialWindow, int maxW
 
     public IActorRef Worker { get; } = worker;
 
-    /// <summary>Ids of the items sent to this worker that it has not answered yet.</summary>
-    public HashSet<long> Held { get; } = [];
+    /// <summary>The items sent to this worker that it has not answered yet: id, and the number of the batch that carried it.</summary>
+    public Dictionary<long, long> Held { get; } = [];
+
+    /// <summary>How many batches the worker was sent.</summary>
+    public long Batches { get; private set; }
+
+    /// <summary>The batch number an <see cref="AnswerCheck"/> on its way covers; null when none is.</summary>
+    public long? CheckPending { get; set; }
 
     /// <summary>How many items the worker may hold; between the initial window and <c>palm.butterfly.worker-window</c>.</summary>
     public int Window { get; private set; } = initialWindow;
@@ -33,12 +39,19 @@ internal sealed class WorkerRoutee(IActorRef worker, int initialWindow, int maxW
     /// <summary>The server went idle: start small again, so that the next job's first messages spread over every worker.</summary>
     public void Reset() => Window = _initialWindow;
 
-    public List<WorkItem> TakeOutbox()
+    private List<WorkItem> TakeOutbox()
     {
         var items = Outbox;
         Outbox = [];
         OutboxBytes = 0;
         return items;
+    }
+
+    /// <summary>Sends what the outbox holds as one <see cref="WorkBatch"/>.</summary>
+    public void SendOutbox(IActorRef sender)
+    {
+        Batches++;
+        Send(new WorkBatch(TakeOutbox()), sender);
     }
 
     public override void Send(object message, IActorRef sender) => Worker.Tell(message, sender);

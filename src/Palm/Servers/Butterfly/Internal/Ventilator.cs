@@ -48,16 +48,48 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
     {
         if (!_workers.Remove(worker, out var routee)) return -1;
         _routees = _routees.Where(r => !ReferenceEquals(r, routee)).ToArray();
+        return Requeue(routee, routee.Held.Keys.ToList());
+    }
+
+    /// <summary>The workers that hold messages and have no check under way, each with the batch number a check now covers.</summary>
+    public List<(IActorRef Worker, long Batch)> ChecksDue()
+    {
+        var due = new List<(IActorRef, long)>();
+        foreach (var routee in _workers.Values)
+        {
+            if (routee.Held.Count == 0 || routee.CheckPending is not null) continue;
+            routee.CheckPending = routee.Batches;
+            due.Add((routee.Worker, routee.Batches));
+        }
+        return due;
+    }
+
+    /// <summary>
+    /// <paramref name="from"/> has answered everything up to batch <paramref name="batch"/>: what it still holds
+    /// from those batches never reached it, or its answer never reached us; it goes to a worker again.
+    /// Returns how many messages that is.
+    /// </summary>
+    public int Checked(IActorRef from, long batch)
+    {
+        // A reply to a check of an earlier incarnation of the worker (it left and came back) says nothing about now.
+        if (!_workers.TryGetValue(from, out var routee) || routee.CheckPending != batch) return 0;
+        routee.CheckPending = null;
+        return Requeue(routee, routee.Held.Where(h => h.Value <= batch).Select(h => h.Key).ToList());
+    }
+
+    private int Requeue(WorkerRoutee routee, List<long> ids)
+    {
         var requeued = 0;
         // Oldest first, so that re-dispatched messages keep their order among themselves.
-        foreach (var id in routee.Held.Order())
+        ids.Sort();
+        foreach (var id in ids)
         {
+            routee.Held.Remove(id);
             if (!_open.TryGetValue(id, out var open) || !ReferenceEquals(open.Worker, routee)) continue;
             open.Worker = null;
             _retry.Enqueue(open.Item);
             requeued++;
         }
-        routee.Held.Clear();
         return requeued;
     }
 
@@ -116,14 +148,13 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
             from.Dequeue();
             if (_open.TryGetValue(item.Id, out var open)) open.Worker = routee;
             else _open[item.Id] = new Open(item, routee);
-            routee.Held.Add(item.Id);
+            routee.Held[item.Id] = routee.Batches + 1;
             routee.Outbox.Add(item);
             routee.OutboxBytes += item.Message.Payload.Length;
-            if (routee.Outbox.Count >= batchMaxMessages || routee.OutboxBytes >= batchMaxBytes)
-                routee.Send(new WorkBatch(routee.TakeOutbox()), self);
+            if (routee.Outbox.Count >= batchMaxMessages || routee.OutboxBytes >= batchMaxBytes) routee.SendOutbox(self);
         }
         foreach (var routee in _workers.Values)
-            if (routee.Outbox.Count > 0) routee.Send(new WorkBatch(routee.TakeOutbox()), self);
+            if (routee.Outbox.Count > 0) routee.SendOutbox(self);
     }
 
     private sealed class Open(WorkItem item, WorkerRoutee? worker)
