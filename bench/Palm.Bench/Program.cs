@@ -1,0 +1,52 @@
+using Palm.Bench.Common;
+
+// dotnet run -c Release --project bench/Palm.Bench -- <group> [options]
+// Each group is one entry of the switch below: add a group by adding a case.
+return await Palm.Bench.BenchProgram.MainAsync(args);
+
+namespace Palm.Bench
+{
+    /// <summary>Dispatches on the first argument to one benchmark group.</summary>
+    public static class BenchProgram
+    {
+        private const string Usage = """
+            usage: Palm.Bench <group> [options]
+              e2e      end-to-end Palm scenarios beside plain Akka.NET baselines, one line per figure with the ratio
+                       --messages N   messages of the chain scenario (default 1,000,000; others scale with it)
+                       --repeat N     timed runs per throughput figure, the median is printed (default 3)
+                       --warmup S     seconds of untimed warm-up per scenario (default 5)
+                       --only NAME    run only figures whose name contains NAME (chain, eval, 64k, one-way)
+                       --verbose      keep Akka's own log lines (off by default: teardown noise)
+              memory   10,000,000 messages through three servers (each node its own OS process), slow last step,
+                       peak working set per node  (--messages N, --slow-us U)
+              micro    BenchmarkDotNet micro-benchmarks of the serializer and the dispatch path (short job)
+                       other arguments go to BenchmarkDotNet (e.g. --filter *Serializer*)
+              node     (internal) one Palm node in this process, started by the memory group
+            """;
+
+        /// <summary>Runs the group named by <paramref name="args"/>[0]; returns the exit code.</summary>
+        public static async Task<int> MainAsync(string[] args)
+        {
+            var rest = args.Length > 0 ? args[1..] : [];
+            try
+            {
+                switch (args.FirstOrDefault())
+                {
+                    case "e2e": return await EndToEnd.EndToEndSuite.RunAsync(BenchOptions.Parse(rest));
+                    case "memory": return await EndToEnd.MemoryScenario.RunAsync(BenchOptions.Parse(rest, defaultMessages: 10_000_000));
+                    case "node": return await EndToEnd.MemoryNode.RunAsync(rest);
+                    case "micro": return Micro.MicroSuite.Run(rest);
+                    default:
+                        Console.Error.WriteLine(Usage);
+                        return 2;
+                }
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"palm-bench: {e.Message}");
+                Console.Error.WriteLine(Usage);
+                return 2;
+            }
+        }
+    }
+}
