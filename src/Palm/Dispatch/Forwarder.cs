@@ -58,14 +58,14 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
             NextHop hop;
             try
             {
-                hop = runtime.Instance.OnOutput(new MessageContext(runtime.Name, input), payload);
+                hop = runtime.Instance.RouteOutput(new MessageContext(runtime.Name, input), payload);
             }
             catch (Exception e)
             {
                 runtime.Counters.AddError();
                 runtime.Log.Error(e, "Stream hook of {0} failed on job {1} input {2}.", runtime.Name, job.JobId, input.InputId);
                 ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
-                    new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, nameof(PalmServer.OnOutput), input.Stage, e.GetType().FullName, e.Message)));
+                    new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, "OnOutput", input.Stage, e.GetType().FullName, e.Message)));
                 return;
             }
             if (hop.Kind == NextHop.HopKind.Divert)

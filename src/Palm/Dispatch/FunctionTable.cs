@@ -24,7 +24,7 @@ internal sealed class FunctionTable
 
     public string[] Names { get; }
 
-    /// <summary>Whether the type overrides <see cref="PalmServer.OnOutput"/> (if not, no context is built per output).</summary>
+    /// <summary>Whether the type overrides PalmServer.OnOutput (if not, no context is built per output).</summary>
     public bool HasOutputHook { get; }
 
     public bool TryGet(string name, out ServerFunction function) => _functions.TryGetValue(name, out function!);
@@ -48,7 +48,7 @@ internal sealed class FunctionTable
                 throw new PalmConfigurationException($"{type.Name} exposes two functions named '{name}'.");
         }
         functions.TryAdd("echo", new ServerFunction("echo", false, static (_, payload, _) => new ValueTask<object?>(payload)));
-        var hook = type.GetMethod(nameof(PalmServer.OnOutput), BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
+        var hook = type.GetMethod("OnOutput", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!;
         return new FunctionTable(functions, hook.DeclaringType != typeof(PalmServer));
     }
 

@@ -35,12 +35,16 @@ public abstract class PalmServer
     /// </summary>
     /// <param name="message">The message whose function produced <paramref name="output"/>.</param>
     /// <param name="output">One payload the function returned.</param>
-    protected internal virtual NextHop OnOutput(MessageContext message, ReadOnlyMemory<byte> output) => NextHop.Continue;
+    protected virtual NextHop OnOutput(MessageContext message, ReadOnlyMemory<byte> output) => NextHop.Continue;
 
     /// <summary>Called once on the server's own thread before its first message, after name, log and cache are set.</summary>
-    protected internal virtual void OnStarted()
+    protected virtual void OnStarted()
     {
     }
+
+    internal NextHop RouteOutput(MessageContext message, ReadOnlyMemory<byte> output) => OnOutput(message, output);
+
+    internal void Started() => OnStarted();
 
     /// <summary>The template's name, as shown in status reports.</summary>
     internal abstract string TemplateName { get; }

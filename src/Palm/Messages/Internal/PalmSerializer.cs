@@ -45,6 +45,19 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        try
+        {
+            return Read(bytes, manifest);
+        }
+        catch (Exception e) when (e is not SerializationException)
+        {
+            // Whatever the bytes were, the node reports one clean kind of failure and carries on.
+            throw new SerializationException($"Palm message (manifest '{manifest}') is corrupt: {e.Message}", e);
+        }
+    }
+
+    private object Read(byte[] bytes, string manifest)
+    {
         var r = new WireReader(bytes);
         object result = manifest switch
         {

@@ -25,7 +25,7 @@ internal sealed class SerialServerActor : ReceiveActor
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
     }
 
-    protected override void PreStart() => _runtime.Instance.OnStarted();
+    protected override void PreStart() => _runtime.Instance.Started();
 
     private void Handle(Deliver batch)
     {
