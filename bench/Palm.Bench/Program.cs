@@ -16,6 +16,7 @@ namespace Palm.Bench
                        --repeat N     timed runs per throughput figure, the median is printed (default 3)
                        --warmup S     seconds of untimed warm-up per scenario (default 5)
                        --only NAME    run only figures whose name contains NAME (chain, eval, 64k, one-way)
+                       --palm-hocon H extra HOCON for every Palm node and client (to try settings)
                        --verbose      keep Akka's own log lines (off by default: teardown noise)
               memory   10,000,000 messages through three servers (each node its own OS process), slow last step,
                        peak working set per node  (--messages N, --slow-us U)

@@ -5,7 +5,7 @@ using Palm.Bench.Common;
 namespace Palm.Bench.Baselines;
 
 /// <summary>
-/// Plain Akka chain client -> S1 -> S2 -> S3 -> client over four actor systems; the client keeps at
+/// Plain Akka chain client -> S1 -> S2 -> S3 -> client over four actor systems (or fewer stages); the client keeps at
 /// most <c>window</c> messages in flight and sends one more for each that comes back.
 /// </summary>
 public sealed class AkkaChain : IAsyncDisposable
@@ -17,14 +17,14 @@ public sealed class AkkaChain : IAsyncDisposable
     private AkkaChain(ActorSystem[] systems, IActorRef client, int payloadSize, int window) =>
         (_systems, _client, _payloadSize, _window) = (systems, client, payloadSize, window);
 
-    /// <summary>Starts the client's system and three stage systems, each stage forwarding to the next.</summary>
-    public static async Task<AkkaChain> StartAsync(int payloadSize, int window, Config? extra = null)
+    /// <summary>Starts the client's system and <paramref name="stages"/> stage systems, each stage forwarding to the next.</summary>
+    public static async Task<AkkaChain> StartAsync(int payloadSize, int window, int stages = 3, Config? extra = null)
     {
-        var systems = PlainAkka.Start(4, extra);
+        var systems = PlainAkka.Start(stages + 1, extra);
         var client = systems[0].ActorOf(Props.Create(() => new Client()), "client");
-        // Wire the stages back to front: S3 answers the client, S2 forwards to S3, S1 to S2.
-        var next = await PlainAkka.Resolve(systems[3], systems[0], "client");
-        for (var i = 3; i >= 1; i--)
+        // Wire the stages back to front: the last answers the client, each other forwards to the next.
+        var next = await PlainAkka.Resolve(systems[stages], systems[0], "client");
+        for (var i = stages; i >= 1; i--)
         {
             var target = next;
             systems[i].ActorOf(Props.Create(() => new Stage(target)), "stage");

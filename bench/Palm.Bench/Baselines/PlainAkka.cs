@@ -43,7 +43,7 @@ public static class PlainAkka
     /// <summary>Starts <paramref name="count"/> actor systems named bench-0.. with <paramref name="extra"/> over <see cref="Default"/>.</summary>
     public static ActorSystem[] Start(int count, Config? extra = null)
     {
-        var config = (extra ?? Config.Empty).WithFallback(EndToEnd.PalmPipeline.Quiet).WithFallback(Default);
+        var config = EndToEnd.PalmPipeline.Combine(EndToEnd.PalmPipeline.Combine(extra ?? Config.Empty, EndToEnd.PalmPipeline.Quiet), Default);
         return Enumerable.Range(0, count).Select(i => ActorSystem.Create($"bench-{i}", config)).ToArray();
     }
 

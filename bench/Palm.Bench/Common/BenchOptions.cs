@@ -21,12 +21,16 @@ public sealed record BenchOptions(long Messages, int Repeat, TimeSpan Warmup, st
                 case "--warmup": o = o with { Warmup = TimeSpan.FromSeconds(Number(0)) }; break;
                 case "--only": o = o with { Only = Value() }; break;
                 case "--slow-us": o = o with { SlowMicroseconds = (int)Number(0) }; break;
+                case "--palm-hocon": PalmHocon = Akka.Configuration.ConfigurationFactory.ParseString(Value()); break;
                 case "--verbose": EndToEnd.PalmPipeline.Quiet = Akka.Configuration.Config.Empty; break;
                 default: rest.Add(args[i]); break;
             }
         }
         return o with { Rest = rest };
     }
+
+    /// <summary>Extra HOCON for every Palm node and client (<c>--palm-hocon</c>), to try settings; empty by default.</summary>
+    public static Akka.Configuration.Config PalmHocon { get; private set; } = Akka.Configuration.Config.Empty;
 
     /// <summary>Whether the figure <paramref name="name"/> is selected by <c>--only</c>.</summary>
     public bool Runs(string name) => Only is null || name.Contains(Only, StringComparison.OrdinalIgnoreCase);

@@ -92,13 +92,22 @@ public static class EndToEndSuite
         const int window = 64;
         var count = Math.Max(o.Messages / 50, 1000);
         await using var akka = await AkkaOneWay.StartAsync(size, window, ackEvery: 8);
+        await using var akkaEcho = await AkkaChain.StartAsync(size, window, stages: 1);
         await using var palm = await PalmPipeline.StartAsync(["a"]);
         var warm = Math.Max(count / 10, 200);
         await Warm(o, () => akka.RunAsync(warm, Stall));
+        await Warm(o, () => akkaEcho.RunAsync(warm, Stall));
         await Warm(o, () => palm.RunJobAsync(warm, size, window, Stall));
-        var (p, a) = await Alternate(o, () => palm.RunJobAsync(count, size, window, Stall), () => akka.RunAsync(count, Stall));
+        var echo = new List<Measurement>();
+        var (p, a) = await Alternate(o, () => palm.RunJobAsync(count, size, window, Stall), async () =>
+        {
+            echo.Add(await akkaEcho.RunAsync(count, Stall));
+            return await akka.RunAsync(count, Stall);
+        });
         static Measurement MBps(Measurement m) => m with { Value = m.Value * size / 1e6 };
         Report.Print(new Figure("64 KiB client->A->client vs A->B", "MB/s", MBps(p), MBps(a), true, 0.8, ">= 0.8x"));
+        Report.Print(new Figure("64 KiB client->A->client, same shape", "MB/s", MBps(p), MBps(Measurement.Median(echo) with { Note = "akka: client->S->client echo, 64 in flight" }),
+            true, null, "-"));
     }
 
     /// <summary>Runs <paramref name="once"/> until the warm-up time is spent (JIT tiers, connections, pools); times nothing.</summary>

@@ -31,7 +31,7 @@ public sealed class PalmPipeline : IAsyncDisposable
     /// <summary>Starts a cluster with one <see cref="PassServer"/> node per name and a route calling <c>pass</c> on each in turn.</summary>
     public static async Task<PalmPipeline> StartAsync(IReadOnlyList<string> servers, Config? config = null)
     {
-        config = (config ?? Config.Empty).WithFallback(Quiet);
+        config = Combine(Combine(config ?? Config.Empty, BenchOptions.PalmHocon), Quiet);
         var cluster = await PalmTestCluster.StartAsync(config);
         try
         {
@@ -46,6 +46,9 @@ public sealed class PalmPipeline : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary><paramref name="a"/> over <paramref name="b"/>; either may be empty.</summary>
+    public static Config Combine(Config a, Config b) => a.IsEmpty ? b : b.IsEmpty ? a : a.WithFallback(b);
 
     /// <summary>Runs a job of <paramref name="count"/> payloads of <paramref name="size"/> bytes; the value is messages per second.</summary>
     public async Task<Measurement> RunJobAsync(long count, int size, int? window, TimeSpan stall)
