@@ -110,14 +110,9 @@ public sealed class PalmClient : IAsyncDisposable
     public IAsyncEnumerable<JobResult> RunJob(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         options ??= new JobOptions();
-        var steps = Step.ParseRoute(route);
-        var snapshot = _view.Current;
-        if (options.ValidateRoute) Validate(steps, snapshot);
-        var header = new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey);
-        var watched = WatchedServers(steps, snapshot);
-        return Run(new JobState(header, watched), payloads, options.Window ?? Settings.ClientWindow, cancellationToken);
+        var job = NewJob(route, options, out _);
+        return Run(job, payloads, options.Window ?? Settings.ClientWindow, cancellationToken);
     }
 
     /// <summary>Sends one payload through <paramref name="route"/> and returns the first result (null if the route emitted nothing).</summary>
@@ -127,12 +122,9 @@ public sealed class PalmClient : IAsyncDisposable
     public async Task<byte[]?> EvalAsync(IReadOnlyList<string> route, byte[] payload, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        options ??= new JobOptions();
-        var steps = Step.ParseRoute(route);
-        var snapshot = _view.Current;
-        if (options.ValidateRoute) Validate(steps, snapshot);
-        var first = steps[0];
+        var job = NewJob(route, options ?? new JobOptions(), out var snapshot);
+        var header = job.Header;
+        var first = header.Route[0];
         // The checks the input pump makes, with the errors a one-input job would report.
         if (payload.Length > Settings.MaxPayloadBytes)
             throw new PalmFunctionException(new PalmError(PalmErrorKind.PayloadTooLarge, "client", first.Function, -1, null,
@@ -143,9 +135,6 @@ public sealed class PalmClient : IAsyncDisposable
 
         // A one-input job without the job machinery: no pump task and no window, the input sent from
         // this thread and the results read straight from the job's events.
-        var header = new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey);
-        var watched = WatchedServers(steps, snapshot);
-        var job = new JobState(header, watched);
         _actor.Tell(new RegisterJob(job));
         try
         {
@@ -188,9 +177,18 @@ public sealed class PalmClient : IAsyncDisposable
         return (await Task.WhenAll(asks)).OrderBy(s => s.Name).ThenBy(s => s.Role).ToArray();
     }
 
-    /// <summary>The route's servers that exist now: if one leaves, the job cannot finish.</summary>
-    private static string[] WatchedServers(Step[] steps, DirectorySnapshot snapshot) =>
-        steps.Select(s => s.Server).Distinct().Where(s => snapshot.TryGet(s, out _)).ToArray();
+    /// <summary>Parses and (unless told not to) validates the route, and makes the job's client-side state.</summary>
+    private JobState NewJob(IReadOnlyList<string> route, JobOptions options, out DirectorySnapshot snapshot)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var steps = Step.ParseRoute(route);
+        var current = _view.Current;
+        if (options.ValidateRoute) Validate(steps, current);
+        snapshot = current;
+        // The route's servers that exist now: if one leaves, the job cannot finish.
+        var watched = steps.Select(s => s.Server).Distinct().Where(s => current.TryGet(s, out _)).ToArray();
+        return new JobState(new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey), watched);
+    }
 
     private static void Validate(Step[] steps, DirectorySnapshot snapshot)
     {
