@@ -1,3 +1,5 @@
+using Palm.Bench.Common;
+
 // dotnet run -c Release --project bench/Palm.Bench -- <group> [options]
 // Each group is one entry of the switch below: add a group by adding a case.
 return await Palm.Bench.BenchProgram.MainAsync(args);
@@ -9,11 +11,23 @@ namespace Palm.Bench
     {
         private const string Usage = """
             usage: Palm.Bench <group> [options]
+              e2e      end-to-end Palm scenarios beside plain Akka.NET baselines, one line per figure with the ratio
+                       --messages N   messages of the chain scenario (default 1,000,000; others scale with it)
+                       --repeat N     timed runs per throughput figure, the median is printed (default 3)
+                       --warmup S     seconds of untimed warm-up per scenario (default 5)
+                       --only NAME    run only figures whose name contains NAME (chain, eval, 64k, one-way)
+                       --palm-hocon H extra HOCON for every Palm node and client (to try settings)
+                       --verbose      keep Akka's own log lines (off by default: teardown noise)
+              memory   10,000,000 messages through three servers (each node its own OS process), slow last step,
+                       peak working set per node  (--messages N, --slow-us U)
+              micro    BenchmarkDotNet micro-benchmarks of the serializer and the dispatch path (short job)
+                       other arguments go to BenchmarkDotNet (e.g. --filter *Serializer*)
+              node     (internal) one Palm node in this process, started by the memory group
               butterfly  ButterflyServer: I/O-bound 1 vs 6 workers, CPU-bound 1 vs 2 workers beside Parallel.For,
-                         trivial function through leader + 2 workers beside a RegisteredServer
-                         --messages N   messages of the trivial-function figure (default 100,000)
-                         --repeat N     rounds of the CPU-bound and trivial figures, the median is printed (default 3)
-                         --window N     palm.butterfly.worker-window for this run
+                       trivial function through leader + 2 workers beside a RegisteredServer
+                       --messages N   messages of the trivial-function figure (default 100,000)
+                       --repeat N     rounds of the CPU-bound and trivial figures, the median is printed (default 3)
+                       --window N     palm.butterfly.worker-window for this run
             """;
 
         /// <summary>Runs the group named by <paramref name="args"/>[0]; returns the exit code.</summary>
@@ -24,6 +38,10 @@ namespace Palm.Bench
             {
                 switch (args.FirstOrDefault())
                 {
+                    case "e2e": return await EndToEnd.EndToEndSuite.RunAsync(BenchOptions.Parse(rest));
+                    case "memory": return await EndToEnd.MemoryScenario.RunAsync(BenchOptions.Parse(rest, defaultMessages: 10_000_000));
+                    case "node": return await EndToEnd.MemoryNode.RunAsync(rest);
+                    case "micro": return Micro.MicroSuite.Run(rest);
                     case "butterfly": return await Butterfly.ButterflyBenchmark.RunAsync(rest);
                     default:
                         Console.Error.WriteLine(Usage);

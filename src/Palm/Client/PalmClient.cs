@@ -110,30 +110,55 @@ public sealed class PalmClient : IAsyncDisposable
     public IAsyncEnumerable<JobResult> RunJob(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         options ??= new JobOptions();
-        var steps = Step.ParseRoute(route);
-        var snapshot = _view.Current;
-        if (options.ValidateRoute) Validate(steps, snapshot);
-        var header = new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey);
-        var watched = steps.Select(s => s.Server).Distinct().Where(s => snapshot.TryGet(s, out _)).ToArray();
-        return Run(new JobState(header, watched), payloads, options.Window ?? Settings.ClientWindow, cancellationToken);
+        var job = NewJob(route, options, out _);
+        return Run(job, payloads, options.Window ?? Settings.ClientWindow, cancellationToken);
     }
 
     /// <summary>Sends one payload through <paramref name="route"/> and returns the first result (null if the route emitted nothing).</summary>
     /// <exception cref="PalmFunctionException">The result is an error.</exception>
     /// <exception cref="PalmRouteException">The route is invalid.</exception>
+    /// <exception cref="PalmJobFailedException">A server on the route left the cluster.</exception>
     public async Task<byte[]?> EvalAsync(IReadOnlyList<string> route, byte[] payload, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        byte[]? first = null;
-        PalmError? error = null;
-        await foreach (var result in RunJob(route, [payload], options, cancellationToken).ConfigureAwait(false))
+        var job = NewJob(route, options ?? new JobOptions(), out var snapshot);
+        var header = job.Header;
+        var first = header.Route[0];
+        // The checks the input pump makes, with the errors a one-input job would report.
+        if (payload.Length > Settings.MaxPayloadBytes)
+            throw new PalmFunctionException(new PalmError(PalmErrorKind.PayloadTooLarge, "client", first.Function, -1, null,
+                $"Input 0 has {payload.Length} bytes; palm.max-payload-bytes allows {Settings.MaxPayloadBytes}."));
+        if (!snapshot.TryGet(first.Server, out var entry))
+            throw new PalmFunctionException(new PalmError(PalmErrorKind.UnknownServer, first.Server, first.Function, 0, null,
+                $"Server '{first.Server}' is not in the cluster."));
+
+        // A one-input job without the job machinery: no pump task and no window, the input sent from
+        // this thread and the results read straight from the job's events.
+        _actor.Tell(new RegisterJob(job));
+        try
         {
-            if (result.IsError) error ??= result.Error;
-            else first ??= result.ToArray();
+            entry.Server.Tell(new Deliver([new PipelineMessage(header, 0, 0, Weights.Whole, payload)]), _actor);
+            byte[]? result = null;
+            PalmError? error = null;
+            var reader = job.Events.Reader;
+            while (true)
+            {
+                if (!reader.TryRead(out var e)) e = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (e.Result is { } r)
+                {
+                    if (r.IsError) error ??= r.Error;
+                    else result ??= r.ToArray();
+                }
+                if (e.CompletedInput >= 0) break;
+                if (e.Failure is not null) throw e.Failure;
+            }
+            return error is null ? result : throw new PalmFunctionException(error);
         }
-        return error is null ? first : throw new PalmFunctionException(error);
+        finally
+        {
+            _actor.Tell(new UnregisterJob(header.JobId));
+        }
     }
 
     /// <summary>The cache of server <paramref name="server"/>.</summary>
@@ -150,6 +175,19 @@ public sealed class PalmClient : IAsyncDisposable
     {
         var asks = _view.Current.All.Select(e => e.Server.Ask<ServerStatus>(GetServerStatus.Instance, Settings.AskTimeout, cancellationToken));
         return (await Task.WhenAll(asks)).OrderBy(s => s.Name).ThenBy(s => s.Role).ToArray();
+    }
+
+    /// <summary>Parses and (unless told not to) validates the route, and makes the job's client-side state.</summary>
+    private JobState NewJob(IReadOnlyList<string> route, JobOptions options, out DirectorySnapshot snapshot)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var steps = Step.ParseRoute(route);
+        var current = _view.Current;
+        if (options.ValidateRoute) Validate(steps, current);
+        snapshot = current;
+        // The route's servers that exist now: if one leaves, the job cannot finish.
+        var watched = steps.Select(s => s.Server).Distinct().Where(s => current.TryGet(s, out _)).ToArray();
+        return new JobState(new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey), watched);
     }
 
     private static void Validate(Step[] steps, DirectorySnapshot snapshot)
@@ -175,15 +213,30 @@ public sealed class PalmClient : IAsyncDisposable
         try
         {
             long completed = 0, total = -1;
+            var freed = 0;
             var reader = job.Events.Reader;
             while (total < 0 || completed < total)
             {
-                var e = await reader.ReadAsync(stop.Token).ConfigureAwait(false);
+                // Window slots of completed inputs go back in bulk, whenever the reader has caught up
+                // (or every 256): one semaphore operation per burst of results instead of one per input.
+                if (!reader.TryRead(out var e))
+                {
+                    if (freed > 0)
+                    {
+                        slots.Release(freed);
+                        freed = 0;
+                    }
+                    e = await reader.ReadAsync(stop.Token).ConfigureAwait(false);
+                }
                 if (e.Result is not null) yield return e.Result;
-                else if (e.CompletedInput >= 0)
+                if (e.CompletedInput >= 0)
                 {
                     completed++;
-                    slots.Release();
+                    if (++freed >= 256)
+                    {
+                        slots.Release(freed);
+                        freed = 0;
+                    }
                 }
                 else if (e.SourceTotal >= 0) total = e.SourceTotal;
                 else if (e.Failure is not null) throw e.Failure;

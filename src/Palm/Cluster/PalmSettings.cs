@@ -30,7 +30,7 @@ public sealed record PalmSettings(
     /// <exception cref="ConfigurationException">A value is out of range.</exception>
     public static PalmSettings Create(Config config)
     {
-        var palm = config.WithFallback(PalmConfig.Reference).GetConfig("palm");
+        var palm = (ReferenceEquals(config, PalmConfig.Reference) ? config : config.WithFallback(PalmConfig.Reference)).GetConfig("palm");
         var settings = new PalmSettings(
             palm.GetString("system-name"),
             palm.GetInt("batch.max-messages"),

@@ -39,3 +39,9 @@ internal sealed record GetServerStatus
 {
     public static readonly GetServerStatus Instance = new();
 }
+
+/// <summary>Asks a node how many directory subscribers it holds (clients that did not leave would show here).</summary>
+internal sealed record GetSubscriberCount
+{
+    public static readonly GetSubscriberCount Instance = new();
+}

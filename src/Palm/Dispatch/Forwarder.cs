@@ -19,6 +19,16 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
     private readonly int _maxMessages = runtime.Settings.BatchMaxMessages;
     private readonly int _maxBytes = runtime.Settings.BatchMaxBytes;
 
+    // The last outbox, result buffer and directory entry used: a dense stream goes to one place, so
+    // most messages skip the dictionary lookups (and the actor-ref hashing) entirely.
+    private IActorRef? _lastTarget;
+    private Outbox? _lastBox;
+    private JobHeader? _lastJob;
+    private ResultBox? _lastResults;
+    private Cluster.DirectorySnapshot? _lastSnapshot;
+    private string? _lastServer;
+    private Cluster.ServerEntry? _lastEntry;
+
     /// <summary>Forwards the outputs of one call on <paramref name="input"/>.</summary>
     public void Emit(PipelineMessage input, in StepOutcome outcome)
     {
@@ -31,6 +41,12 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
         if (count == 0)
         {
             ToClient(input.Job, new ResultItem(input.InputId, input.Weight, ResultKind.Done, default, null));
+            return;
+        }
+        if (count == 1)
+        {
+            // The common case: one output inherits the whole weight (no 128-bit division).
+            Route(input, outcome[0], input.Weight);
             return;
         }
         var share = input.Weight / (UInt128)count;
@@ -92,7 +108,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
         }
 
         var step = job.Route[next.Value];
-        if (!runtime.Directory.Current.TryGet(step.Server, out var target))
+        if (!TryFind(step.Server, out var target))
         {
             runtime.Counters.AddError();
             ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
@@ -106,52 +122,89 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
     /// <summary>Buffers a message for <paramref name="target"/>, sending the buffer when it is full.</summary>
     public void Send(IActorRef target, PipelineMessage message)
     {
-        if (!_outboxes.TryGetValue(target, out var box)) _outboxes[target] = box = new Outbox();
-        box.Messages.Add(message);
-        box.Bytes += message.Payload.Length;
-        if (box.Messages.Count >= _maxMessages || box.Bytes >= _maxBytes)
+        Outbox box;
+        if (ReferenceEquals(target, _lastTarget)) box = _lastBox!;
+        else
         {
-            target.Tell(new Deliver(box.Messages), self);
-            box.Reset();
+            if (!_outboxes.TryGetValue(target, out box!)) _outboxes[target] = box = new Outbox();
+            (_lastTarget, _lastBox) = (target, box);
         }
+        var size = message.Payload.Length;
+        // Send what is buffered first if this payload would take the envelope past max-bytes: envelopes
+        // stay below the large-object heap threshold and cost no gen-2 collections.
+        if (box.Messages.Count > 0 && box.Bytes + size > _maxBytes) SendBox(target, box);
+        box.Messages.Add(message);
+        box.Bytes += size;
+        if (box.Messages.Count >= _maxMessages || box.Bytes >= _maxBytes) SendBox(target, box);
+    }
+
+    private void SendBox(IActorRef target, Outbox box)
+    {
+        target.Tell(new Deliver(box.Messages), self);
+        box.Reset();
     }
 
     private void ToClient(JobHeader job, ResultItem item)
     {
-        if (!_results.TryGetValue(job.JobId, out var pending))
-            _results[job.JobId] = pending = new ResultBox(job.Client);
-        pending.Items.Add(item);
-        pending.Bytes += item.Payload.Length;
-        if (pending.Items.Count >= _maxMessages || pending.Bytes >= _maxBytes)
+        ResultBox pending;
+        if (ReferenceEquals(job, _lastJob)) pending = _lastResults!;
+        else
         {
-            pending.Client.Tell(new ResultBatch(job.JobId, pending.Items), self);
-            _results.Remove(job.JobId);
+            if (!_results.TryGetValue(job.JobId, out pending!))
+                _results[job.JobId] = pending = new ResultBox(job.JobId, job.Client);
+            (_lastJob, _lastResults) = (job, pending);
         }
+        var size = item.Payload.Length;
+        if (pending.Items.Count > 0 && pending.Bytes + size > _maxBytes) pending.Send(self);
+        pending.Items.Add(item);
+        pending.Bytes += size;
+        if (pending.Items.Count >= _maxMessages || pending.Bytes >= _maxBytes) pending.Send(self);
     }
 
     /// <summary>Sends every non-empty buffer.</summary>
     public void Flush()
     {
         foreach (var (target, box) in _outboxes)
+            if (box.Messages.Count > 0) SendBox(target, box);
+        if (_outboxes.Count > 64)
         {
-            if (box.Messages.Count == 0) continue;
-            target.Tell(new Deliver(box.Messages), self);
-            box.Reset();
+            _outboxes.Clear();
+            (_lastTarget, _lastBox) = (null, null);
         }
-        if (_outboxes.Count > 64) _outboxes.Clear();
-        foreach (var (jobId, pending) in _results)
-            pending.Client.Tell(new ResultBatch(jobId, pending.Items), self);
+        foreach (var pending in _results.Values)
+            if (pending.Items.Count > 0) pending.Send(self);
+        // Jobs come and go: forget their result buffers once they are sent.
         _results.Clear();
+        (_lastJob, _lastResults) = (null, null);
+    }
+
+    private bool TryFind(string server, out Cluster.ServerEntry entry)
+    {
+        var snapshot = runtime.Directory.Current;
+        if (ReferenceEquals(snapshot, _lastSnapshot) && ReferenceEquals(server, _lastServer))
+        {
+            entry = _lastEntry!;
+            return true;
+        }
+        if (!snapshot.TryGet(server, out entry)) return false;
+        (_lastSnapshot, _lastServer, _lastEntry) = (snapshot, server, entry);
+        return true;
     }
 
     private PalmError Error(PalmErrorKind kind, PipelineMessage input, string message) =>
         new(kind, runtime.Name, input.Step.Function, input.Stage, null, message);
 
-    private sealed class ResultBox(IActorRef client)
+    private sealed class ResultBox(Guid jobId, IActorRef client)
     {
-        public IActorRef Client { get; } = client;
-        public List<ResultItem> Items { get; } = [];
+        public List<ResultItem> Items { get; private set; } = [];
         public long Bytes { get; set; }
+
+        public void Send(IActorRef sender)
+        {
+            client.Tell(new ResultBatch(jobId, Items), sender);
+            Items = [];
+            Bytes = 0;
+        }
     }
 
     private sealed class Outbox

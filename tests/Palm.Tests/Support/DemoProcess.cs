@@ -57,6 +57,22 @@ public sealed partial class DemoProcess : IDisposable
         }
     }
 
+    /// <summary>Runs <c>Palm.Demo</c> with <paramref name="args"/> to its end; returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(TimeSpan timeout, params string[] args)
+    {
+        using var p = new DemoProcess(args);
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await p._process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Palm.Demo {string.Join(' ', args)} did not finish within {timeout}:\n{p.Output}");
+        }
+        return (p._process.ExitCode, p.Output);
+    }
+
     /// <summary>Kills the process at once (SIGKILL), as a crash would.</summary>
     public void Kill()
     {

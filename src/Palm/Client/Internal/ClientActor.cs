@@ -4,10 +4,6 @@ using Palm.Messages;
 
 namespace Palm.Client.Internal;
 
-internal sealed record RegisterJob(JobState Job);
-
-internal sealed record UnregisterJob(Guid JobId);
-
 /// <summary>
 /// The client's mailbox: receives results for all its jobs, keeps the directory it got from its
 /// contact node, and fails a job at once when a server on its route leaves the cluster.

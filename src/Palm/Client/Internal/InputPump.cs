@@ -48,6 +48,8 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
                     job.Events.Writer.TryWrite(JobEvent.InputDone(input));
                     continue;
                 }
+                // Like the forwarder: an envelope never grows past max-bytes because of one more payload.
+                if (_batch.Count > 0 && _bytes + payload!.Length > settings.BatchMaxBytes) Flush(entry);
                 _batch.Add(new PipelineMessage(job.Header, 0, input, Weights.Whole, payload));
                 _bytes += payload!.Length;
                 if (_batch.Count >= settings.BatchMaxMessages || _bytes >= settings.BatchMaxBytes) Flush(entry);

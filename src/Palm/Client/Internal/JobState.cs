@@ -3,7 +3,10 @@ using Palm.Messages;
 
 namespace Palm.Client.Internal;
 
-/// <summary>What the job's reader receives, in order: results, per-input completions, the end of the source, or a failure.</summary>
+/// <summary>
+/// What the job's reader receives, in order: results, per-input completions (an event may carry both:
+/// the input's last result, then its completion), the end of the source, or a failure.
+/// </summary>
 internal readonly record struct JobEvent(JobResult? Result, long CompletedInput, long SourceTotal, Exception? Failure)
 {
     public static JobEvent Of(JobResult result) => new(result, -1, -1, null);
@@ -33,10 +36,19 @@ internal sealed class JobState(JobHeader header, string[] watchedServers)
     public void Accept(ResultBatch batch)
     {
         if (Failed) return;
-        foreach (var item in batch.Items)
+        var items = batch.Items;
+        for (var i = 0; i < items.Count; i++)
         {
-            if (item.Kind != ResultKind.Done)
-                Events.Writer.TryWrite(JobEvent.Of(new JobResult(item.InputId, item.Payload, item.Error)));
+            var item = items[i];
+            var result = item.Kind == ResultKind.Done ? null : new JobResult(item.InputId, item.Payload, item.Error);
+            // The common case: one branch carried the input's whole weight (no fan-out on the way), and
+            // nothing of that input came back before: the input is done, with no bookkeeping at all.
+            if (item.Weight == Weights.Whole && (_returned.Count == 0 || !_returned.ContainsKey(item.InputId)))
+            {
+                Events.Writer.TryWrite(new JobEvent(result, item.InputId, -1, null));
+                continue;
+            }
+            if (result is not null) Events.Writer.TryWrite(JobEvent.Of(result));
             _returned.TryGetValue(item.InputId, out var sum);
             if (item.Weight > Weights.Whole - sum)
             {

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using Akka.Configuration;
+using Palm.Bench.Common;
+using Palm.Client;
+using Palm.Cluster;
+using Palm.TestKit;
+
+namespace Palm.Bench.EndToEnd;
+
+/// <summary>
+/// A Palm cluster in this process for one scenario: a seed node, one node per server (each its own actor
+/// system, real remoting on loopback) and a client in an actor system of its own.
+/// </summary>
+public sealed class PalmPipeline : IAsyncDisposable
+{
+    private readonly PalmTestCluster _cluster;
+    private readonly string[] _route;
+
+    private PalmPipeline(PalmTestCluster cluster, PalmClient client, string[] route) => (_cluster, Client, _route) = (cluster, client, route);
+
+    /// <summary>
+    /// Akka's own log lines are off in the benchmark (tearing down a dozen actor systems at once logs
+    /// disassociation errors that say nothing about the figures); <c>--verbose</c> turns them back on.
+    /// Delivery is checked by counting, not by reading logs.
+    /// </summary>
+    public static Config Quiet { get; set; } = ConfigurationFactory.ParseString("akka.loglevel = OFF\nakka.stdout-loglevel = OFF");
+
+    /// <summary>The client of the scenario.</summary>
+    public PalmClient Client { get; }
+
+    /// <summary>Starts a cluster with one <see cref="PassServer"/> node per name and a route calling <c>pass</c> on each in turn.</summary>
+    public static async Task<PalmPipeline> StartAsync(IReadOnlyList<string> servers, Config? config = null)
+    {
+        config = Combine(Combine(config ?? Config.Empty, BenchOptions.PalmHocon), Quiet);
+        var cluster = await PalmTestCluster.StartAsync(config);
+        try
+        {
+            foreach (var name in servers) await cluster.StartServerAsync<PassServer>(name);
+            var client = await PalmClient.ConnectAsync(cluster.Seed.Address, config);
+            await client.WaitForServersAsync(servers, TimeSpan.FromSeconds(30));
+            return new PalmPipeline(cluster, client, servers.Select(s => s + ".pass").ToArray());
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary><paramref name="a"/> over <paramref name="b"/>; either may be empty.</summary>
+    public static Config Combine(Config a, Config b) => a.IsEmpty ? b : b.IsEmpty ? a : a.WithFallback(b);
+
+    /// <summary>Runs a job of <paramref name="count"/> payloads of <paramref name="size"/> bytes; the value is messages per second.</summary>
+    public async Task<Measurement> RunJobAsync(long count, int size, int? window, TimeSpan stall)
+    {
+        var delivery = new Delivery(count);
+        using var cancel = new CancellationTokenSource();
+        var watch = Stopwatch.StartNew();
+        var consume = Consume(delivery, count, size, window, cancel.Token);
+        if (!await Completion.WaitOrStall(consume, () => delivery.Received, stall))
+        {
+            cancel.Cancel();
+            try { await consume; } catch (OperationCanceledException) { }
+        }
+        watch.Stop();
+        return new Measurement(count / watch.Elapsed.TotalSeconds, delivery);
+    }
+
+    private async Task Consume(Delivery delivery, long count, int size, int? window, CancellationToken cancellationToken)
+    {
+        var options = new JobOptions { Window = window };
+        await foreach (var r in Client.RunJob(_route, Inputs(count, size), options, cancellationToken).ConfigureAwait(false))
+        {
+            if (r.IsError) delivery.Error();
+            else delivery.Arrived(r.InputIndex, r.Payload.Span);
+        }
+    }
+
+    private static IEnumerable<byte[]> Inputs(long count, int size)
+    {
+        for (long i = 0; i < count; i++) yield return Delivery.Payload(i, size);
+    }
+
+    /// <summary>Evaluates <paramref name="rounds"/> single payloads one after the other; returns each round trip in microseconds.</summary>
+    public async Task<(double[] Micros, Delivery Delivery)> EvalAsync(int rounds, int size)
+    {
+        var delivery = new Delivery(rounds);
+        var micros = new double[rounds];
+        for (var i = 0; i < rounds; i++)
+        {
+            var payload = Delivery.Payload(i, size);
+            var started = Stopwatch.GetTimestamp();
+            var result = await Client.EvalAsync(_route, payload).ConfigureAwait(false);
+            micros[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            if (result is null) delivery.Error();
+            else delivery.Arrived(Delivery.SeqOf(result), result);
+        }
+        return (micros, delivery);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await _cluster.DisposeAsync();
+    }
+}
