@@ -85,8 +85,10 @@ public sealed class PalmSerializerTests : Akka.TestKit.Xunit2.TestKit
         [
             new WorkResult(1, [new byte[] { 1 }, new byte[] { 2, 2 }], null),
             new WorkResult(2, [], new PalmError(PalmErrorKind.FunctionFailed, "c", "f", 0, null, "x")),
-        ]);
+        ], Starved: true);
         var resultsBack = RoundTrip(results);
+        Assert.True(resultsBack.Starved);
+        Assert.False(RoundTrip(results with { Starved = false }).Starved);
         Assert.Equal(2, resultsBack.Results[0].Outputs.Count);
         Assert.Equal([2, 2], resultsBack.Results[0].Outputs[1].ToArray());
         Assert.Equal("x", resultsBack.Results[1].Error!.Message);

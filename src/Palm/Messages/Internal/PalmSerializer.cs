@@ -234,13 +234,14 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
 
     private static byte[] WriteWorkResults(WorkResults v)
     {
-        var size = 4;
+        var size = 1 + 4;
         foreach (var res in v.Results)
         {
             size += 8 + 1 + (res.Error is null ? 4 : ErrorSize(res.Error));
             foreach (var o in res.Outputs) size += WireWriter.SizeOf(o);
         }
         var w = new WireWriter(new byte[size]);
+        w.Byte(v.Starved ? (byte)1 : (byte)0);
         w.Int(v.Results.Count);
         foreach (var res in v.Results)
         {
@@ -258,6 +259,8 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
 
     private static WorkResults ReadWorkResults(ref WireReader r)
     {
+        var starved = r.Byte();
+        if (starved > 1) throw new SerializationException($"Palm message is corrupt: starved flag {starved}.");
         var results = new WorkResult[r.Count(9)];
         for (var i = 0; i < results.Length; i++)
         {
@@ -273,7 +276,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             for (var j = 0; j < outputs.Length; j++) outputs[j] = r.Bytes();
             results[i] = new WorkResult(id, outputs, null);
         }
-        return new WorkResults(results);
+        return new WorkResults(results, starved == 1);
     }
 
     private static int ErrorSize(PalmError e) =>

@@ -11,8 +11,12 @@ internal sealed record WorkBatch(IReadOnlyList<WorkItem> Items);
 /// <summary>What a worker's call produced for one work item: outputs, or an error.</summary>
 internal sealed record WorkResult(long Id, IReadOnlyList<ReadOnlyMemory<byte>> Outputs, PalmError? Error);
 
-/// <summary>Results of a worker, sent back to its leader in one envelope.</summary>
-internal sealed record WorkResults(IReadOnlyList<WorkResult> Results);
+/// <summary>
+/// Results of a worker, sent back to its leader in one envelope. <see cref="Starved"/>: since its previous
+/// envelope the worker spent more time waiting for work than working, so its window is too small for the
+/// round trip (if the leader has work waiting).
+/// </summary>
+internal sealed record WorkResults(IReadOnlyList<WorkResult> Results, bool Starved = false);
 
 /// <summary>
 /// A leader asks a worker that holds messages: "have you answered everything up to my batch number

@@ -129,7 +129,7 @@ public sealed class VentilatorTests : Akka.TestKit.Xunit2.TestKit
             var items = Received(a);
             sizes.Add(items.Count);
             foreach (var item in items) v.Complete(a.Ref, item.Id, out _);
-            v.Answered(a.Ref);
+            v.Answered(a.Ref, starved: false);
         }
         Assert.Equal([2, 4, 8, 8, 8], sizes);
 
@@ -137,7 +137,7 @@ public sealed class VentilatorTests : Akka.TestKit.Xunit2.TestKit
         {
             v.Dispatch(TestActor);
             foreach (var item in Received(a)) v.Complete(a.Ref, item.Id, out _);
-            v.Answered(a.Ref);
+            v.Answered(a.Ref, starved: false);
         }
         Assert.Equal(2, v.Workers.Single().Window);
     }
@@ -161,7 +161,7 @@ public sealed class VentilatorTests : Akka.TestKit.Xunit2.TestKit
                 foreach (var item in items) v.Complete(a.Ref, item.Id, out _);
             }
             batches.Add([.. sizes]);
-            v.Answered(a.Ref);
+            v.Answered(a.Ref, starved: false);
         }
         Assert.Equal([[2], [3, 1], [3, 3, 2]], batches);
     }
@@ -190,5 +190,33 @@ public sealed class VentilatorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(sent[1].Id, Assert.Single(Received(b)).Id);
         Assert.Contains((a.Ref, 2L), v.ChecksDue());
         Assert.True(v.Complete(a.Ref, later.Id, out _));
+    }
+
+    [Fact]
+    public void Ventilator_widens_the_window_of_a_worker_that_waited_for_work_while_work_waited_here()
+    {
+        var a = CreateTestProbe();
+        var v = Create(maxWindow: 8);
+        v.AddWorker(a.Ref);
+        Enqueue(v, 100);
+        v.Dispatch(TestActor);
+        var first = Received(a);
+
+        // One answer at a time: the worker never holds nothing, but says it mostly waited.
+        v.Complete(a.Ref, first[0].Id, out _);
+        v.Answered(a.Ref, starved: false);
+        Assert.Equal(2, v.Workers.Single().Window);
+        v.Complete(a.Ref, first[1].Id, out _);
+        v.Dispatch(TestActor);
+        v.Answered(a.Ref, starved: true);
+        Assert.Equal(4, v.Workers.Single().Window);
+
+        // A starved worker with no work waiting here is starved upstream: its window stays.
+        var idle = Create(maxWindow: 8);
+        idle.AddWorker(a.Ref);
+        Enqueue(idle, 1);
+        idle.Dispatch(TestActor);
+        idle.Answered(a.Ref, starved: true);
+        Assert.Equal(2, idle.Workers.Single().Window);
     }
 }

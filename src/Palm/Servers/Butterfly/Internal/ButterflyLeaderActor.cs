@@ -104,7 +104,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
                 _forwarder.Fail(message, answer.Error);
             }
         }
-        _ventilator.Answered(from);
+        _ventilator.Answered(from, answers.Starved);
         DispatchAndFlush();
     }
 

@@ -19,6 +19,12 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
     private readonly ServerRuntime _runtime;
     private readonly StepInvoker _invoker;
 
+    // Time spent waiting for work since the last envelope of answers, to tell the leader when the window
+    // it gives this worker is too small to cover the round trip.
+    private long _idleSince = Stopwatch.GetTimestamp();
+    private long _idleTicks;
+    private long _lastAnswers = Stopwatch.GetTimestamp();
+
     public ButterflyWorkerActor(ServerRuntime runtime)
     {
         _runtime = runtime;
@@ -34,7 +40,9 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
 
     private void Handle(WorkBatch batch)
     {
-        var answers = new Answers(Sender, Self, _runtime.Settings);
+        if (_idleSince != 0) _idleTicks += Stopwatch.GetTimestamp() - _idleSince;
+        _idleSince = 0;
+        var answers = new Answers(Sender, Self, _runtime.Settings, Starved);
         var items = batch.Items;
         for (var i = 0; i < items.Count; i++)
         {
@@ -49,11 +57,23 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
                     await pending;
                     for (var j = rest; j < items.Count; j++) await Process(items[j], answers);
                     answers.Flush();
+                    _idleSince = Stopwatch.GetTimestamp();
                 });
                 return;
             }
         }
         answers.Flush();
+        _idleSince = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Whether the worker waited for work longer than it worked since its previous answers; starts a new period.</summary>
+    private bool Starved()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var starved = 2 * _idleTicks > now - _lastAnswers;
+        _idleTicks = 0;
+        _lastAnswers = now;
+        return starved;
     }
 
     private ValueTask Process(WorkItem item, Answers answers)
@@ -92,7 +112,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
     }
 
     /// <summary>Answers gathered for the leader: sent when full, when a millisecond has passed since the last send, and at the end of a batch.</summary>
-    private sealed class Answers(IActorRef leader, IActorRef self, PalmSettings settings)
+    private sealed class Answers(IActorRef leader, IActorRef self, PalmSettings settings, Func<bool> starved)
     {
         private List<WorkResult> _results = [];
         private long _bytes;
@@ -110,7 +130,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
         {
             _since = Stopwatch.GetTimestamp();
             if (_results.Count == 0) return;
-            leader.Tell(new WorkResults(_results), self);
+            leader.Tell(new WorkResults(_results, starved()), self);
             _results = [];
             _bytes = 0;
         }

@@ -111,12 +111,22 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
         return false;
     }
 
-    /// <summary>Adjusts <paramref name="from"/>'s window after one of its envelopes of answers.</summary>
-    public void Answered(IActorRef from)
+    /// <summary>
+    /// Adjusts <paramref name="from"/>'s window after one of its envelopes of answers. It grows while work waits
+    /// here and the worker had none: it answered everything it held, or says it waited for work longer than it
+    /// worked (<paramref name="starved"/>). It goes back to the start when the server is idle.
+    /// </summary>
+    public void Answered(IActorRef from, bool starved)
     {
-        if (!_workers.TryGetValue(from, out var routee) || routee.Held.Count > 0) return;
-        if (Waiting > 0) routee.Grow();
-        else routee.Reset();
+        if (!_workers.TryGetValue(from, out var routee)) return;
+        if (Waiting > 0)
+        {
+            if (starved || routee.Held.Count == 0) routee.Grow();
+        }
+        else if (routee.Held.Count == 0)
+        {
+            routee.Reset();
+        }
     }
 
     /// <summary>Hands waiting messages to workers with free credit, re-dispatched ones first, one batch per worker.</summary>
