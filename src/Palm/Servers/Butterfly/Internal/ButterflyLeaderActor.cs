@@ -29,8 +29,6 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     private readonly Forwarder _forwarder;
     private readonly Ventilator _ventilator;
     private bool _warnedNoWorkers;
-
-    public ITimerScheduler Timers { get; set; } = null!;
     private long _duplicates;
 
     public ButterflyLeaderActor(ServerRuntime runtime)
@@ -53,6 +51,8 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
             runtime.Name, runtime.Instance.TemplateName, "leader", runtime.NodeAddress, _ventilator.WorkerCount)));
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
     {

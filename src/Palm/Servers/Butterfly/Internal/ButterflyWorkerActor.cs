@@ -10,7 +10,9 @@ namespace Palm.Servers.Butterfly.Internal;
 /// A worker of a <see cref="ButterflyServer"/>: calls the functions for the items its leader sends,
 /// one at a time on its own thread, through the shared <see cref="StepInvoker"/>, and answers the
 /// sender. Answers travel in one envelope per batch when calls are quick; once a millisecond has gone
-/// by they leave at once, so that the leader refills the worker's credit while it is still busy.
+/// by they leave at once, so that the leader refills the worker's credit while it is still busy. Each
+/// envelope also says whether the worker spent more time waiting for work than working since the
+/// previous one, which is how the leader learns that this worker's window is too small.
 /// </summary>
 internal sealed class ButterflyWorkerActor : ReceiveActor
 {
