@@ -1,0 +1,30 @@
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Event;
+
+namespace Palm.Cluster.Internal;
+
+/// <summary>
+/// Akka's standard-out logger, minus one message. Whenever a peer actor system goes away (a client
+/// disconnects, a node leaves), Akka.Remote logs a warning and an error with a stack trace about the
+/// dropped association, even when the peer shut down cleanly. Clients come and go all the time in
+/// Palm, and a node that really disappears is reported by the cluster (unreachable, removed) and by
+/// Palm (jobs failing with the server's name), so those two lines carry no news and are left out.
+/// </summary>
+internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    public PalmConsoleLogger()
+    {
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        Receive<LogEvent>(e =>
+        {
+            if (!IsPeerDisassociation(e)) Console.WriteLine(e.ToString());
+        });
+    }
+
+    internal static bool IsPeerDisassociation(LogEvent e) =>
+        e.Cause?.GetType().Name == "EndpointDisassociatedException"
+        || (e is Warning && e.Message?.ToString() is { } text
+            && text.StartsWith("Association with remote system", StringComparison.Ordinal)
+            && text.Contains("EndpointDisassociatedException", StringComparison.Ordinal));
+}
