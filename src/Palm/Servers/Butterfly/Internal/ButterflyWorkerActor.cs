@@ -8,7 +8,7 @@ namespace Palm.Servers.Butterfly.Internal;
 
 /// <summary>
 /// A worker of a <see cref="ButterflyServer"/>: calls the functions for the items its leader sends,
-/// one at a time on its own thread, through the shared <see cref="StepInvoker"/>, and answers the
+/// one at a time on its own thread, through the shared <see cref="StepRunner"/>, and answers the
 /// sender. Answers travel in one envelope per batch when calls are quick; once a millisecond has gone
 /// by they leave at once, so that the leader refills the worker's credit while it is still busy. Each
 /// envelope also says whether the worker spent more time waiting for work than working since the
@@ -19,7 +19,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
     private static readonly long FlushAfter = Stopwatch.Frequency / 1000;
 
     private readonly ServerRuntime _runtime;
-    private readonly StepInvoker _invoker;
+    private readonly StepRunner _runner;
 
     // Time spent waiting for work since the last envelope of answers, to tell the leader when the window
     // it gives this worker is too small to cover the round trip.
@@ -30,7 +30,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
     public ButterflyWorkerActor(ServerRuntime runtime)
     {
         _runtime = runtime;
-        _invoker = new StepInvoker(runtime);
+        _runner = new StepRunner(runtime);
         Receive<WorkBatch>(Handle);
         // Handled in mailbox order, so every batch sent before the check has been answered by now.
         Receive<AnswerCheck>(check => Sender.Tell(new AnswerCheckDone(check.Batch)));
@@ -45,25 +45,21 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
         if (_idleSince != 0) _idleTicks += Stopwatch.GetTimestamp() - _idleSince;
         _idleSince = 0;
         var answers = new Answers(Sender, Self, _runtime.Settings, Starved);
-        var items = batch.Items;
-        for (var i = 0; i < items.Count; i++)
+        var rest = _runner.Run(batch.Items, static item => item.Message, (item, outcome) => answers.Add(ToResult(item, outcome)));
+        if (rest is null)
         {
-            var pending = Process(items[i], answers);
-            if (!pending.IsCompletedSuccessfully)
-            {
-                var rest = i + 1;
-                // A truly asynchronous function: the rest of the batch runs in a continuation, during
-                // which the mailbox waits, so the worker still calls one function at a time.
-                RunTask(async () =>
-                {
-                    await pending;
-                    for (var j = rest; j < items.Count; j++) await Process(items[j], answers);
-                    answers.Flush();
-                    _idleSince = Stopwatch.GetTimestamp();
-                });
-                return;
-            }
+            Done(answers);
+            return;
         }
+        RunTask(async () =>
+        {
+            await rest();
+            Done(answers);
+        });
+    }
+
+    private void Done(Answers answers)
+    {
         answers.Flush();
         _idleSince = Stopwatch.GetTimestamp();
     }
@@ -77,27 +73,6 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
         _lastAnswers = now;
         return starved;
     }
-
-    private ValueTask Process(WorkItem item, Answers answers)
-    {
-        var error = _invoker.Resolve(item.Message, out var function);
-        if (error is not null)
-        {
-            _runtime.Counters.AddError();
-            answers.Add(new WorkResult(item.Id, [], error));
-            return ValueTask.CompletedTask;
-        }
-        var outcome = _invoker.Invoke(function, item.Message);
-        if (outcome.IsCompletedSuccessfully)
-        {
-            answers.Add(ToResult(item, outcome.Result));
-            return ValueTask.CompletedTask;
-        }
-        return AddLater(item, outcome, answers);
-    }
-
-    private async ValueTask AddLater(WorkItem item, ValueTask<StepOutcome> outcome, Answers answers) =>
-        answers.Add(ToResult(item, await outcome));
 
     private WorkResult ToResult(WorkItem item, in StepOutcome outcome)
     {
