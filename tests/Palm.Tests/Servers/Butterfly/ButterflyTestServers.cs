@@ -16,6 +16,7 @@ public class CrunchServer : ButterflyServer
     [PalmFunction("work")]
     public byte[] Work(byte[] payload)
     {
+        // The sleep IS the work under test: a blocking user function on the worker's own thread, not test synchronization.
         if (payload.Length > 0 && payload[0] > 0) Thread.Sleep(payload[0] * Slowness);
         return payload;
     }
