@@ -12,6 +12,7 @@ namespace Palm.Cluster;
 /// <param name="AskTimeout">Time-out of cache and status requests.</param>
 /// <param name="ConnectTimeout">How long a client waits for its contact node, and a node for joining.</param>
 /// <param name="WorkerWindow">Most messages a butterfly leader keeps in flight on one worker (a worker starts with fewer and gets more while it is starved).</param>
+/// <param name="AnswerCheckInterval">How often a butterfly leader checks that its workers answered all they were sent.</param>
 public sealed record PalmSettings(
     string SystemName,
     int BatchMaxMessages,
@@ -21,7 +22,8 @@ public sealed record PalmSettings(
     int ClientWindow,
     TimeSpan AskTimeout,
     TimeSpan ConnectTimeout,
-    int WorkerWindow)
+    int WorkerWindow,
+    TimeSpan AnswerCheckInterval)
 {
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
@@ -40,9 +42,11 @@ public sealed record PalmSettings(
             palm.GetInt("client.window"),
             palm.GetTimeSpan("ask-timeout"),
             palm.GetTimeSpan("connect-timeout"),
-            palm.GetInt("butterfly.worker-window"));
-        if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1)
-            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window and palm.butterfly.worker-window must be positive.");
+            palm.GetInt("butterfly.worker-window"),
+            palm.GetTimeSpan("butterfly.answer-check-interval"));
+        if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
+            || settings.AnswerCheckInterval <= TimeSpan.Zero)
+            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.butterfly.worker-window and palm.butterfly.answer-check-interval must be positive.");
         return settings;
     }
 }

@@ -17,13 +17,6 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     /// <summary>A new worker starts with this window: small, so that a slow worker never hoards messages; it grows while the worker is starved.</summary>
     private const int InitialWindow = 2;
 
-    /// <summary>
-    /// How often workers that hold messages are asked whether they answered them all (<see cref="AnswerCheck"/>).
-    /// Akka.Remote delivers at most once: a batch or an answer lost while an association drops and recovers, with
-    /// the worker never leaving the cluster, would otherwise leave its messages, and their job, waiting forever.
-    /// </summary>
-    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
-
     private readonly ServerRuntime _runtime;
     private readonly StepInvoker _invoker;
     private readonly Forwarder _forwarder;
@@ -58,7 +51,9 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     {
         _runtime.Instance.Started();
         _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
-        Timers.StartPeriodicTimer(nameof(CheckWorkers), CheckWorkers.Instance, CheckInterval);
+        // palm.butterfly.answer-check-interval: Akka.Remote delivers at most once, so a batch or an answer
+        // lost while an association drops and recovers would otherwise leave its job waiting forever.
+        Timers.StartPeriodicTimer(nameof(CheckWorkers), CheckWorkers.Instance, _runtime.Settings.AnswerCheckInterval);
     }
 
     protected override void PostStop() => _runtime.Node.Tell(UnsubscribeDirectory.Instance, Self);
