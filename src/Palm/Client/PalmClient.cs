@@ -22,6 +22,7 @@ public sealed class PalmClient : IAsyncDisposable
     private readonly bool _ownsSystem;
     private readonly IActorRef _actor;
     private readonly DirectoryView _view;
+    private readonly Transport.DataLanes _lanes;
     private int _disposed;
 
     private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings)
@@ -31,7 +32,11 @@ public sealed class PalmClient : IAsyncDisposable
         _actor = actor;
         _view = view;
         Settings = settings;
+        _lanes = Transport.DataLanes.Get(system);
     }
+
+    /// <summary>The actor system the client runs in (its own, or the node's it was connected through).</summary>
+    internal ActorSystem System => _system;
 
     /// <summary>The settings the client runs with.</summary>
     public PalmSettings Settings { get; }
@@ -80,6 +85,8 @@ public sealed class PalmClient : IAsyncDisposable
 
     private static async Task<PalmClient> Start(ActorSystem system, bool ownsSystem, IActorRef node, PalmSettings settings, CancellationToken cancellationToken)
     {
+        // The lane listens before the first job, so servers can send results on it.
+        _ = Transport.DataLanes.Get(system);
         var view = new DirectoryView();
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate)), "palm-client-" + Guid.NewGuid().ToString("N"));
@@ -138,7 +145,7 @@ public sealed class PalmClient : IAsyncDisposable
         _actor.Tell(new RegisterJob(job));
         try
         {
-            entry.Server.Tell(new Deliver([new PipelineMessage(header, 0, 0, Weights.Whole, payload)]), _actor);
+            _lanes.Tell(entry.Server, new Deliver([new PipelineMessage(header, 0, 0, Weights.Whole, payload)]), _actor, payload.Length);
             byte[]? result = null;
             PalmError? error = null;
             var reader = job.Events.Reader;
@@ -209,7 +216,7 @@ public sealed class PalmClient : IAsyncDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(window, window);
         _actor.Tell(new RegisterJob(job));
-        var pump = Task.Run(() => new InputPump(job, _view, Settings, slots).RunAsync(payloads, stop.Token), CancellationToken.None);
+        var pump = Task.Run(() => new InputPump(job, _view, Settings, slots, _lanes).RunAsync(payloads, stop.Token), CancellationToken.None);
         try
         {
             long completed = 0, total = -1;

@@ -27,6 +27,8 @@ public sealed class PalmNode : IExtension
             settings = settings with { ServerDispatcher = "akka.io.pinned-dispatcher" };
         Settings = settings;
         RegisterSerializer(system);
+        // Listening before any server starts: peers ask for the lane as soon as they send here.
+        _ = Transport.DataLanes.Get(system);
         Clustered = system.Provider is ClusterActorRefProvider;
         Address = Clustered ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString() : system.Provider.DefaultAddress.ToString();
         NodeActor = system.ActorOf(Props.Create(() => new NodeActor(Settings, Directory, Address, Clustered)), Internal.NodeActor.Name);

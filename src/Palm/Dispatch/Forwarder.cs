@@ -140,8 +140,14 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
 
     private void SendBox(IActorRef target, Outbox box)
     {
-        target.Tell(new Deliver(box.Messages), self);
+        Tell(target, new Deliver(box.Messages), box.Bytes);
         box.Reset();
+    }
+
+    private void Tell(IActorRef target, object envelope, long payloadBytes)
+    {
+        if (runtime.Lanes is { } lanes) lanes.Tell(target, envelope, self, payloadBytes);
+        else target.Tell(envelope, self);
     }
 
     private void ToClient(JobHeader job, ResultItem item)
@@ -155,10 +161,10 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
             (_lastJob, _lastResults) = (job, pending);
         }
         var size = item.Payload.Length;
-        if (pending.Items.Count > 0 && pending.Bytes + size > _maxBytes) pending.Send(self);
+        if (pending.Items.Count > 0 && pending.Bytes + size > _maxBytes) pending.Send(this);
         pending.Items.Add(item);
         pending.Bytes += size;
-        if (pending.Items.Count >= _maxMessages || pending.Bytes >= _maxBytes) pending.Send(self);
+        if (pending.Items.Count >= _maxMessages || pending.Bytes >= _maxBytes) pending.Send(this);
     }
 
     /// <summary>Sends every non-empty buffer.</summary>
@@ -172,7 +178,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
             (_lastTarget, _lastBox) = (null, null);
         }
         foreach (var pending in _results.Values)
-            if (pending.Items.Count > 0) pending.Send(self);
+            if (pending.Items.Count > 0) pending.Send(this);
         // Jobs come and go: forget their result buffers once they are sent.
         _results.Clear();
         (_lastJob, _lastResults) = (null, null);
@@ -199,9 +205,9 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
         public List<ResultItem> Items { get; private set; } = [];
         public long Bytes { get; set; }
 
-        public void Send(IActorRef sender)
+        public void Send(Forwarder forwarder)
         {
-            client.Tell(new ResultBatch(jobId, Items), sender);
+            forwarder.Tell(client, new ResultBatch(jobId, Items), Bytes);
             Items = [];
             Bytes = 0;
         }

@@ -17,4 +17,5 @@ internal sealed record ServerRuntime(
     PalmSettings Settings,
     DirectoryView Directory,
     IActorRef Node,
-    string NodeAddress);
+    string NodeAddress,
+    Transport.DataLanes? Lanes = null);

@@ -9,7 +9,7 @@ namespace Palm.Client.Internal;
 /// while the source produces them faster than the window fills, and a partial batch sent as soon as
 /// the source or the window makes the pump wait.
 /// </summary>
-internal sealed class InputPump(JobState job, DirectoryView directory, PalmSettings settings, SemaphoreSlim slots)
+internal sealed class InputPump(JobState job, DirectoryView directory, PalmSettings settings, SemaphoreSlim slots, Transport.DataLanes lanes)
 {
     private List<PipelineMessage> _batch = [];
     private long _bytes;
@@ -74,7 +74,7 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
     private void Flush(Cluster.ServerEntry? entry)
     {
         if (_batch.Count == 0 || entry is null) return;
-        entry.Server.Tell(new Deliver(_batch), job.Header.Client);
+        lanes.Tell(entry.Server, new Deliver(_batch), job.Header.Client, _bytes);
         _batch = [];
         _bytes = 0;
     }

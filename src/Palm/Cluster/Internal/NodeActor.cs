@@ -21,6 +21,7 @@ internal sealed class NodeActor : ReceiveActor
 
     private readonly PalmSettings _settings;
     private readonly DirectoryView _view;
+    private readonly Transport.DataLanes _lanes = Transport.DataLanes.Get(Context.System);
     private readonly string _selfAddress;
     private readonly bool _clustered;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -108,7 +109,7 @@ internal sealed class NodeActor : ReceiveActor
             cacheActor = Context.ActorOf(Props.Create(() => new CacheActor(store)), $"cache-{name}");
         }
         instance.Attach(new ServerServices(name, log, cache, counters));
-        var runtime = new ServerRuntime(name, instance, functions, counters, log, cache, _settings, _view, Self, _selfAddress);
+        var runtime = new ServerRuntime(name, instance, functions, counters, log, cache, _settings, _view, Self, _selfAddress, _lanes);
         var props = instance.CreateProps(runtime, role).WithDispatcher(_settings.ServerDispatcher);
         var actorName = role == ServerRole.Worker ? $"worker-{name}-{++_workerSequence}" : $"server-{name}";
         var server = Context.ActorOf(props, actorName);

@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using Akka.Actor;
+using Palm.Messages.Internal;
+
+namespace Palm.Transport.Internal;
+
+/// <summary>
+/// The lane's wire format. A connection starts with <see cref="Magic"/> and the sender's lane id;
+/// then every frame is a prefix (header length, body length), a header (sequence number, serializer
+/// manifest, target path, sender path) and the body exactly as <see cref="PalmSerializer"/> wrote it.
+/// The receiver answers with cumulative acknowledgements: 8-byte sequence numbers.
+/// </summary>
+internal static class LaneFrame
+{
+    /// <summary>"PLN1": the first bytes of every lane connection, so a stray connection is refused at once.</summary>
+    public const int Magic = 0x314E4C50;
+    public const int HandshakeBytes = 4 + 16;
+    public const int PrefixBytes = 8;
+    public const int MaxHeaderBytes = 64 * 1024;
+
+    public static byte[] Handshake(Guid lane)
+    {
+        var bytes = new byte[HandshakeBytes];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, Magic);
+        lane.TryWriteBytes(bytes.AsSpan(4));
+        return bytes;
+    }
+
+    /// <summary>The prefix and header of a frame, in one array.</summary>
+    public static byte[] Header(long seq, string manifest, string target, string? sender, int bodyLength)
+    {
+        var headerLength = 8 + WireWriter.SizeOf(manifest) + WireWriter.SizeOf(target) + WireWriter.SizeOf(sender);
+        var w = new WireWriter(new byte[PrefixBytes + headerLength]);
+        w.Int(headerLength);
+        w.Int(bodyLength);
+        w.Long(seq);
+        w.String(manifest);
+        w.String(target);
+        w.String(sender);
+        return w.Buffer;
+    }
+
+    /// <summary>Reads a header written by <see cref="Header"/> (without its prefix).</summary>
+    /// <exception cref="System.Runtime.Serialization.SerializationException">The header is malformed.</exception>
+    public static (long Seq, string Manifest, string Target, string? Sender) ReadHeader(byte[] header)
+    {
+        var r = new WireReader(header);
+        var result = (r.Long(), r.RequiredString(), r.RequiredString(), r.String());
+        r.End();
+        return result;
+    }
+
+    /// <summary>The path of <paramref name="actor"/> with its system's address, as the receiver resolves it; null for no sender.</summary>
+    public static string? PathOf(IActorRef? actor) =>
+        actor is null || actor.IsNobody() ? null : Akka.Serialization.Serialization.SerializedActorPath(actor);
+}
+
+/// <summary>
+/// Reads exact byte counts from a socket through a buffer: small headers cost no system call each,
+/// and a body larger than the buffer is received straight into its own array.
+/// </summary>
+internal sealed class SocketReader(System.Net.Sockets.Socket socket, int bufferSize)
+{
+    private readonly byte[] _buffer = new byte[bufferSize];
+    private int _start;
+    private int _end;
+
+    /// <summary>Whether bytes already received wait in the buffer.</summary>
+    public bool HasBuffered => _start < _end;
+
+    /// <exception cref="EndOfStreamException">The peer closed the connection.</exception>
+    public void ReadExactly(Span<byte> destination)
+    {
+        while (destination.Length > 0)
+        {
+            if (_start < _end)
+            {
+                var n = Math.Min(destination.Length, _end - _start);
+                _buffer.AsSpan(_start, n).CopyTo(destination);
+                _start += n;
+                destination = destination[n..];
+                continue;
+            }
+            if (destination.Length >= _buffer.Length)
+            {
+                destination = destination[Receive(destination)..];
+                continue;
+            }
+            _end = Receive(_buffer);
+            _start = 0;
+        }
+    }
+
+    private int Receive(Span<byte> into)
+    {
+        var n = socket.Receive(into);
+        return n > 0 ? n : throw new EndOfStreamException("The lane connection was closed by its peer.");
+    }
+}

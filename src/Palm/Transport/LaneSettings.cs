@@ -1,0 +1,41 @@
+using Akka.Configuration;
+using Palm.Cluster;
+
+namespace Palm.Transport;
+
+/// <summary>Settings of Palm's data lane, read from <c>palm.lane</c> (defaults and reasons in <c>hocon/reference.conf</c>).</summary>
+/// <param name="Enabled">Whether large envelopes may travel on the lane instead of Akka.Remote.</param>
+/// <param name="MinBytes">Envelopes carrying fewer payload bytes than this stay on Akka.Remote.</param>
+/// <param name="BindHostname">Address the lane listens on; empty for the address Akka.Remote binds to.</param>
+/// <param name="Port">Port the lane listens on; 0 lets the OS pick.</param>
+/// <param name="SocketBufferBytes">Send and receive buffer size of lane sockets.</param>
+/// <param name="RetryAfter">Wait before trying the lane to a peer again after it failed.</param>
+/// <param name="ConnectTimeout">How long a sender waits for a peer to tell it its lane address.</param>
+public sealed record LaneSettings(
+    bool Enabled,
+    int MinBytes,
+    string BindHostname,
+    int Port,
+    int SocketBufferBytes,
+    TimeSpan RetryAfter,
+    TimeSpan ConnectTimeout)
+{
+    /// <summary>Reads <c>palm.lane</c> from a configuration whose fallback includes <see cref="PalmConfig.Reference"/>.</summary>
+    /// <exception cref="ConfigurationException">A value is out of range.</exception>
+    public static LaneSettings Create(Config config)
+    {
+        var lane = (ReferenceEquals(config, PalmConfig.Reference) ? config : config.WithFallback(PalmConfig.Reference)).GetConfig("palm.lane");
+        var settings = new LaneSettings(
+            lane.GetBoolean("enabled"),
+            (int)lane.GetByteSize("min-bytes")!.Value,
+            lane.GetString("bind-hostname") ?? "",
+            lane.GetInt("port"),
+            (int)lane.GetByteSize("socket-buffer-size")!.Value,
+            lane.GetTimeSpan("retry-after"),
+            lane.GetTimeSpan("connect-timeout"));
+        if (settings.MinBytes < 0 || settings.Port is < 0 or > 65535 || settings.SocketBufferBytes < 1
+            || settings.RetryAfter <= TimeSpan.Zero || settings.ConnectTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException("palm.lane: min-bytes must not be negative, port must be 0-65535, and socket-buffer-size, retry-after and connect-timeout must be positive.");
+        return settings;
+    }
+}
