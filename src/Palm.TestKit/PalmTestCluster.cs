@@ -80,10 +80,10 @@ public sealed class PalmTestCluster : IAsyncDisposable
         return node;
     }
 
-    /// <summary>Connects a client from an actor system of its own, through the seed; the cluster disposes it.</summary>
+    /// <summary>Connects a client from an actor system of its own (with the cluster's HOCON, so <c>palm.*</c> settings match), through the seed; the cluster disposes it.</summary>
     public async Task<PalmClient> ConnectClientAsync()
     {
-        var client = await PalmClient.ConnectAsync(Seed.Address);
+        var client = await PalmClient.ConnectAsync(Seed.Address, _config);
         lock (_lock) _clients.Add(client);
         return client;
     }

@@ -105,7 +105,7 @@ internal sealed class DataLanes : IExtension
         var remote = await _system.ActorSelection(new RootActorPath(peer.Address) / "system" / LaneActor.Name)
             .ResolveOne(Settings.ConnectTimeout).ConfigureAwait(false);
         var endpoint = await remote.Ask<LaneEndpoint>(LaneEndpointRequest.Instance, Settings.ConnectTimeout).ConfigureAwait(false);
-        if (endpoint.Port == 0) throw new InvalidOperationException("the peer has no lane (palm.lane.enabled = off, TLS, or no port)");
+        if (endpoint.Port == 0) throw new NoLaneException();
         var connection = await LaneConnection.OpenAsync(endpoint.Host, endpoint.Port, remote, _context!, (c, failure) => Closed(peer, c, failure))
             .ConfigureAwait(false);
         Interlocked.Increment(ref Counters.Opened);
@@ -116,8 +116,12 @@ internal sealed class DataLanes : IExtension
 
     private void Failed(LanePeer peer, Exception e)
     {
-        // Warn once per peer; a peer without a lane (or a lane port the network blocks) is not an error.
-        if (!_stopping && peer.CountFailure() == 1)
+        // Once per peer: nothing is lost, Akka.Remote carries on. A peer that runs without a lane
+        // chose to; one whose lane cannot be reached (a firewall?) deserves a warning.
+        if (_stopping || peer.CountFailure() != 1) return;
+        if (e is NoLaneException)
+            _log.Info("Palm lane to {0} not used: {1}", peer.Address, e.Message);
+        else
             _log.Warning("Palm lane to {0} not available ({1}); Akka.Remote carries its envelopes, next try in {2}.", peer.Address, e.Message, Settings.RetryAfter);
     }
 
@@ -146,6 +150,9 @@ internal sealed class DataLanes : IExtension
         return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.First();
     }
 }
+
+/// <summary>The peer answered that it has no lane.</summary>
+internal sealed class NoLaneException() : Exception("the peer has no lane (palm.lane.enabled = off, TLS on, or it could not listen)");
 
 /// <summary>Creates the <see cref="DataLanes"/> extension.</summary>
 internal sealed class DataLanesProvider : ExtensionIdProvider<DataLanes>

@@ -10,10 +10,11 @@ using Xunit;
 
 namespace Palm.Tests.Transport;
 
-/// <summary>A seed and servers a and b, each its own actor system, and a client; lanes retry quickly.</summary>
+/// <summary>A seed and servers a and b, each its own actor system, and a client.</summary>
 public sealed class LaneCluster : IAsyncLifetime
 {
-    public static readonly Config QuickRetry = ConfigurationFactory.ParseString("palm.lane.retry-after = 200ms");
+    /// <summary>Lanes retry quickly, and envelopes under 1 KiB of payloads stay on Akka.Remote.</summary>
+    public static readonly Config Settings = ConfigurationFactory.ParseString("palm.lane { retry-after = 200ms, min-bytes = 1 KiB }");
 
     public PalmTestCluster Cluster { get; private set; } = null!;
     public PalmNode A { get; private set; } = null!;
@@ -22,7 +23,7 @@ public sealed class LaneCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = await PalmTestCluster.StartAsync(QuickRetry);
+        Cluster = await PalmTestCluster.StartAsync(Settings);
         A = await Cluster.StartServerAsync<WordsServer>("a");
         B = await Cluster.StartServerAsync<SuffixServer>("b");
         Client = await Cluster.ConnectClientAsync();
@@ -107,7 +108,7 @@ public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<La
     }
 
     [Fact]
-    public async Task Small_envelopes_stay_on_Akka_remote()
+    public async Task Envelopes_under_min_bytes_stay_on_Akka_remote()
     {
         var lanes = DataLanes.Get(_client.System);
         var sent = lanes.Counters.Sent;
@@ -155,7 +156,8 @@ public sealed class DisabledLaneTests
     {
         await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString("palm.lane.enabled = off"));
         var node = await cluster.StartServerAsync<WordsServer>("a");
-        var client = await cluster.ConnectClientAsync();
+        // The client's own settings: lanes on.
+        await using var client = await PalmClient.ConnectAsync(cluster.Seed.Address);
         await client.WaitForServersAsync(["a"], TimeSpan.FromSeconds(30));
 
         var results = new List<JobResult>();
@@ -177,6 +179,6 @@ public sealed class DisabledLaneTests
         Assert.Throws<ConfigurationException>(() => LaneSettings.Create(ConfigurationFactory.ParseString("palm.lane.port = 70000")));
         Assert.Throws<ConfigurationException>(() => LaneSettings.Create(ConfigurationFactory.ParseString("palm.lane.retry-after = 0s")));
         var defaults = LaneSettings.Create(PalmConfig.Reference);
-        Assert.Equal((true, 32 * 1024, 0), (defaults.Enabled, defaults.MinBytes, defaults.Port));
+        Assert.Equal((true, 0, 0), (defaults.Enabled, defaults.MinBytes, defaults.Port));
     }
 }
