@@ -134,6 +134,32 @@ public sealed class PalmSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Throws<SerializationException>(() => _serializer.FromBinary(bytes, "unknown"));
     }
 
+    [Fact]
+    public void A_gathered_envelope_carries_the_same_bytes_without_copying_its_large_payloads()
+    {
+        var big = Enumerable.Range(0, 20).Select(i => new byte[10_000 + i]).ToArray();
+        foreach (var (b, i) in big.Select((b, i) => (b, i))) b.AsSpan().Fill((byte)i);
+        // Large payloads (some slices of a larger array), small ones, and more large ones than a gather takes.
+        var shared = new byte[30_000];
+        var payloads = big.Select(b => (ReadOnlyMemory<byte>)b).Append(shared.AsMemory(5_000, 20_000)).Append(new byte[] { 1, 2, 3 }).ToList();
+        object[] envelopes =
+        [
+            new Deliver(payloads.Select((p, i) => new PipelineMessage(_job, 0, i, Weights.Whole, p)).ToList()),
+            new ResultBatch(Guid.NewGuid(), payloads.Select((p, i) => new ResultItem(i, Weights.Whole, ResultKind.Payload, p, null))
+                .Append(new ResultItem(99, Weights.Whole, ResultKind.Done, default, null)).ToList()),
+        ];
+        foreach (var envelope in envelopes)
+        {
+            var gather = new Gather(8 * 1024, 16);
+            var buffer = _serializer.ToBinary(envelope, gather);
+            var segments = gather.Segments(buffer);
+
+            Assert.Equal(16 * 10_000 + Enumerable.Range(0, 16).Sum(), gather.TakenBytes);
+            Assert.Contains(segments, s => ReferenceEquals(s.Array, big[0]));
+            Assert.Equal(_serializer.ToBinary(envelope), segments.SelectMany(s => s.ToArray()).ToArray());
+        }
+    }
+
     private void AssertRejectedOrValid(byte[] bytes, string manifest)
     {
         try

@@ -34,11 +34,20 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {o.GetType()}."),
     };
 
-    public override byte[] ToBinary(object obj) => obj switch
+    public override byte[] ToBinary(object obj) => Write(obj, null);
+
+    /// <summary>
+    /// Serializes <paramref name="obj"/> for a gathering socket write: payloads <paramref name="gather"/>
+    /// takes are left out of the returned buffer (see <see cref="Gather.Segments"/>), so they are not
+    /// copied at all. The segments carry exactly the bytes <see cref="ToBinary(object)"/> would return.
+    /// </summary>
+    public byte[] ToBinary(object obj, Gather gather) => Write(obj, gather);
+
+    private byte[] Write(object obj, Gather? gather) => obj switch
     {
-        Deliver d => WriteMessages(d.Messages, m => m, 0, static (ref WireWriter _, PipelineMessage _) => { }),
-        WorkBatch w => WriteMessages(w.Items, i => i.Message, 8, static (ref WireWriter wr, WorkItem i) => wr.Long(i.Id)),
-        ResultBatch r => WriteResults(r),
+        Deliver d => WriteMessages(d.Messages, m => m, 0, static (ref WireWriter _, PipelineMessage _) => { }, gather),
+        WorkBatch w => WriteMessages(w.Items, i => i.Message, 8, static (ref WireWriter wr, WorkItem i) => wr.Long(i.Id), gather),
+        ResultBatch r => WriteResults(r, gather),
         WorkResults v => WriteWorkResults(v),
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {obj.GetType()}."),
     };
@@ -73,7 +82,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
 
     private delegate void Extra<in T>(ref WireWriter w, T item);
 
-    private byte[] WriteMessages<T>(IReadOnlyList<T> items, Func<T, PipelineMessage> message, int extraSize, Extra<T> extra)
+    private byte[] WriteMessages<T>(IReadOnlyList<T> items, Func<T, PipelineMessage> message, int extraSize, Extra<T> extra, Gather? gather)
     {
         var headers = new List<JobHeader>(1);
         var headerIndex = new int[items.Count];
@@ -90,9 +99,10 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             }
             headerIndex[i] = h;
             size += 4 + 4 + 8 + 16 + extraSize + WireWriter.SizeOf(m.Payload);
+            if (gather?.Plan(m.Payload) == true) size -= m.Payload.Length;
         }
 
-        var w = new WireWriter(new byte[size]);
+        var w = new WireWriter(new byte[size], gather);
         w.Int(headers.Count);
         foreach (var h in headers) WriteHeader(ref w, h);
         w.Int(items.Count);
@@ -188,17 +198,20 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         return new WorkBatch(items);
     }
 
-    private static byte[] WriteResults(ResultBatch b)
+    private static byte[] WriteResults(ResultBatch b, Gather? gather)
     {
         var size = 16 + 4;
         foreach (var item in b.Items)
+        {
             size += 8 + 16 + 1 + (item.Kind switch
             {
                 ResultKind.Payload => WireWriter.SizeOf(item.Payload),
                 ResultKind.Error => ErrorSize(item.Error!),
                 _ => 0,
             });
-        var w = new WireWriter(new byte[size]);
+            if (item.Kind == ResultKind.Payload && gather?.Plan(item.Payload) == true) size -= item.Payload.Length;
+        }
+        var w = new WireWriter(new byte[size], gather);
         w.Guid(b.JobId);
         w.Int(b.Items.Count);
         foreach (var item in b.Items)

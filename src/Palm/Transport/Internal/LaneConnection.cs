@@ -18,6 +18,12 @@ internal sealed class LaneConnection
 {
     private const int MaxBatchBytes = 1024 * 1024;
     private const int MaxBatchFrames = 32;
+    // Payloads of at least GatherMinBytes are written to the socket from their own arrays (up to
+    // GatherMaxPayloads per envelope); a system call takes at most MaxSegments pieces.
+    private const int GatherMinBytes = 8 * 1024;
+    private const int GatherMaxPayloads = 16;
+    private const int MaxSegments = 256;
+    private const int MaxSegmentsPerFrame = 2 * GatherMaxPayloads + 2;
 
     private readonly Socket _socket;
     private readonly IActorRef _remoteLane;
@@ -119,15 +125,18 @@ internal sealed class LaneConnection
                     {
                         frames.Add(frame);
                         segments.Add(frame.Header!);
-                        segments.Add(frame.Body!);
-                        bytes += frame.Header!.Length + frame.Body!.Length;
+                        if (frame.Gather is { TakenBytes: > 0 } gather) segments.AddRange(gather.Segments(frame.Buffer!));
+                        else segments.Add(frame.Buffer!);
+                        bytes += frame.Header!.Length + frame.BodyLength;
                     }
-                    if (bytes >= MaxBatchBytes || frames.Count >= MaxBatchFrames || !_queue.TryTake(out frame!)) break;
+                    if (bytes >= MaxBatchBytes || frames.Count >= MaxBatchFrames || segments.Count + MaxSegmentsPerFrame > MaxSegments
+                        || !_queue.TryTake(out frame!)) break;
                 }
                 if (frames.Count == 0) continue;
                 lock (_gate)
                     foreach (var f in frames) _unconfirmed.Enqueue(f);
-                _socket.Send(segments);
+                if (_socket.Send(segments) != bytes)
+                    throw new IOException("The socket took only part of a lane write.");
                 Interlocked.Add(ref _context.Counters.Sent, frames.Count);
             }
         }
@@ -142,11 +151,13 @@ internal sealed class LaneConnection
     /// <summary>Serializes a frame on this thread; a message the lane cannot carry goes through Akka.Remote instead.</summary>
     private bool Encode(OutboundFrame frame)
     {
-        if (frame.Body is not null) return true;
+        if (frame.Buffer is not null) return true;
         try
         {
-            var body = _context.Serializer.ToBinary(frame.Message);
-            if (body.Length > _context.MaxBodyBytes)
+            var gather = new Gather(GatherMinBytes, GatherMaxPayloads);
+            var buffer = _context.Serializer.ToBinary(frame.Message, gather);
+            var bodyLength = buffer.Length + gather.TakenBytes;
+            if (bodyLength > _context.MaxBodyBytes)
             {
                 // Akka.Remote refuses it the same way it always did (with its own log line).
                 frame.Target.Tell(frame.Message, frame.Sender);
@@ -155,8 +166,10 @@ internal sealed class LaneConnection
             frame.Manifest = _context.Serializer.Manifest(frame.Message);
             frame.TargetPath = LaneFrame.PathOf(frame.Target)!;
             frame.SenderPath = LaneFrame.PathOf(frame.Sender);
-            frame.Body = body;
-            frame.Header = LaneFrame.Header(frame.Seq, frame.Manifest, frame.TargetPath, frame.SenderPath, body.Length);
+            frame.Buffer = buffer;
+            frame.Gather = gather;
+            frame.BodyLength = (int)bodyLength;
+            frame.Header = LaneFrame.Header(frame.Seq, frame.Manifest, frame.TargetPath, frame.SenderPath, frame.BodyLength);
             return true;
         }
         catch (Exception e)
@@ -214,7 +227,7 @@ internal sealed class LaneConnection
         while (_queue.TryTake(out var queued)) left.Add(queued);
         foreach (var frame in left)
             if (Encode(frame))
-                _remoteLane.Tell(new LaneResend(Id, frame.Seq, frame.Manifest!, frame.TargetPath!, frame.SenderPath, frame.Body!));
+                _remoteLane.Tell(new LaneResend(Id, frame.Seq, frame.Manifest!, frame.TargetPath!, frame.SenderPath, frame.Body()));
         Interlocked.Add(ref _context.Counters.Resent, left.Count);
         if (left.Count > 0)
             _context.Log.Info("Palm lane {0} to {1} closed with {2} envelopes unconfirmed; sent them through Akka.Remote.", Id, _remoteLane.Path.Address, left.Count);
@@ -230,7 +243,23 @@ internal sealed class LaneConnection
         public string? TargetPath { get; set; }
         public string? SenderPath { get; set; }
         public byte[]? Header { get; set; }
-        public byte[]? Body { get; set; }
+        public byte[]? Buffer { get; set; }
+        public Gather? Gather { get; set; }
+        public int BodyLength { get; set; }
+
+        /// <summary>The body in one array, as the receiver reads it (only for a resend: it copies gathered payloads).</summary>
+        public byte[] Body()
+        {
+            if (Gather is not { TakenBytes: > 0 } gather) return Buffer!;
+            var body = new byte[BodyLength];
+            var at = 0;
+            foreach (var segment in gather.Segments(Buffer!))
+            {
+                segment.AsSpan().CopyTo(body.AsSpan(at));
+                at += segment.Count;
+            }
+            return body;
+        }
     }
 }
 
