@@ -11,7 +11,7 @@ namespace Palm.Transport;
 /// <param name="SocketBufferBytes">Send and receive buffer size of lane sockets.</param>
 /// <param name="RetryAfter">Wait before trying the lane to a peer again after it failed.</param>
 /// <param name="ConnectTimeout">How long a sender waits for a peer to tell it its lane address.</param>
-public sealed record LaneSettings(
+internal sealed record LaneSettings(
     bool Enabled,
     int MinBytes,
     string BindHostname,

@@ -124,11 +124,39 @@ public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<La
         {
             await stray.ConnectAsync("127.0.0.1", port);
             await stray.SendAsync(Text.Bytes("GET / HTTP/1.1\r\nHost: palm\r\n\r\n"));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             // The lane reads no further than the bad handshake and closes the connection.
-            Assert.Equal(0, await stray.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token));
+            await AssertClosedAsync(stray);
         }
         Assert.Equal(50, await RunAndCheck(50, 40_000));
+    }
+
+    [Fact]
+    public async Task A_lane_frame_announcing_more_than_the_frame_size_limit_closes_the_connection_before_any_allocation()
+    {
+        var lanes = DataLanes.Get(fixture.A.System);
+        var delivered = lanes.Inbox!.Delivered;
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", lanes.Port);
+        var prefix = new byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(prefix, 40);
+        BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(4), int.MaxValue);
+        await socket.SendAsync(Palm.Transport.Internal.LaneFrame.Handshake(Guid.NewGuid()).Concat(prefix).ToArray());
+        await AssertClosedAsync(socket);
+        Assert.Equal(delivered, lanes.Inbox.Delivered);
+    }
+
+    /// <summary>The peer closed the connection: an orderly end, or a reset if it closed with our bytes unread.</summary>
+    private static async Task AssertClosedAsync(Socket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            Assert.Equal(0, await socket.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token));
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // Closed with unread bytes: also a refusal.
+        }
     }
 
     private static async Task AwaitAsync(Func<Task> attempt)
