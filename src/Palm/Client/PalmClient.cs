@@ -25,14 +25,14 @@ public sealed class PalmClient : IAsyncDisposable
     private readonly Transport.DataLanes _lanes;
     private int _disposed;
 
-    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings)
+    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings, Transport.DataLanes lanes)
     {
         _system = system;
         _ownsSystem = ownsSystem;
         _actor = actor;
         _view = view;
         Settings = settings;
-        _lanes = Transport.DataLanes.Get(system);
+        _lanes = lanes;
     }
 
     /// <summary>The actor system the client runs in (its own, or the node's it was connected through).</summary>
@@ -86,12 +86,12 @@ public sealed class PalmClient : IAsyncDisposable
     private static async Task<PalmClient> Start(ActorSystem system, bool ownsSystem, IActorRef node, PalmSettings settings, CancellationToken cancellationToken)
     {
         // The lane listens before the first job, so servers can send results on it.
-        _ = Transport.DataLanes.Get(system);
+        var lanes = Transport.DataLanes.Get(system);
         var view = new DirectoryView();
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate)), "palm-client-" + Guid.NewGuid().ToString("N"));
         await firstUpdate.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
-        return new PalmClient(system, ownsSystem, actor, view, settings);
+        return new PalmClient(system, ownsSystem, actor, view, settings, lanes);
     }
 
     /// <summary>Waits until the cluster has every server in <paramref name="names"/> (with <paramref name="minWorkers"/> workers each).</summary>
