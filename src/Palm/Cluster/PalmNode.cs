@@ -94,7 +94,7 @@ public sealed class PalmNode : IExtension
     {
         var serializer = new PalmSerializer(system);
         system.Serialization.AddSerializer("palm", serializer);
-        foreach (var type in new[] { typeof(Deliver), typeof(ResultBatch), typeof(WorkBatch), typeof(WorkResults) })
+        foreach (var type in new[] { typeof(Deliver), typeof(ResultBatch), typeof(WorkBatch), typeof(WorkResults), typeof(AnswerCheck), typeof(AnswerCheckDone) })
             system.Serialization.AddSerializationMap(type, serializer);
     }
 }

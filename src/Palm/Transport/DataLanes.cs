@@ -100,6 +100,14 @@ internal sealed class DataLanes : IExtension
         target.Tell(message, sender);
     }
 
+    /// <summary>
+    /// Sends <paramref name="message"/> (a Palm-serialized message) to <paramref name="target"/> on the lane
+    /// whenever it is up, whatever its size: for messages that must keep their order with the others a
+    /// sender puts on the same lane, such as a butterfly leader's work and its "have you answered
+    /// everything" checks.
+    /// </summary>
+    public void Tell(IActorRef target, object message, IActorRef? sender) => Tell(target, message, sender, long.MaxValue);
+
     private async Task<LaneConnection> OpenAsync(LanePeer peer)
     {
         var remote = await _system.ActorSelection(new RootActorPath(peer.Address) / "system" / LaneActor.Name)

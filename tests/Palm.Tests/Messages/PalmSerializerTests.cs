@@ -135,6 +135,15 @@ public sealed class PalmSerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Answer_checks_round_trip()
+    {
+        Assert.Equal(new AnswerCheck(long.MaxValue), RoundTrip(new AnswerCheck(long.MaxValue)));
+        Assert.Equal(new AnswerCheckDone(7), RoundTrip(new AnswerCheckDone(7)));
+        Assert.Throws<SerializationException>(() => _serializer.FromBinary(new byte[7], "C"));
+        Assert.Throws<SerializationException>(() => _serializer.FromBinary(new byte[9], "K"));
+    }
+
+    [Fact]
     public void A_gathered_envelope_carries_the_same_bytes_without_copying_its_large_payloads()
     {
         var big = Enumerable.Range(0, 20).Select(i => new byte[10_000 + i]).ToArray();

@@ -19,6 +19,8 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
     private const string ResultsManifest = "R";
     private const string WorkManifest = "W";
     private const string WorkResultsManifest = "V";
+    private const string AnswerCheckManifest = "C";
+    private const string AnswerCheckDoneManifest = "K";
     private const int MaxCachedRefs = 10_000;
 
     private readonly ConcurrentDictionary<string, IActorRef> _refs = new();
@@ -31,6 +33,8 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         ResultBatch => ResultsManifest,
         WorkBatch => WorkManifest,
         WorkResults => WorkResultsManifest,
+        AnswerCheck => AnswerCheckManifest,
+        AnswerCheckDone => AnswerCheckDoneManifest,
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {o.GetType()}."),
     };
 
@@ -49,6 +53,8 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         WorkBatch w => WriteMessages(w.Items, i => i.Message, 8, static (ref WireWriter wr, WorkItem i) => wr.Long(i.Id), gather),
         ResultBatch r => WriteResults(r, gather),
         WorkResults v => WriteWorkResults(v),
+        AnswerCheck c => WriteLong(c.Batch),
+        AnswerCheckDone d => WriteLong(d.Batch),
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {obj.GetType()}."),
     };
 
@@ -74,10 +80,19 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             WorkManifest => ReadWork(ref r),
             ResultsManifest => ReadResults(ref r),
             WorkResultsManifest => ReadWorkResults(ref r),
+            AnswerCheckManifest => new AnswerCheck(r.Long()),
+            AnswerCheckDoneManifest => new AnswerCheckDone(r.Long()),
             _ => throw new SerializationException($"Unknown Palm manifest '{manifest}'."),
         };
         r.End();
         return result;
+    }
+
+    private static byte[] WriteLong(long value)
+    {
+        var w = new WireWriter(new byte[8]);
+        w.Long(value);
+        return w.Buffer;
     }
 
     private delegate void Extra<in T>(ref WireWriter w, T item);

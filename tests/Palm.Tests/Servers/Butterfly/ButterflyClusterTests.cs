@@ -43,6 +43,9 @@ public sealed partial class ButterflyClusterTests : Akka.TestKit.Xunit2.TestKit
         Jobs.AssertExactlyOnce(results, count);
         var share = (double)await WorkDoneOn(client, slow) / count;
         Assert.InRange(share, 0.10, 0.40);
+        // Work reached the worker on the data lane from the leader, and its answers came back on one.
+        Assert.True(Palm.Transport.DataLanes.Get(slow.System).Inbox!.Delivered > 0, "the worker received nothing on a lane");
+        Assert.True(Palm.Transport.DataLanes.Get(leader.System).Inbox!.Delivered > 0, "the leader received nothing on a lane");
     }
 
     [Fact]

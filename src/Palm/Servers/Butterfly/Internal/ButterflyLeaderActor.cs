@@ -30,7 +30,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         _invoker = new StepInvoker(runtime);
         _forwarder = new Forwarder(runtime, Self);
         var settings = runtime.Settings;
-        _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.BatchMaxMessages, settings.BatchMaxBytes);
+        _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
 
         Receive<Deliver>(OnDeliver);
         Receive<WorkResults>(OnResults);
@@ -38,7 +38,12 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         Receive<Terminated>(t => RemoveWorker(t.ActorRef, "stopped"));
         Receive<CheckWorkers>(_ =>
         {
-            foreach (var (worker, batch) in _ventilator.ChecksDue()) worker.Tell(new AnswerCheck(batch), Self);
+            // A check travels the way the work did (see WorkerRoutee.Send), so that it arrives after it.
+            foreach (var (worker, batch) in _ventilator.ChecksDue())
+            {
+                if (_runtime.Lanes is { } lanes) lanes.Tell(worker, new AnswerCheck(batch), Self);
+                else worker.Tell(new AnswerCheck(batch), Self);
+            }
         });
         Receive<AnswerCheckDone>(OnCheckDone);
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(

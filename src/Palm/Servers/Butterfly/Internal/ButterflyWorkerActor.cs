@@ -32,8 +32,9 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
         _runtime = runtime;
         _runner = new StepRunner(runtime);
         Receive<WorkBatch>(Handle);
-        // Handled in mailbox order, so every batch sent before the check has been answered by now.
-        Receive<AnswerCheck>(check => Sender.Tell(new AnswerCheckDone(check.Batch)));
+        // Handled in mailbox order, so every batch sent before the check has been answered by now; the
+        // reply takes the way the answers took, so it arrives after them.
+        Receive<AnswerCheck>(check => Reply(_runtime, Sender, new AnswerCheckDone(check.Batch), Self));
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
             runtime.Name, runtime.Instance.TemplateName, "worker", runtime.NodeAddress, 0)));
     }
@@ -44,7 +45,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
     {
         if (_idleSince != 0) _idleTicks += Stopwatch.GetTimestamp() - _idleSince;
         _idleSince = 0;
-        var answers = new Answers(Sender, Self, _runtime.Settings, Starved);
+        var answers = new Answers(_runtime, Sender, Self, Starved);
         var rest = _runner.Run(batch.Items, static item => item.Message, (item, outcome) => answers.Add(ToResult(item, outcome)));
         if (rest is null)
         {
@@ -89,7 +90,13 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
     }
 
     /// <summary>Answers gathered for the leader: sent when full, when a millisecond has passed since the last send, and at the end of a batch.</summary>
-    private sealed class Answers(IActorRef leader, IActorRef self, PalmSettings settings, Func<bool> starved)
+    private static void Reply(ServerRuntime runtime, IActorRef leader, object message, IActorRef self)
+    {
+        if (runtime.Lanes is { } lanes) lanes.Tell(leader, message, self);
+        else leader.Tell(message, self);
+    }
+
+    private sealed class Answers(ServerRuntime runtime, IActorRef leader, IActorRef self, Func<bool> starved)
     {
         private List<WorkResult> _results = [];
         private long _bytes;
@@ -99,7 +106,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
         {
             _results.Add(result);
             foreach (var output in result.Outputs) _bytes += output.Length;
-            if (_results.Count >= settings.BatchMaxMessages || _bytes >= settings.BatchMaxBytes || Stopwatch.GetTimestamp() - _since >= FlushAfter)
+            if (_results.Count >= runtime.Settings.BatchMaxMessages || _bytes >= runtime.Settings.BatchMaxBytes || Stopwatch.GetTimestamp() - _since >= FlushAfter)
                 Flush();
         }
 
@@ -107,7 +114,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
         {
             _since = Stopwatch.GetTimestamp();
             if (_results.Count == 0) return;
-            leader.Tell(new WorkResults(_results, starved()), self);
+            Reply(runtime, leader, new WorkResults(_results, starved()), self);
             _results = [];
             _bytes = 0;
         }

@@ -11,7 +11,7 @@ namespace Palm.Servers.Butterfly.Internal;
 /// is how a message reaches the rest of its route exactly once even when a worker thought dead answers
 /// after its messages went to another.
 /// </summary>
-internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxMessages, long batchMaxBytes)
+internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxMessages, long batchMaxBytes, Transport.DataLanes? lanes = null)
 {
     private readonly CreditRoutingLogic _logic = new();
     private readonly Dictionary<IActorRef, WorkerRoutee> _workers = new();
@@ -37,7 +37,7 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
     public bool AddWorker(IActorRef worker)
     {
         if (_workers.ContainsKey(worker)) return false;
-        var routee = new WorkerRoutee(worker, _initialWindow, maxWindow);
+        var routee = new WorkerRoutee(worker, _initialWindow, maxWindow, lanes);
         _workers[worker] = routee;
         _routees = [.. _routees, routee];
         return true;
