@@ -144,11 +144,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
         box.Reset();
     }
 
-    private void Tell(IActorRef target, object envelope, long payloadBytes)
-    {
-        if (runtime.Lanes is { } lanes) lanes.Tell(target, envelope, self, payloadBytes);
-        else target.Tell(envelope, self);
-    }
+    private void Tell(IActorRef target, object envelope, long payloadBytes) => runtime.Lanes.Tell(target, envelope, self, payloadBytes);
 
     private void ToClient(JobHeader job, ResultItem item)
     {

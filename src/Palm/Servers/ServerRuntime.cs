@@ -18,4 +18,4 @@ internal sealed record ServerRuntime(
     DirectoryView Directory,
     IActorRef Node,
     string NodeAddress,
-    Transport.DataLanes? Lanes = null);
+    Transport.DataLanes Lanes);

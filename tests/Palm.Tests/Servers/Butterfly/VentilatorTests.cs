@@ -12,7 +12,8 @@ public sealed class VentilatorTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly JobHeader Job = new(Guid.NewGuid(), ActorRefs.Nobody, [new Step("c", "work")], null, null);
 
-    private static Ventilator Create(int maxWindow = 8, int batch = 500) => new(initialWindow: 2, maxWindow, batch, 1 << 20);
+    // The test's actor system has no remoting, so its lanes are off and work goes to the probes as plain Tells.
+    private Ventilator Create(int maxWindow = 8, int batch = 500) => new(initialWindow: 2, maxWindow, batch, 1 << 20, Palm.Transport.DataLanes.Get(Sys));
 
     private static void Enqueue(Ventilator v, int count)
     {

@@ -39,11 +39,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         Receive<CheckWorkers>(_ =>
         {
             // A check travels the way the work did (see WorkerRoutee.Send), so that it arrives after it.
-            foreach (var (worker, batch) in _ventilator.ChecksDue())
-            {
-                if (_runtime.Lanes is { } lanes) lanes.Tell(worker, new AnswerCheck(batch), Self);
-                else worker.Tell(new AnswerCheck(batch), Self);
-            }
+            foreach (var (worker, batch) in _ventilator.ChecksDue()) _runtime.Lanes.Tell(worker, new AnswerCheck(batch), Self);
         });
         Receive<AnswerCheckDone>(OnCheckDone);
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(

@@ -34,7 +34,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
         Receive<WorkBatch>(Handle);
         // Handled in mailbox order, so every batch sent before the check has been answered by now; the
         // reply takes the way the answers took, so it arrives after them.
-        Receive<AnswerCheck>(check => Reply(_runtime, Sender, new AnswerCheckDone(check.Batch), Self));
+        Receive<AnswerCheck>(check => _runtime.Lanes.Tell(Sender, new AnswerCheckDone(check.Batch), Self));
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
             runtime.Name, runtime.Instance.TemplateName, "worker", runtime.NodeAddress, 0)));
     }
@@ -90,12 +90,6 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
     }
 
     /// <summary>Answers gathered for the leader: sent when full, when a millisecond has passed since the last send, and at the end of a batch.</summary>
-    private static void Reply(ServerRuntime runtime, IActorRef leader, object message, IActorRef self)
-    {
-        if (runtime.Lanes is { } lanes) lanes.Tell(leader, message, self);
-        else leader.Tell(message, self);
-    }
-
     private sealed class Answers(ServerRuntime runtime, IActorRef leader, IActorRef self, Func<bool> starved)
     {
         private List<WorkResult> _results = [];
@@ -114,7 +108,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
         {
             _since = Stopwatch.GetTimestamp();
             if (_results.Count == 0) return;
-            Reply(runtime, leader, new WorkResults(_results, starved()), self);
+            runtime.Lanes.Tell(leader, new WorkResults(_results, starved()), self);
             _results = [];
             _bytes = 0;
         }

@@ -8,7 +8,7 @@ namespace Palm.Servers.Butterfly.Internal;
 /// (its window) and which ones it holds now. Credit is what lets the leader balance by itself: a
 /// worker gets a message only for one it has returned, so each worker is fed at its own pace.
 /// </summary>
-internal sealed class WorkerRoutee(IActorRef worker, int initialWindow, int maxWindow, Transport.DataLanes? lanes = null) : Routee
+internal sealed class WorkerRoutee(IActorRef worker, int initialWindow, int maxWindow, Transport.DataLanes lanes) : Routee
 {
     private readonly int _initialWindow = initialWindow;
 
@@ -55,11 +55,7 @@ internal sealed class WorkerRoutee(IActorRef worker, int initialWindow, int maxW
     }
 
     /// <summary>Sends to the worker on the lane to its system when there is one, so work and checks keep their order.</summary>
-    public override void Send(object message, IActorRef sender)
-    {
-        if (lanes is null) Worker.Tell(message, sender);
-        else lanes.Tell(Worker, message, sender);
-    }
+    public override void Send(object message, IActorRef sender) => lanes.Tell(Worker, message, sender);
 }
 
 /// <summary>

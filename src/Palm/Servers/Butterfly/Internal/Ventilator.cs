@@ -11,7 +11,7 @@ namespace Palm.Servers.Butterfly.Internal;
 /// is how a message reaches the rest of its route exactly once even when a worker thought dead answers
 /// after its messages went to another.
 /// </summary>
-internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxMessages, long batchMaxBytes, Transport.DataLanes? lanes = null)
+internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxMessages, long batchMaxBytes, Transport.DataLanes lanes)
 {
     private readonly CreditRoutingLogic _logic = new();
     private readonly Dictionary<IActorRef, WorkerRoutee> _workers = new();
