@@ -27,8 +27,11 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
     /// <summary>Frames dropped because the same frame had already been delivered.</summary>
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
-    /// <summary>Delivers frame <paramref name="seq"/> of <paramref name="lane"/> unless it already was.</summary>
-    public void Accept(Guid lane, long seq, string manifest, string target, string? sender, byte[] body)
+    /// <summary>
+    /// Delivers frame <paramref name="seq"/> of <paramref name="lane"/> unless it already was. Returns what the
+    /// receiver may acknowledge to the sender: the highest sequence number of that lane it has delivered.
+    /// </summary>
+    public long Accept(Guid lane, long seq, string manifest, string target, string? sender, byte[] body)
     {
         var progress = _lanes.GetOrAdd(lane, static _ => new Progress());
         lock (progress)
@@ -37,7 +40,7 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
             if (seq <= progress.Last)
             {
                 Interlocked.Increment(ref _duplicates);
-                return;
+                return progress.Last;
             }
             progress.Last = seq;
         }
@@ -51,10 +54,19 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
         {
             // What Akka.Remote does with a message it cannot read: log it and go on.
             log.Error(e, "Dropped lane frame {0} of lane {1} for {2}: it could not be read.", seq, lane, target);
-            return;
+            return seq;
         }
         Resolve(target).Tell(message, sender is null ? ActorRefs.NoSender : Resolve(sender));
         Interlocked.Increment(ref _delivered);
+        return seq;
+    }
+
+    /// <summary>A connection of <paramref name="lane"/> completed its handshake (the listener calls this).</summary>
+    public void ConnectionOpened(Guid lane) => ForgetIdleLanes();
+
+    /// <summary>A connection of <paramref name="lane"/> closed (the listener calls this).</summary>
+    public void ConnectionClosed(Guid lane)
+    {
     }
 
     /// <summary>Forgets lanes silent for a long time (their connections are long gone, and so are their resends).</summary>

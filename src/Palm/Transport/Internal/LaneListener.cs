@@ -96,7 +96,7 @@ internal sealed class LaneListener : IDisposable
             socket.ReceiveTimeout = 0;
             _connections[socket] = lane;
             if (_disposed) return;
-            _inbox.ForgetIdleLanes();
+            _inbox.ConnectionOpened(lane);
 
             Span<byte> prefix = stackalloc byte[LaneFrame.PrefixBytes];
             Span<byte> ack = stackalloc byte[8];
@@ -113,13 +113,13 @@ internal sealed class LaneListener : IDisposable
                 var (seq, manifest, target, sender) = LaneFrame.ReadHeader(header);
                 var body = GC.AllocateUninitializedArray<byte>(bodyLength);
                 reader.ReadExactly(body);
-                _inbox.Accept(lane, seq, manifest, target, sender, body);
+                var confirmed = _inbox.Accept(lane, seq, manifest, target, sender, body);
 
                 // Acknowledge once caught up (or every few frames of a long burst): the sender can
                 // then forget what it would have to resend if the connection broke.
                 if (++unacked >= AckEvery || (!reader.HasBuffered && socket.Available == 0))
                 {
-                    BinaryPrimitives.WriteInt64LittleEndian(ack, seq);
+                    BinaryPrimitives.WriteInt64LittleEndian(ack, confirmed);
                     socket.Send(ack);
                     unacked = 0;
                 }
@@ -136,6 +136,7 @@ internal sealed class LaneListener : IDisposable
         }
         finally
         {
+            if (lane != Guid.Empty) _inbox.ConnectionClosed(lane);
             _connections.TryRemove(socket, out _);
             Abort(socket);
         }
