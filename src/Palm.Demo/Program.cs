@@ -18,6 +18,8 @@ namespace Palm.Demo
                    Palm.Demo server c --role leader|worker [node flags]
                                                                C's leader, or one of its workers (start any number;
                                                                without --role, C runs alone as a serial server)
+                   Palm.Demo server farm --role leader|worker [node flags]
+                                                               a farm of ~1 ms calls (farm.work), for crash drills
                    Palm.Demo client --seed <address> [--count N]  run the demo job against a cluster
             """;
 
@@ -56,7 +58,8 @@ namespace Palm.Demo
             "a" => PalmHost.RunServerAsync<ParserServer>("a", args),
             "b" => PalmHost.RunServerAsync<BookServer>("b", args),
             "c" => PalmHost.RunServerAsync<PricerServer>("c", args),
-            _ => throw new ArgumentException($"The demo has servers a, b and c, not '{name}'."),
+            "farm" => PalmHost.RunServerAsync<FarmServer>("farm", args),
+            _ => throw new ArgumentException($"The demo has servers a, b, c and farm, not '{name}'."),
         };
 
         private static async Task<bool> RunClient(string[] args)

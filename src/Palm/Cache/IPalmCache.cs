@@ -19,3 +19,6 @@ public interface IPalmCache
     /// <returns>Whether a value was removed.</returns>
     ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A cache write was refused: the cache is at <c>palm.cache.max-entries</c> or <c>palm.cache.max-bytes</c>.</summary>
+public sealed class PalmCacheFullException(string message) : InvalidOperationException(message);

@@ -13,8 +13,9 @@ internal sealed class DirectorySnapshot
     public DirectorySnapshot(IEnumerable<ServerEntry> entries)
     {
         All = entries.ToArray();
-        // Deterministic choice if two nodes claim one name: the lowest node address wins everywhere.
-        foreach (var e in All.OrderBy(e => e.Node, StringComparer.Ordinal))
+        // Entries come in priority order (a node lists the oldest member's first): if two nodes claim
+        // one name, the first claim wins, the same one on every node and client.
+        foreach (var e in All)
         {
             if (e.Role == ServerRole.Worker)
             {

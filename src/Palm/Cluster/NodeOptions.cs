@@ -88,6 +88,17 @@ public sealed record NodeOptions
         var config = ConfigurationFactory.ParseString(string.Join("\n", overrides));
         if (Config is not null) config = config.WithFallback(Config);
         if (ConfigFile is not null) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(ConfigFile)));
-        return config.WithFallback(PalmConfig.ClusterNode);
+        config = config.WithFallback(PalmConfig.ClusterNode);
+        // The split-brain resolver counts only core nodes (see hocon/cluster.conf): workers come and go
+        // in crowds, and their deaths must never make the nodes that hold entry points a minority.
+        var roles = config.GetStringList("akka.cluster.roles").Where(r => r is not (CoreRole or WorkerRole))
+            .Append(Role == ServerRole.Worker ? WorkerRole : CoreRole);
+        return ConfigurationFactory.ParseString($"akka.cluster.roles = [{string.Join(", ", roles.Select(r => $"\"{r}\""))}]").WithFallback(config);
     }
+
+    /// <summary>The cluster role of nodes that hold entry points (seeds, serial servers, leaders): the split-brain resolver counts these.</summary>
+    public const string CoreRole = "palm-core";
+
+    /// <summary>The cluster role of nodes started as workers of a parallel server: never counted by the split-brain resolver.</summary>
+    public const string WorkerRole = "palm-worker";
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Palm.Messages;
 using Palm.Servers;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -35,7 +36,7 @@ public static class PalmHost
 
     /// <summary>
     /// Creates a node's actor system and joins the cluster: through the seeds, or as the founder of a new
-    /// cluster when there are none. Returns once the node is a member (status Up).
+    /// cluster when there are none. Returns once the node is a member (status WeaklyUp or Up).
     /// </summary>
     /// <exception cref="TimeoutException">The node did not join within <c>palm.connect-timeout</c>.</exception>
     public static async Task<PalmNode> StartNodeAsync(NodeOptions options, CancellationToken cancellationToken = default)
@@ -46,14 +47,13 @@ public static class PalmHost
         try
         {
             var cluster = AkkaCluster.Get(system);
-            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            cluster.RegisterOnMemberUp(() => up.TrySetResult());
+            var up = MemberUpOrWeaklyUp(system, cluster);
             if (system.Settings.Config.GetStringList("akka.cluster.seed-nodes").Count == 0)
                 cluster.Join(cluster.SelfAddress);
             var node = PalmNode.Get(system);
             try
             {
-                await up.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
+                await up.WaitAsync(settings.ConnectTimeout, cancellationToken);
             }
             catch (TimeoutException e)
             {
@@ -68,6 +68,39 @@ public static class PalmHost
             await system.Terminate();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Completes once this node is WeaklyUp or Up. While dead members are still unreachable (not yet
+    /// downed) the cluster cannot converge and no joining node becomes Up; WeaklyUp nodes already
+    /// take part (their servers are in every directory), so a replacement worker starts working at once.
+    /// </summary>
+    private static Task MemberUpOrWeaklyUp(ActorSystem system, AkkaCluster cluster)
+    {
+        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watcher = system.ActorOf(Props.Create(() => new SelfUpWatcher(cluster, up)));
+        up.Task.ContinueWith(_ => system.Stop(watcher), TaskScheduler.Default);
+        return up.Task;
+    }
+
+    private sealed class SelfUpWatcher : ReceiveActor
+    {
+        private readonly AkkaCluster _cluster;
+
+        public SelfUpWatcher(AkkaCluster cluster, TaskCompletionSource up)
+        {
+            _cluster = cluster;
+            Receive<ClusterEvent.IMemberEvent>(e =>
+            {
+                if (e.Member.Address.Equals(cluster.SelfAddress) && e.Member.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
+                    up.TrySetResult();
+            });
+        }
+
+        protected override void PreStart() =>
+            _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+
+        protected override void PostStop() => _cluster.Unsubscribe(Self);
     }
 
     /// <summary>Leaves the cluster gracefully and terminates the node's actor system.</summary>

@@ -13,6 +13,9 @@ namespace Palm.Cluster;
 /// <param name="ConnectTimeout">How long a client waits for its contact node, and a node for joining.</param>
 /// <param name="WorkerWindow">Most messages a butterfly leader keeps in flight on one worker (a worker starts with fewer and gets more while it is starved).</param>
 /// <param name="AnswerCheckInterval">How often a butterfly leader checks that its workers answered all they were sent.</param>
+/// <param name="MaxDirectorySubscribers">Most clients and leaders one node sends directory updates to.</param>
+/// <param name="CacheMaxEntries">Most keys one server's cache holds.</param>
+/// <param name="CacheMaxBytes">Most value bytes one server's cache holds.</param>
 public sealed record PalmSettings(
     string SystemName,
     int BatchMaxMessages,
@@ -23,13 +26,16 @@ public sealed record PalmSettings(
     TimeSpan AskTimeout,
     TimeSpan ConnectTimeout,
     int WorkerWindow,
-    TimeSpan AnswerCheckInterval)
+    TimeSpan AnswerCheckInterval,
+    int MaxDirectorySubscribers,
+    int CacheMaxEntries,
+    long CacheMaxBytes)
 {
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
 
     /// <summary>Reads the settings from a configuration whose fallback includes <see cref="PalmConfig.Reference"/>.</summary>
-    /// <exception cref="ConfigurationException">A value is out of range.</exception>
+    /// <exception cref="ConfigurationException">A value is out of range, or contradicts another (see <see cref="SettingsCheck"/>).</exception>
     public static PalmSettings Create(Config config)
     {
         var palm = (ReferenceEquals(config, PalmConfig.Reference) ? config : config.WithFallback(PalmConfig.Reference)).GetConfig("palm");
@@ -43,10 +49,15 @@ public sealed record PalmSettings(
             palm.GetTimeSpan("ask-timeout"),
             palm.GetTimeSpan("connect-timeout"),
             palm.GetInt("butterfly.worker-window"),
-            palm.GetTimeSpan("butterfly.answer-check-interval"));
+            palm.GetTimeSpan("butterfly.answer-check-interval"),
+            palm.GetInt("node.max-directory-subscribers"),
+            palm.GetInt("cache.max-entries"),
+            palm.GetByteSize("cache.max-bytes")!.Value);
         if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
-            || settings.AnswerCheckInterval <= TimeSpan.Zero)
-            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.butterfly.worker-window and palm.butterfly.answer-check-interval must be positive.");
+            || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.MaxDirectorySubscribers < 1 || settings.CacheMaxEntries < 1 || settings.CacheMaxBytes < 1)
+            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.butterfly.worker-window, palm.butterfly.answer-check-interval, "
+                + "palm.node.max-directory-subscribers and palm.cache.* must be positive.");
+        if (!ReferenceEquals(config, PalmConfig.Reference)) SettingsCheck.Validate(config, settings);
         return settings;
     }
 }

@@ -32,6 +32,9 @@ public sealed partial class DemoProcess : IDisposable
     /// <summary>The process id (to kill it, and only it).</summary>
     public int Pid => _process.Id;
 
+    /// <summary>Whether the process has ended (by itself, or killed).</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Everything the process printed so far.</summary>
     public string Output
     {

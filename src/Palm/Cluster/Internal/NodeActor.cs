@@ -1,7 +1,9 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Palm.Cache;
 using Palm.Cache.Internal;
+using Palm.Diagnostics;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
@@ -27,8 +29,10 @@ internal sealed class NodeActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<ServerEntry> _local = [];
     private readonly Dictionary<Address, ServerEntry[]> _remote = new();
-    private readonly HashSet<Address> _members = [];
+    private readonly Dictionary<Address, Member> _members = new();
     private readonly HashSet<IActorRef> _subscribers = [];
+    private readonly HashSet<(string Name, string Node)> _reportedConflicts = [];
+    private readonly RateLimitedWarning _refusals;
     private int _workerSequence;
 
     public NodeActor(PalmSettings settings, DirectoryView view, string selfAddress, bool clustered)
@@ -38,10 +42,18 @@ internal sealed class NodeActor : ReceiveActor
         _selfAddress = selfAddress;
         _clustered = clustered;
 
+        _refusals = new RateLimitedWarning(_log, TimeSpan.FromSeconds(10));
+
         Receive<StartServer>(Start);
         Receive<NodeServers>(OnPeerServers);
         Receive<SubscribeDirectory>(_ =>
         {
+            if (!_subscribers.Contains(Sender) && _subscribers.Count >= _settings.MaxDirectorySubscribers)
+            {
+                _refusals.Warn("directory-subscribers",
+                    $"Palm node refused a directory subscription from {Sender.Path}: it already serves palm.node.max-directory-subscribers = {_settings.MaxDirectorySubscribers}.");
+                return;
+            }
             _subscribers.Add(Sender);
             Context.Watch(Sender);
             Sender.Tell(new DirectoryUpdate(_view.Current.All));
@@ -52,8 +64,9 @@ internal sealed class NodeActor : ReceiveActor
             Context.Unwatch(Sender);
         });
         Receive<Terminated>(OnTerminated);
-        Receive<MemberUp>(m => MemberAvailable(m.Member.Address));
-        Receive<ReachableMember>(m => MemberAvailable(m.Member.Address));
+        Receive<MemberUp>(m => MemberAvailable(m.Member));
+        Receive<MemberWeaklyUp>(m => MemberAvailable(m.Member));
+        Receive<ReachableMember>(m => MemberAvailable(m.Member));
         Receive<UnreachableMember>(m => MemberGone(m.Member.Address));
         Receive<MemberExited>(m => MemberGone(m.Member.Address));
         Receive<MemberRemoved>(m => MemberGone(m.Member.Address));
@@ -64,7 +77,7 @@ internal sealed class NodeActor : ReceiveActor
     {
         if (_clustered)
             AkkaCluster.Get(Context.System).Subscribe(Self, SubscriptionInitialStateMode.InitialStateAsEvents,
-                typeof(MemberUp), typeof(ReachableMember), typeof(UnreachableMember), typeof(MemberExited), typeof(MemberRemoved));
+                typeof(MemberUp), typeof(MemberWeaklyUp), typeof(ReachableMember), typeof(UnreachableMember), typeof(MemberExited), typeof(MemberRemoved));
     }
 
     protected override void PostStop()
@@ -74,6 +87,12 @@ internal sealed class NodeActor : ReceiveActor
 
     private void Start(StartServer request)
     {
+        // Only this node's own code starts servers here (PalmNode.StartServerAsync asks from this system).
+        if (!Sender.Path.Address.HasLocalScope)
+        {
+            _refusals.Warn("start-server", $"Palm node refused a request to start server '{request.Name}' from {Sender.Path.Address}: servers start only from their own node.");
+            return;
+        }
         try
         {
             var entry = Create(request);
@@ -104,7 +123,7 @@ internal sealed class NodeActor : ReceiveActor
         }
         else
         {
-            var store = new ServerCache();
+            var store = new ServerCache(_settings.CacheMaxEntries, _settings.CacheMaxBytes);
             cache = store;
             cacheActor = Context.ActorOf(Props.Create(() => new CacheActor(store)), $"cache-{name}");
         }
@@ -121,10 +140,26 @@ internal sealed class NodeActor : ReceiveActor
     {
         var from = Sender.Path.Address;
         if (from.HasLocalScope) return;
-        _remote[from] = message.Entries;
+        // Directory entries are state that jobs follow: only a current member may announce its own
+        // servers, and what it announces is taken as hosted at the sender's address, whatever it says.
+        if (!_members.ContainsKey(from))
+        {
+            _refusals.Warn("node-servers", $"Palm node ignored a server announcement from {from}, which is not a member of the cluster.");
+            return;
+        }
+        var node = from.ToString();
+        var entries = message.Entries.Where(e => e is not null && e.Server.Path.Address.Equals(from)
+                && (e.Cache.IsNobody() || e.Cache.Path.Address.Equals(from)) && IsValidName(e.Name))
+            .Select(e => e with { Node = node }).ToArray();
+        if (entries.Length != message.Entries.Length)
+            _refusals.Warn("node-servers-foreign", $"Palm node ignored {message.Entries.Length - entries.Length} entries from {from} that named actors of other nodes or bad names.");
+        _remote[from] = entries;
         if (message.ReplyWanted) Sender.Tell(new NodeServers(_local.ToArray(), false));
         Publish();
     }
+
+    private static bool IsValidName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= 200 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private void OnTerminated(Terminated t)
     {
@@ -137,11 +172,11 @@ internal sealed class NodeActor : ReceiveActor
         }
     }
 
-    private void MemberAvailable(Address address)
+    private void MemberAvailable(Member member)
     {
-        if (address.Equals(AkkaCluster.Get(Context.System).SelfAddress)) return;
-        _members.Add(address);
-        PeerNode(address).Tell(new NodeServers(_local.ToArray(), true));
+        if (member.Address.Equals(AkkaCluster.Get(Context.System).SelfAddress)) return;
+        _members[member.Address] = member;
+        PeerNode(member.Address).Tell(new NodeServers(_local.ToArray(), true));
     }
 
     private void MemberGone(Address address)
@@ -153,7 +188,7 @@ internal sealed class NodeActor : ReceiveActor
     private void Announce()
     {
         var entries = _local.ToArray();
-        foreach (var member in _members) PeerNode(member).Tell(new NodeServers(entries, false));
+        foreach (var member in _members.Keys) PeerNode(member).Tell(new NodeServers(entries, false));
     }
 
     private ActorSelection PeerNode(Address address) =>
@@ -161,9 +196,32 @@ internal sealed class NodeActor : ReceiveActor
 
     private void Publish()
     {
-        var snapshot = new DirectorySnapshot(_local.Concat(_remote.Values.SelectMany(e => e)));
+        // Oldest member first: a name claimed by two nodes stays with the node that had it first
+        // (member age is the same on every node), and the newcomer is reported, never silently preferred.
+        var self = _clustered ? AkkaCluster.Get(Context.System).SelfMember : null;
+        var byAge = _remote.Select(r => (Member: _members.GetValueOrDefault(r.Key), Entries: r.Value))
+            .Append((Member: self, Entries: _local.ToArray()))
+            .OrderBy(n => n.Member, Comparer<Member?>.Create(CompareAge));
+        var ordered = byAge.SelectMany(n => n.Entries).ToArray();
+        ReportConflicts(ordered);
+        var snapshot = new DirectorySnapshot(ordered);
         _view.Current = snapshot;
         var update = new DirectoryUpdate(snapshot.All);
         foreach (var subscriber in _subscribers) subscriber.Tell(update);
+    }
+
+    private static int CompareAge(Member? a, Member? b) =>
+        a is null ? (b is null ? 0 : -1) : b is null ? 1 : Member.AgeOrdering.Compare(a, b);
+
+    private void ReportConflicts(ServerEntry[] ordered)
+    {
+        foreach (var group in ordered.Where(e => e.Role != ServerRole.Worker).GroupBy(e => e.Name))
+        {
+            var claims = group.ToArray();
+            for (var i = 1; i < claims.Length; i++)
+                if (_reportedConflicts.Add((group.Key, claims[i].Node)))
+                    _log.Warning("Server name '{0}' is claimed by node {1} too; it stays with {2}, which had it first. Give every server a name of its own.",
+                        group.Key, claims[i].Node, claims[0].Node);
+        }
     }
 }

@@ -1,0 +1,42 @@
+using Akka.Configuration;
+
+namespace Palm.Cluster;
+
+/// <summary>
+/// Checks settings against each other when a node or client starts. Each value may be fine on its own
+/// and still contradict another: a payload limit above the transport's frame size passes Palm's check
+/// and is then dropped by Akka.Remote with a log line on the sender only, and the job hangs. A
+/// contradiction is a startup error naming both keys.
+/// </summary>
+internal static class SettingsCheck
+{
+    private const string FrameKey = "akka.remote.dot-netty.tcp.maximum-frame-size";
+
+    /// <summary>Room an envelope needs besides its payloads: job header and route, and a few dozen bytes per message.</summary>
+    internal static long EnvelopeOverhead(int batchMaxMessages) => 16 * 1024 + 64L * batchMaxMessages;
+
+    /// <summary>Throws a <see cref="ConfigurationException"/> naming both keys of the first contradiction in <paramref name="config"/>.</summary>
+    public static void Validate(Config config, PalmSettings settings)
+    {
+        var provider = config.GetString("akka.actor.provider", "");
+        var remote = provider.Contains("remote", StringComparison.OrdinalIgnoreCase) || provider.Contains("cluster", StringComparison.OrdinalIgnoreCase);
+        if (!remote || !config.HasPath(FrameKey)) return;
+
+        var frame = config.GetByteSize(FrameKey) ?? 128_000;
+        var overhead = EnvelopeOverhead(settings.BatchMaxMessages);
+        if (settings.MaxPayloadBytes + overhead > frame)
+            throw new ConfigurationException(
+                $"palm.max-payload-bytes = {settings.MaxPayloadBytes} contradicts {FrameKey} = {frame}: a payload that size plus its envelope ({overhead} bytes) "
+                + $"would be dropped by Akka.Remote. Lower palm.max-payload-bytes to at most {frame - overhead}, or raise {FrameKey} to at least {settings.MaxPayloadBytes + overhead}.");
+        if (settings.BatchMaxBytes + overhead > frame)
+            throw new ConfigurationException(
+                $"palm.batch.max-bytes = {settings.BatchMaxBytes} contradicts {FrameKey} = {frame}: a full batch plus its envelope ({overhead} bytes for "
+                + $"palm.batch.max-messages = {settings.BatchMaxMessages}) would be dropped by Akka.Remote. Lower palm.batch.max-bytes, or raise {FrameKey}.");
+
+        var lanePort = config.GetInt("palm.lane.port", 0);
+        var akkaPort = config.GetInt("akka.remote.dot-netty.tcp.port", 0);
+        if (config.GetBoolean("palm.lane.enabled", true) && lanePort != 0 && lanePort == akkaPort)
+            throw new ConfigurationException(
+                $"palm.lane.port = {lanePort} contradicts akka.remote.dot-netty.tcp.port = {akkaPort}: the data lane and Akka.Remote cannot listen on one port.");
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text;
+using Palm.Client;
+using Palm.Tests.Servers.Butterfly;
+using Palm.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Palm.Tests.Cluster;
+
+/// <summary>
+/// An operator's bad day: a farm of worker processes killed (SIGKILL) one after another, faster than the
+/// cluster can down them, each replaced by a new process, while a job runs. Every node is its own OS process.
+/// </summary>
+public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
+
+    // The tests' usual fast failure detection, and Palm's own split-brain settings (hocon/cluster.conf) otherwise.
+    private const string FastFailureDetection = """
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+        akka.cluster.split-brain-resolver.stable-after = 2s
+        akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 3s
+        """;
+
+    private readonly string _config = WriteConfig();
+    private readonly List<DemoProcess> _processes = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    private static string WriteConfig()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"palm-storm-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, FastFailureDetection);
+        return path;
+    }
+
+    private void Phase(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+
+    private async Task<(DemoProcess Process, string Address)> Start(params string[] args)
+    {
+        var started = await DemoProcess.StartAsync(Wait, [.. args, "--config", _config]);
+        lock (_processes) _processes.Add(started.Process);
+        return started;
+    }
+
+    [Fact]
+    public async Task A_storm_of_killed_workers_loses_nothing_and_never_takes_the_leader_or_the_seed_down()
+    {
+        const int kills = 6;
+        const int count = 20_000;
+        var (seedProcess, seed) = await Start("seed");
+        var (leader, _) = await Start("server", "farm", "--role", "leader", "--seed", seed);
+        var workers = new List<DemoProcess>();
+        foreach (var started in await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Start("server", "farm", "--role", "worker", "--seed", seed))))
+            workers.Add(started.Process);
+        await using var client = await PalmClient.ConnectAsync(seed);
+        await client.WaitForServersAsync(["farm"], Wait, minWorkers: 4);
+        Phase("seed, leader and 4 workers up");
+
+        // The source paces itself so that the job spans the whole storm: 500 inputs every 400 ms.
+        var stormOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async IAsyncEnumerable<byte[]> Inputs()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (i % 500 == 499 && !stormOver.Task.IsCompleted) await Task.WhenAny(Task.Delay(400), stormOver.Task);
+                yield return Encoding.UTF8.GetBytes(i.ToString());
+            }
+        }
+        var job = client.RunAll(["farm.work"], Inputs(), Wait);
+
+        var random = new Random(20261128);
+        var replacements = new List<Task<(DemoProcess Process, string Address)>>();
+        for (var k = 0; k < kills; k++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1500, 3000)));
+            Assert.False(job.IsCompleted, $"the job ended before kill {k + 1}; the storm must happen while it runs");
+            // On a loaded machine replacements may take longer to start than the storm takes to kill:
+            // then the next victim is the first replacement to come up.
+            while (true)
+            {
+                lock (workers)
+                    if (workers.Count > 0) break;
+                await Task.WhenAny(replacements.Where(r => !r.IsCompleted)).WaitAsync(Wait);
+            }
+            DemoProcess victim;
+            lock (workers)
+            {
+                victim = workers[random.Next(workers.Count)];
+                workers.Remove(victim);
+            }
+            victim.Kill();
+            replacements.Add(StartReplacement());
+            Phase($"kill {k + 1}: worker pid {victim.Pid} killed, a replacement starting");
+        }
+        stormOver.SetResult();
+
+        var results = await job;
+        Phase($"job complete with {results.Count} results");
+        Jobs.AssertExactlyOnce(results, count);
+        Assert.All(results, r => Assert.Equal($"done:{r.InputIndex}", Text.Of(r.Payload)));
+
+        // Every replacement joined while dead workers were still unreachable, and took work.
+        var joined = await Task.WhenAll(replacements);
+        Phase($"{joined.Length} replacements up");
+        var replacementAddresses = joined.Select(j => j.Address).ToHashSet();
+        // Status asks every server in the directory: wait until the dead are out of it.
+        IReadOnlyList<Palm.Servers.ServerStatus> status = [];
+        await AwaitAsync(async () => status = await client.GetStatusAsync());
+        Assert.Contains(status, s => s.Role == "worker" && replacementAddresses.Contains(s.Node) && s.MessagesIn > 0);
+        Assert.False(seedProcess.HasExited, "the seed left:\n" + seedProcess.Output);
+        Assert.False(leader.HasExited, "the leader left:\n" + leader.Output);
+        Assert.DoesNotContain("down all nodes", leader.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("done:after", Text.Of(await client.EvalAsync(["farm.work"], Encoding.UTF8.GetBytes("after"))));
+
+        async Task<(DemoProcess Process, string Address)> StartReplacement()
+        {
+            var started = await Start("server", "farm", "--role", "worker", "--seed", seed);
+            lock (workers) workers.Add(started.Process);
+            return started;
+        }
+    }
+
+    private static async Task AwaitAsync(Func<Task> attempt)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (true)
+        {
+            try
+            {
+                await attempt();
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                // Polling, as AwaitAssert does: the directory changes within seconds.
+                await Task.Delay(250);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_processes)
+            foreach (var p in _processes) p.Dispose();
+        File.Delete(_config);
+    }
+}
