@@ -31,7 +31,8 @@ public sealed class PalmNode : IExtension
         _ = Transport.DataLanes.Get(system);
         Clustered = system.Provider is ClusterActorRefProvider;
         Address = Clustered ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString() : system.Provider.DefaultAddress.ToString();
-        NodeActor = system.ActorOf(Props.Create(() => new NodeActor(Settings, Directory, Address, Clustered)), Internal.NodeActor.Name);
+        Refusals = new Diagnostics.RateLimitedWarning(Akka.Event.Logging.GetLogger(system, "palm.node"), TimeSpan.FromSeconds(10));
+        NodeActor = system.ActorOf(Props.Create(() => new NodeActor(Settings, Directory, Address, Clustered, Refusals)), Internal.NodeActor.Name);
     }
 
     /// <summary>The Palm node of <paramref name="system"/>, created on first use.</summary>
@@ -52,6 +53,9 @@ public sealed class PalmNode : IExtension
     internal DirectoryView Directory { get; } = new();
 
     internal IActorRef NodeActor { get; }
+
+    /// <summary>Control messages this node refused (from strangers, or past a bound), counted by kind and logged at a bounded rate.</summary>
+    internal Diagnostics.RateLimitedWarning Refusals { get; }
 
     /// <summary>The names of the servers (not workers) this node currently knows, cluster-wide.</summary>
     public IReadOnlyList<string> KnownServers => Directory.Current.Servers.Select(s => s.Name).Order().ToArray();

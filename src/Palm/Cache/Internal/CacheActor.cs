@@ -13,9 +13,13 @@ internal sealed class CacheActor : ReceiveActor
             {
                 Sender.Tell(cache.Handle(request));
             }
+            catch (PalmCacheFullException e)
+            {
+                Sender.Tell(new CacheReply(null, null, false, e.Message, Full: true));
+            }
             catch (Exception e)
             {
-                Sender.Tell(new Status.Failure(e));
+                Sender.Tell(new CacheReply(null, null, false, $"{e.GetType().Name}: {e.Message}"));
             }
         });
     }
@@ -36,6 +40,10 @@ internal sealed class RemoteCache(IActorRef cacheActor, TimeSpan timeout) : IPal
     public async ValueTask<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
         (await Ask(new CacheDelete(key ?? throw new ArgumentNullException(nameof(key))), cancellationToken)).Existed;
 
-    private Task<CacheReply> Ask(object request, CancellationToken cancellationToken) =>
-        cacheActor.Ask<CacheReply>(request, timeout, cancellationToken);
+    private async Task<CacheReply> Ask(object request, CancellationToken cancellationToken)
+    {
+        var reply = await cacheActor.Ask<CacheReply>(request, timeout, cancellationToken).ConfigureAwait(false);
+        if (reply.Error is null) return reply;
+        throw reply.Full ? new PalmCacheFullException(reply.Error) : new InvalidOperationException($"The cache refused the request: {reply.Error}");
+    }
 }

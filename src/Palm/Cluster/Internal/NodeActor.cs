@@ -35,14 +35,14 @@ internal sealed class NodeActor : ReceiveActor
     private readonly RateLimitedWarning _refusals;
     private int _workerSequence;
 
-    public NodeActor(PalmSettings settings, DirectoryView view, string selfAddress, bool clustered)
+    public NodeActor(PalmSettings settings, DirectoryView view, string selfAddress, bool clustered, RateLimitedWarning refusals)
     {
         _settings = settings;
         _view = view;
         _selfAddress = selfAddress;
         _clustered = clustered;
 
-        _refusals = new RateLimitedWarning(_log, TimeSpan.FromSeconds(10));
+        _refusals = refusals;
 
         Receive<StartServer>(Start);
         Receive<NodeServers>(OnPeerServers);
@@ -210,8 +210,9 @@ internal sealed class NodeActor : ReceiveActor
         foreach (var subscriber in _subscribers) subscriber.Tell(update);
     }
 
+    // Older first; a node outside any cluster (null) knows only its own servers.
     private static int CompareAge(Member? a, Member? b) =>
-        a is null ? (b is null ? 0 : -1) : b is null ? 1 : Member.AgeOrdering.Compare(a, b);
+        a is null ? (b is null ? 0 : -1) : b is null ? 1 : a.Equals(b) ? 0 : a.IsOlderThan(b) ? -1 : 1;
 
     private void ReportConflicts(ServerEntry[] ordered)
     {
