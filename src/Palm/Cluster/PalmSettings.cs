@@ -13,6 +13,7 @@ namespace Palm.Cluster;
 /// <param name="ConnectTimeout">How long a client waits for its contact node, and a node for joining.</param>
 /// <param name="WorkerWindow">Most messages a butterfly leader keeps in flight on one worker (a worker starts with fewer and gets more while it is starved).</param>
 /// <param name="AnswerCheckInterval">How often a butterfly leader checks that its workers answered all they were sent.</param>
+/// <param name="ClientProgressTimeout">How long a job may wait for a result while the cluster owes it some before the client checks the route's servers (and, after as long again, fails the job).</param>
 public sealed record PalmSettings(
     string SystemName,
     int BatchMaxMessages,
@@ -23,7 +24,8 @@ public sealed record PalmSettings(
     TimeSpan AskTimeout,
     TimeSpan ConnectTimeout,
     int WorkerWindow,
-    TimeSpan AnswerCheckInterval)
+    TimeSpan AnswerCheckInterval,
+    TimeSpan ClientProgressTimeout)
 {
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
@@ -43,10 +45,11 @@ public sealed record PalmSettings(
             palm.GetTimeSpan("ask-timeout"),
             palm.GetTimeSpan("connect-timeout"),
             palm.GetInt("butterfly.worker-window"),
-            palm.GetTimeSpan("butterfly.answer-check-interval"));
+            palm.GetTimeSpan("butterfly.answer-check-interval"),
+            palm.GetTimeSpan("client.progress-timeout"));
         if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
-            || settings.AnswerCheckInterval <= TimeSpan.Zero)
-            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.butterfly.worker-window and palm.butterfly.answer-check-interval must be positive.");
+            || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.ClientProgressTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.client.progress-timeout, palm.butterfly.worker-window and palm.butterfly.answer-check-interval must be positive.");
         return settings;
     }
 }
