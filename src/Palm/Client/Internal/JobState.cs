@@ -66,6 +66,9 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
         if (count > _issued) Volatile.Write(ref _issued, count);
     }
 
+    /// <summary>How many complete ids are kept above the watermark (the inputs completed out of order).</summary>
+    public int CompleteAboveWatermark => _completeAbove.Count;
+
     /// <summary>Whether input <paramref name="id"/> is counted complete already.</summary>
     public bool IsComplete(long id) => id < _watermark || (_completeAbove.Count > 0 && _completeAbove.Contains(id));
 
