@@ -79,11 +79,38 @@ public sealed class ProgressTests() : Akka.TestKit.Xunit2.TestKit(ConfigurationF
         });
 
         Assert.Equal(["a", "b", "c"], results.Select(r => Text.Of(r.Payload)).Order());
+        Assert.Contains("nothing of input 1 (its oldest outstanding) came back for 1 s", e.Message);
         Assert.Contains("every server on the route ('faulty') answered", e.Message);
         Assert.Contains("2 inputs were outstanding (inputs 1, 3)", e.Message);
         Assert.Contains("sent them to server 'faulty'", e.Message);
         Assert.Contains("lost in transit", e.Message);
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task A_lost_input_fails_the_job_by_name_even_while_the_others_stream_by()
+    {
+        await this.StartPalmServerAsync<FaultyServer>("faulty");
+        await using var client = await this.ConnectPalmClientAsync();
+
+        async IAsyncEnumerable<byte[]?> Endless()
+        {
+            for (var i = 0; ; i++)
+            {
+                yield return Text.Bytes(i == 1 ? "lose" : "x");
+                if (i % 64 == 0) await Task.Yield();
+            }
+        }
+
+        long received = 0;
+        var e = await Assert.ThrowsAsync<PalmJobFailedException>(async () =>
+        {
+            await foreach (var _ in client.RunJob(["faulty.pass"], Endless(), new JobOptions { Window = 64, ProgressTimeout = TimeSpan.FromMilliseconds(500) }).WithTimeout(Bound))
+                received++;
+        });
+        Assert.True(received > 100, $"only {received} results arrived before the failure");
+        Assert.Contains("nothing of input 1 (its oldest outstanding)", e.Message);
+        Assert.Matches(@"\(inputs? 1[,)]", e.Message);
     }
 
     [Fact]

@@ -77,7 +77,6 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         }
         if (!_jobs.TryGetValue(batch.JobId, out var job)) return;
         var ignored = job.Accept(batch);
-        if (ignored < batch.Items.Count) job.Watch.Progressed(Environment.TickCount64);
         if (ignored == 0) return;
         _counters.AddDuplicates(ignored);
         _duplicatesSinceWarning += ignored;
@@ -117,6 +116,13 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             // reader has not taken yet, or a source that has nothing to send, is not a stall.
             if (job.Owed == 0)
             {
+                watch.Progressed(now);
+                continue;
+            }
+            var mark = job.OldestMark();
+            if (mark != watch.Mark)
+            {
+                watch.Mark = mark;
                 watch.Progressed(now);
                 continue;
             }
@@ -163,7 +169,8 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             return new RouteChecked(jobId, check, silent < 0 ? null : entries[silent]);
         }
 
-        Ask().PipeTo(Self);
+        // Ask() catches every failure of an ask; should anything else fail, the servers count as answered.
+        Ask().PipeTo(Self, failure: _ => new RouteChecked(jobId, check, null));
     }
 
     private void OnRouteChecked(RouteChecked result)

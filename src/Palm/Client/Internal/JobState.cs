@@ -72,6 +72,13 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     /// <summary>Whether input <paramref name="id"/> is counted complete already.</summary>
     public bool IsComplete(long id) => id < _watermark || (_completeAbove.Count > 0 && _completeAbove.Contains(id));
 
+    /// <summary>
+    /// The oldest input not complete and how much of its weight has returned: while the cluster owes
+    /// results, this changes whenever the oldest input makes progress (or completes).
+    /// </summary>
+    public (long Input, UInt128 Returned) OldestMark() =>
+        (_watermark, _returned.Count > 0 && _returned.TryGetValue(_watermark, out var sum) ? sum : UInt128.Zero);
+
     /// <summary>Up to <paramref name="max"/> ids of issued inputs that are not complete, lowest first.</summary>
     public List<long> FirstOutstanding(int max)
     {
@@ -165,18 +172,29 @@ internal enum ProgressPhase
     Confirming,
 }
 
-/// <summary>The client actor's record of a job's progress; times are <see cref="Environment.TickCount64"/> milliseconds.</summary>
+/// <summary>
+/// The client actor's record of a job's progress, looked at on every tick (nothing on the path of
+/// results); times are <see cref="Environment.TickCount64"/> milliseconds.
+/// </summary>
 internal sealed class ProgressWatch
 {
-    /// <summary>The last time a result arrived, or the cluster owed nothing (the quiet time counts from there).</summary>
+    /// <summary>
+    /// The last time the job's oldest outstanding input made progress, or the cluster owed nothing (the
+    /// quiet time counts from there). Watching the oldest input, not any result, keeps one lost input
+    /// from going unnoticed while the others stream by (and bounds the client's memory of the
+    /// inputs completed after it).
+    /// </summary>
     public long Since { get; set; } = Environment.TickCount64;
+
+    /// <summary>The oldest input and its returned weight, as of <see cref="Since"/>.</summary>
+    public (long Input, UInt128 Returned) Mark { get; set; } = (-1, UInt128.Zero);
 
     public ProgressPhase Phase { get; set; }
 
     /// <summary>Tells a status check that answers too late (progress came meanwhile) from the current one.</summary>
     public int Check { get; set; }
 
-    /// <summary>Results arrived: whatever check was running is moot.</summary>
+    /// <summary>Progress (or nothing owed): whatever check was running is moot.</summary>
     public void Progressed(long now)
     {
         Since = now;

@@ -9,7 +9,7 @@ internal static class ProgressFailures
 
     /// <summary>A server of the route did not answer a status request after the job had waited a progress-timeout.</summary>
     public static string Silent(JobState job, ServerEntry silent, TimeSpan askTimeout) =>
-        $"Job {job.Header.JobId} failed: no result arrived for {Seconds(job.ProgressTimeout)} while {Outstanding(job)}, "
+        $"Job {job.Header.JobId} failed: {Quiet(job, job.ProgressTimeout)} while {Outstanding(job)}, "
         + $"and server '{silent.Name}' ({silent.Node}) on the route did not answer a status request within {Seconds(askTimeout)}: "
         + "it is stuck in a call that does not return, overloaded, or unreachable.";
 
@@ -20,10 +20,13 @@ internal static class ProgressFailures
         var servers = string.Join(", ", route.Select(s => s.Server).Distinct().Select(s => $"'{s}'"));
         var first = route[0];
         var where = directory.TryGet(first.Server, out var entry) ? $" ({entry.Node})" : "";
-        return $"Job {job.Header.JobId} failed: no result arrived for {Seconds(job.ProgressTimeout * 2)} although every server on the route "
+        return $"Job {job.Header.JobId} failed: {Quiet(job, job.ProgressTimeout * 2)} although every server on the route "
             + $"({servers}) answered a status request; {Outstanding(job)}. The client sent them to server '{first.Server}'{where} "
             + $"for step 0 ({first}) and has heard nothing of them since: they or their results were lost in transit.";
     }
+
+    private static string Quiet(JobState job, TimeSpan time) =>
+        $"nothing of input {job.OldestMark().Input} (its oldest outstanding) came back for {Seconds(time)}";
 
     private static string Outstanding(JobState job)
     {
