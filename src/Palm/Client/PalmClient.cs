@@ -97,7 +97,7 @@ public sealed class PalmClient : IAsyncDisposable
         var view = new DirectoryView();
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var counters = new ClientCounters();
-        var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate, settings, counters)), "palm-client-" + Guid.NewGuid().ToString("N"));
+        var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate, settings, counters, trustLocal: !ownsSystem)), "palm-client-" + Guid.NewGuid().ToString("N"));
         await firstUpdate.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
         return new PalmClient(system, ownsSystem, actor, view, settings, lanes, counters);
     }

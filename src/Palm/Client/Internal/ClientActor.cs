@@ -21,15 +21,19 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly PalmSettings _settings;
     private readonly ClientCounters _counters;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly bool _trustLocal;
     private HashSet<Address> _trusted = [];
+    private IActorRef? _lastTrusted;
     private TimeSpan _tick;
     private long _untrustedWarnedAt = long.MinValue;
     private long _untrustedSinceWarning;
     private long _duplicatesWarnedAt = long.MinValue;
     private long _duplicatesSinceWarning;
 
-    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientCounters counters)
+    // trustLocal: whether actors of the client's own system may send results (a client inside a node's system).
+    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientCounters counters, bool trustLocal)
     {
+        _trustLocal = trustLocal;
         _contact = contact;
         _view = view;
         _firstUpdate = firstUpdate;
@@ -90,11 +94,20 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
 
     /// <summary>
     /// Whether results from <paramref name="sender"/> may count: the client itself (inputs refused before
-    /// they left), the contact node, or a node hosting a server of the directory. Without TLS the sender
-    /// is what the message claims, so this keeps out strangers that do not pose as a member.
+    /// they left), the contact node, a node hosting a server of the directory, or, for a client inside a
+    /// node's system, that system. Without TLS the sender is what the message claims, so this keeps out
+    /// strangers that do not pose as a member.
     /// </summary>
-    private bool Trusted(IActorRef sender) =>
-        !sender.IsNobody() && (sender.Equals(Self) || _trusted.Contains(sender.Path.Address));
+    private bool Trusted(IActorRef sender)
+    {
+        // A dense stream comes from one server: one check per sender, not per batch.
+        if (ReferenceEquals(sender, _lastTrusted)) return true;
+        if (sender.IsNobody()) return false;
+        var address = sender.Path.Address;
+        if (!sender.Equals(Self) && !(_trustLocal && address.HasLocalScope) && !_trusted.Contains(address)) return false;
+        _lastTrusted = sender;
+        return true;
+    }
 
     private void OnRegister(RegisterJob register)
     {
@@ -194,6 +207,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         var snapshot = new DirectorySnapshot(update.Entries);
         _view.Current = snapshot;
         _trusted = TrustedAddresses(update.Entries);
+        _lastTrusted = null;
         _firstUpdate.TrySetResult();
         foreach (var job in _jobs.Values)
         {
@@ -210,7 +224,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         foreach (var e in entries)
         {
             trusted.Add(e.Server.Path.Address);
-            trusted.Add(e.Cache.Path.Address);
+            if (!e.Cache.IsNobody()) trusted.Add(e.Cache.Path.Address);
             if (Address.TryParse(e.Node, out var node)) trusted.Add(node);
         }
         return trusted;
