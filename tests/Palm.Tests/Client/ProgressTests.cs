@@ -129,11 +129,11 @@ public sealed class ProgressTests() : Akka.TestKit.Xunit2.TestKit(ConfigurationF
     {
         await this.StartPalmServerAsync<SlowServer>("slow");
         await using var client = await this.ConnectPalmClientAsync();
-        // 20 calls of 200 ms reach the server in one envelope: 4 s of work, far over the progress timeout
+        // 30 calls of 200 ms reach the server in one envelope: 6 s of work, twice the progress timeout
         // plus the ask timeout; the server's results stream back while it works.
-        var inputs = Enumerable.Range(0, 20).Select(i => Text.Bytes($"m{i}"));
-        var results = await Collect(client.RunJob(["slow.slow"], inputs, new JobOptions { ProgressTimeout = TimeSpan.FromMilliseconds(1500) }));
-        Assert.Equal(20, results.Count);
+        var inputs = Enumerable.Range(0, 30).Select(i => Text.Bytes($"m{i}"));
+        var results = await Collect(client.RunJob(["slow.slow"], inputs, new JobOptions { ProgressTimeout = TimeSpan.FromSeconds(2) }));
+        Assert.Equal(30, results.Count);
     }
 
     [Fact]
