@@ -44,6 +44,14 @@ public sealed record JobOptions
     public int? Window { get; init; }
 
     /// <summary>
+    /// How long the job may wait for a result while the cluster owes it some before the client checks the
+    /// route's servers, and fails the job naming a server that does not answer or, after as long again,
+    /// the inputs that were lost; defaults to <c>palm.client.progress-timeout</c>. Set it above the
+    /// longest call of a function on the route.
+    /// </summary>
+    public TimeSpan? ProgressTimeout { get; init; }
+
+    /// <summary>
     /// Check the route against the directory before sending (default true). Turned off, a bad step is
     /// reported by the server that meets it, as an error result.
     /// </summary>

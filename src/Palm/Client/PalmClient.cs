@@ -25,8 +25,9 @@ public sealed class PalmClient : IAsyncDisposable
     private readonly Transport.DataLanes _lanes;
     private int _disposed;
 
-    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings, Transport.DataLanes lanes)
+    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings, Transport.DataLanes lanes, ClientCounters counters)
     {
+        Counters = counters;
         _system = system;
         _ownsSystem = ownsSystem;
         _actor = actor;
@@ -37,6 +38,12 @@ public sealed class PalmClient : IAsyncDisposable
 
     /// <summary>The actor system the client runs in (its own, or the node's it was connected through).</summary>
     internal ActorSystem System => _system;
+
+    /// <summary>The actor that receives the results of every job of this client.</summary>
+    internal IActorRef Actor => _actor;
+
+    /// <summary>What the client ignored: duplicated results, results from strangers.</summary>
+    internal ClientCounters Counters { get; }
 
     /// <summary>The settings the client runs with.</summary>
     public PalmSettings Settings { get; }
@@ -89,9 +96,10 @@ public sealed class PalmClient : IAsyncDisposable
         var lanes = Transport.DataLanes.Get(system);
         var view = new DirectoryView();
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate)), "palm-client-" + Guid.NewGuid().ToString("N"));
+        var counters = new ClientCounters();
+        var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate, settings, counters, trustLocal: !ownsSystem)), "palm-client-" + Guid.NewGuid().ToString("N"));
         await firstUpdate.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
-        return new PalmClient(system, ownsSystem, actor, view, settings, lanes);
+        return new PalmClient(system, ownsSystem, actor, view, settings, lanes, counters);
     }
 
     /// <summary>Waits until the cluster has every server in <paramref name="names"/> (with <paramref name="minWorkers"/> workers each).</summary>
@@ -113,7 +121,8 @@ public sealed class PalmClient : IAsyncDisposable
     /// source runs in bounded memory at the pace of the slowest step and of the consumer.
     /// </summary>
     /// <exception cref="PalmRouteException">The route is empty or malformed, or names an unknown server or function (thrown at once).</exception>
-    /// <exception cref="PalmJobFailedException">While enumerating: a server on the route left the cluster.</exception>
+    /// <exception cref="PalmJobFailedException">While enumerating: a server on the route left the cluster, or the job made no
+    /// progress for <see cref="JobOptions.ProgressTimeout"/> (a server of the route did not answer, or inputs were lost in transit).</exception>
     public IAsyncEnumerable<JobResult> RunJob(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
@@ -125,7 +134,8 @@ public sealed class PalmClient : IAsyncDisposable
     /// <summary>Sends one payload through <paramref name="route"/> and returns the first result (null if the route emitted nothing).</summary>
     /// <exception cref="PalmFunctionException">The result is an error.</exception>
     /// <exception cref="PalmRouteException">The route is invalid.</exception>
-    /// <exception cref="PalmJobFailedException">A server on the route left the cluster.</exception>
+    /// <exception cref="PalmJobFailedException">A server on the route left the cluster, or no result came within the progress timeout
+    /// (see <see cref="JobOptions.ProgressTimeout"/>).</exception>
     public async Task<byte[]?> EvalAsync(IReadOnlyList<string> route, byte[] payload, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payload);
@@ -146,6 +156,7 @@ public sealed class PalmClient : IAsyncDisposable
         try
         {
             _lanes.Tell(entry.Server, new Deliver([new PipelineMessage(header, 0, 0, Weights.Whole, payload)]), _actor, payload.Length);
+            job.MarkIssued(1);
             byte[]? result = null;
             PalmError? error = null;
             var reader = job.Events.Reader;
@@ -194,7 +205,10 @@ public sealed class PalmClient : IAsyncDisposable
         snapshot = current;
         // The route's servers that exist now: if one leaves, the job cannot finish.
         var watched = steps.Select(s => s.Server).Distinct().Where(s => current.TryGet(s, out _)).ToArray();
-        return new JobState(new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey), watched);
+        var progressTimeout = options.ProgressTimeout ?? Settings.ClientProgressTimeout;
+        if (progressTimeout <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), progressTimeout, "JobOptions.ProgressTimeout must be positive.");
+        return new JobState(new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey), watched, progressTimeout);
     }
 
     private static void Validate(Step[] steps, DirectorySnapshot snapshot)

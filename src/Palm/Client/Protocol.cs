@@ -7,3 +7,16 @@ internal sealed record RegisterJob(JobState Job);
 
 /// <summary>Tells the client actor that the job's reader is gone; later results are dropped.</summary>
 internal sealed record UnregisterJob(Guid JobId);
+
+/// <summary>The client actor's timer: time to look at the progress of every job.</summary>
+internal sealed record ProgressTick
+{
+    public static readonly ProgressTick Instance = new();
+}
+
+/// <summary>
+/// The outcome of asking the route's servers of a stalled job for their status: <paramref name="Silent"/>
+/// names the first that did not answer (null: all answered). <paramref name="Check"/> tells it from an
+/// older check that progress made moot.
+/// </summary>
+internal sealed record RouteChecked(Guid JobId, int Check, Cluster.ServerEntry? Silent);

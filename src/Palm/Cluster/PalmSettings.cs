@@ -16,6 +16,7 @@ namespace Palm.Cluster;
 /// <param name="MaxDirectorySubscribers">Most clients and leaders one node sends directory updates to.</param>
 /// <param name="CacheMaxEntries">Most keys one server's cache holds.</param>
 /// <param name="CacheMaxBytes">Most value bytes one server's cache holds.</param>
+/// <param name="ClientProgressTimeout">How long a job may wait for a result while the cluster owes it some before the client checks the route's servers (and, after as long again, fails the job).</param>
 public sealed record PalmSettings(
     string SystemName,
     int BatchMaxMessages,
@@ -29,7 +30,8 @@ public sealed record PalmSettings(
     TimeSpan AnswerCheckInterval,
     int MaxDirectorySubscribers,
     int CacheMaxEntries,
-    long CacheMaxBytes)
+    long CacheMaxBytes,
+    TimeSpan ClientProgressTimeout)
 {
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
@@ -52,11 +54,13 @@ public sealed record PalmSettings(
             palm.GetTimeSpan("butterfly.answer-check-interval"),
             palm.GetInt("node.max-directory-subscribers"),
             palm.GetInt("cache.max-entries"),
-            palm.GetByteSize("cache.max-bytes")!.Value);
+            palm.GetByteSize("cache.max-bytes")!.Value,
+            palm.GetTimeSpan("client.progress-timeout"));
         if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
-            || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.MaxDirectorySubscribers < 1 || settings.CacheMaxEntries < 1 || settings.CacheMaxBytes < 1)
-            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.butterfly.worker-window, palm.butterfly.answer-check-interval, "
-                + "palm.node.max-directory-subscribers and palm.cache.* must be positive.");
+            || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.MaxDirectorySubscribers < 1 || settings.CacheMaxEntries < 1 || settings.CacheMaxBytes < 1
+            || settings.ClientProgressTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.client.progress-timeout, palm.butterfly.worker-window, "
+                + "palm.butterfly.answer-check-interval, palm.node.max-directory-subscribers and palm.cache.* must be positive.");
         if (!ReferenceEquals(config, PalmConfig.Reference)) SettingsCheck.Validate(config, settings);
         return settings;
     }

@@ -19,6 +19,12 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
     private readonly int _maxMessages = runtime.Settings.BatchMaxMessages;
     private readonly int _maxBytes = runtime.Settings.BatchMaxBytes;
 
+    // A mailbox batch running longer than this since the last flush sends its outputs as they come:
+    // a batch of slow calls streams its results instead of returning them all at its end, so a
+    // client sees its job make progress (palm.client.progress-timeout) however long the batch runs.
+    private const long MaxHoldMs = 200;
+    private long _flushedAt;
+
     // The last outbox, result buffer and directory entry used: a dense stream goes to one place, so
     // most messages skip the dictionary lookups (and the actor-ref hashing) entirely.
     private IActorRef? _lastTarget;
@@ -136,6 +142,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
         box.Messages.Add(message);
         box.Bytes += size;
         if (box.Messages.Count >= _maxMessages || box.Bytes >= _maxBytes) SendBox(target, box);
+        else FlushIfHeldLong();
     }
 
     private void SendBox(IActorRef target, Outbox box)
@@ -161,11 +168,18 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
         pending.Items.Add(item);
         pending.Bytes += size;
         if (pending.Items.Count >= _maxMessages || pending.Bytes >= _maxBytes) pending.Send(this);
+        else FlushIfHeldLong();
+    }
+
+    private void FlushIfHeldLong()
+    {
+        if (Environment.TickCount64 - _flushedAt >= MaxHoldMs) Flush();
     }
 
     /// <summary>Sends every non-empty buffer.</summary>
     public void Flush()
     {
+        _flushedAt = Environment.TickCount64;
         foreach (var (target, box) in _outboxes)
             if (box.Messages.Count > 0) SendBox(target, box);
         if (_outboxes.Count > 64)

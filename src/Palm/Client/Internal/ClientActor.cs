@@ -1,31 +1,50 @@
 using Akka.Actor;
+using Akka.Event;
 using Palm.Cluster;
 using Palm.Messages;
 
 namespace Palm.Client.Internal;
 
 /// <summary>
-/// The client's mailbox: receives results for all its jobs, keeps the directory it got from its
-/// contact node, and fails a job at once when a server on its route leaves the cluster.
+/// The client's mailbox: receives results for all its jobs (only from nodes of the cluster it knows),
+/// keeps the directory it got from its contact node, fails a job at once when a server on its route
+/// leaves the cluster, and checks every job that stopped making progress (see <see cref="ProgressTick"/>).
 /// </summary>
-internal sealed class ClientActor : ReceiveActor
+internal sealed class ClientActor : ReceiveActor, IWithTimers
 {
+    private static readonly TimeSpan WarnEvery = TimeSpan.FromSeconds(10);
+
     private readonly Dictionary<Guid, JobState> _jobs = new();
     private readonly IActorRef _contact;
     private readonly DirectoryView _view;
     private readonly TaskCompletionSource _firstUpdate;
+    private readonly PalmSettings _settings;
+    private readonly ClientCounters _counters;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly bool _trustLocal;
+    private HashSet<Address> _trusted = [];
+    private IActorRef? _lastTrusted;
+    private TimeSpan _tick;
+    private long _untrustedWarnedAt = long.MinValue;
+    private long _untrustedSinceWarning;
+    private long _duplicatesWarnedAt = long.MinValue;
+    private long _duplicatesSinceWarning;
 
-    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate)
+    // trustLocal: whether actors of the client's own system may send results (a client inside a node's system).
+    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientCounters counters, bool trustLocal)
     {
+        _trustLocal = trustLocal;
         _contact = contact;
         _view = view;
         _firstUpdate = firstUpdate;
-        Receive<ResultBatch>(b =>
-        {
-            if (_jobs.TryGetValue(b.JobId, out var job)) job.Accept(b);
-        });
-        Receive<RegisterJob>(r => _jobs[r.Job.Header.JobId] = r.Job);
+        _settings = settings;
+        _counters = counters;
+        _trusted.Add(contact.Path.Address);
+        Receive<ResultBatch>(OnResults);
+        Receive<RegisterJob>(OnRegister);
         Receive<UnregisterJob>(u => _jobs.Remove(u.JobId));
+        Receive<ProgressTick>(_ => OnTick());
+        Receive<RouteChecked>(OnRouteChecked);
         Receive<DirectoryUpdate>(OnDirectory);
         Receive<Terminated>(t => t.ActorRef.Equals(_contact), _ =>
         {
@@ -35,18 +54,160 @@ internal sealed class ClientActor : ReceiveActor
         });
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     protected override void PreStart()
     {
         Context.Watch(_contact);
         _contact.Tell(SubscribeDirectory.Instance);
+        StartTicks(TickFor(_settings.ClientProgressTimeout));
     }
 
     protected override void PostStop() => _contact.Tell(UnsubscribeDirectory.Instance);
+
+    private void OnResults(ResultBatch batch)
+    {
+        if (!Trusted(Sender))
+        {
+            _counters.AddUntrusted();
+            _untrustedSinceWarning++;
+            if (Due(ref _untrustedWarnedAt))
+            {
+                _log.Warning("Dropped {0} result batch(es) from senders that are not nodes of the cluster this client knows (the latest from {1}).",
+                    _untrustedSinceWarning, Sender.IsNobody() ? "no sender" : Sender.Path.Address.ToString());
+                _untrustedSinceWarning = 0;
+            }
+            return;
+        }
+        if (!_jobs.TryGetValue(batch.JobId, out var job)) return;
+        var ignored = job.Accept(batch);
+        if (ignored == 0) return;
+        _counters.AddDuplicates(ignored);
+        _duplicatesSinceWarning += ignored;
+        if (Due(ref _duplicatesWarnedAt))
+        {
+            _log.Warning("Ignored {0} duplicated result(s) (the latest for job {1}, from {2}): their inputs were already complete.",
+                _duplicatesSinceWarning, batch.JobId, Sender.Path.Address);
+            _duplicatesSinceWarning = 0;
+        }
+    }
+
+    /// <summary>
+    /// Whether results from <paramref name="sender"/> may count: the client itself (inputs refused before
+    /// they left), the contact node, a node hosting a server of the directory, or, for a client inside a
+    /// node's system, that system. Without TLS the sender is what the message claims, so this keeps out
+    /// strangers that do not pose as a member.
+    /// </summary>
+    private bool Trusted(IActorRef sender)
+    {
+        // A dense stream comes from one server: one check per sender, not per batch.
+        if (ReferenceEquals(sender, _lastTrusted)) return true;
+        if (sender.IsNobody()) return false;
+        var address = sender.Path.Address;
+        if (!sender.Equals(Self) && !(_trustLocal && address.HasLocalScope) && !_trusted.Contains(address)) return false;
+        _lastTrusted = sender;
+        return true;
+    }
+
+    private void OnRegister(RegisterJob register)
+    {
+        var job = register.Job;
+        _jobs[job.Header.JobId] = job;
+        job.Watch.Progressed(Environment.TickCount64);
+        var tick = TickFor(job.ProgressTimeout);
+        if (tick < _tick) StartTicks(tick);
+    }
+
+    private void OnTick()
+    {
+        var now = Environment.TickCount64;
+        foreach (var job in _jobs.Values)
+        {
+            if (job.Failed) continue;
+            var watch = job.Watch;
+            // The quiet time only counts while the cluster owes results: a window full of results the
+            // reader has not taken yet, or a source that has nothing to send, is not a stall.
+            if (job.Owed == 0)
+            {
+                watch.Progressed(now);
+                continue;
+            }
+            var mark = job.OldestMark();
+            if (mark != watch.Mark)
+            {
+                watch.Mark = mark;
+                watch.Progressed(now);
+                continue;
+            }
+            var timeout = (long)job.ProgressTimeout.TotalMilliseconds;
+            switch (watch.Phase)
+            {
+                case ProgressPhase.Watching when now - watch.Since >= timeout:
+                    watch.Phase = ProgressPhase.Asking;
+                    CheckRoute(job, ++watch.Check);
+                    break;
+                case ProgressPhase.Confirming when now - watch.Since >= timeout:
+                    job.Fail(new PalmJobFailedException(ProgressFailures.Lost(job, _view.Current)));
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Asks every server of the job's route for its status; the answer comes back as <see cref="RouteChecked"/>.</summary>
+    private void CheckRoute(JobState job, int check)
+    {
+        var snapshot = _view.Current;
+        var entries = job.Header.Route.Select(s => s.Server).Distinct()
+            .Select(name => snapshot.TryGet(name, out var e) ? e : null).OfType<ServerEntry>().ToArray();
+        var askTimeout = _settings.AskTimeout;
+        var jobId = job.Header.JobId;
+
+        async Task<RouteChecked> Ask()
+        {
+            var answers = entries.Select(async e =>
+            {
+                try
+                {
+                    await e.Server.Ask<object>(GetServerStatus.Instance, askTimeout).ConfigureAwait(false);
+                    return true;
+                }
+                catch (Exception)
+                {
+                    // Timed out, or the server is gone: either way it did not answer.
+                    return false;
+                }
+            }).ToArray();
+            var answered = await Task.WhenAll(answers).ConfigureAwait(false);
+            var silent = Array.FindIndex(answered, ok => !ok);
+            return new RouteChecked(jobId, check, silent < 0 ? null : entries[silent]);
+        }
+
+        // Ask() catches every failure of an ask; should anything else fail, the servers count as answered.
+        Ask().PipeTo(Self, failure: _ => new RouteChecked(jobId, check, null));
+    }
+
+    private void OnRouteChecked(RouteChecked result)
+    {
+        if (!_jobs.TryGetValue(result.JobId, out var job) || job.Failed) return;
+        var watch = job.Watch;
+        // Progress came while the servers were asked: that check is moot.
+        if (watch.Phase != ProgressPhase.Asking || watch.Check != result.Check) return;
+        if (result.Silent is { } silent)
+        {
+            job.Fail(new PalmJobFailedException(ProgressFailures.Silent(job, silent, _settings.AskTimeout)));
+            return;
+        }
+        // Every server is alive: wait as long once more before calling the inputs lost.
+        watch.Phase = ProgressPhase.Confirming;
+        watch.Since = Environment.TickCount64;
+    }
 
     private void OnDirectory(DirectoryUpdate update)
     {
         var snapshot = new DirectorySnapshot(update.Entries);
         _view.Current = snapshot;
+        _trusted = TrustedAddresses(update.Entries);
+        _lastTrusted = null;
         _firstUpdate.TrySetResult();
         foreach (var job in _jobs.Values)
         {
@@ -55,5 +216,35 @@ internal sealed class ClientActor : ReceiveActor
                 job.Fail(new PalmJobFailedException(
                     $"Job {job.Header.JobId} failed: server '{gone}' on its route left the cluster while the job ran."));
         }
+    }
+
+    private HashSet<Address> TrustedAddresses(ServerEntry[] entries)
+    {
+        var trusted = new HashSet<Address> { _contact.Path.Address };
+        foreach (var e in entries)
+        {
+            trusted.Add(e.Server.Path.Address);
+            if (!e.Cache.IsNobody()) trusted.Add(e.Cache.Path.Address);
+            if (Address.TryParse(e.Node, out var node)) trusted.Add(node);
+        }
+        return trusted;
+    }
+
+    private void StartTicks(TimeSpan tick)
+    {
+        _tick = tick;
+        Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, tick);
+    }
+
+    /// <summary>Ticks a fifth of the timeout apart (at most 2 s), so a stall is noticed within 20% of it.</summary>
+    private static TimeSpan TickFor(TimeSpan progressTimeout) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(progressTimeout.TotalMilliseconds / 5, 10, 2000));
+
+    private static bool Due(ref long lastAt)
+    {
+        var now = Environment.TickCount64;
+        if (lastAt != long.MinValue && now - lastAt < (long)WarnEvery.TotalMilliseconds) return false;
+        lastAt = now;
+        return true;
     }
 }

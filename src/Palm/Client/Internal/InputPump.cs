@@ -13,10 +13,10 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
 {
     private List<PipelineMessage> _batch = [];
     private long _bytes;
+    private long _sent;
 
     public async Task RunAsync(IAsyncEnumerable<byte[]?> payloads, CancellationToken cancellationToken)
     {
-        long sent = 0;
         try
         {
             var first = job.Header.Route[0];
@@ -33,7 +33,7 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
                 if (!next.IsCompleted) Flush(entry);
                 if (!await next.ConfigureAwait(false)) break;
 
-                var input = sent++;
+                var input = _sent++;
                 var payload = source.Current;
                 var error = payload is null
                     ? Error(PalmErrorKind.NullPayload, first, $"Input {input} is null; send an empty array for an empty payload.")
@@ -44,8 +44,10 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
                             : null;
                 if (error is not null)
                 {
-                    job.Events.Writer.TryWrite(JobEvent.Of(new JobResult(input, default, error)));
-                    job.Events.Writer.TryWrite(JobEvent.InputDone(input));
+                    // Through the client actor like every result, so the input is counted complete there.
+                    var client = job.Header.Client;
+                    client.Tell(new ResultBatch(job.Header.JobId, [new ResultItem(input, Weights.Whole, ResultKind.Error, default, error)]), client);
+                    if (_batch.Count == 0) job.MarkIssued(_sent);
                     continue;
                 }
                 // Like the forwarder: an envelope never grows past max-bytes because of one more payload.
@@ -55,7 +57,7 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
                 if (_batch.Count >= settings.BatchMaxMessages || _bytes >= settings.BatchMaxBytes) Flush(entry);
             }
             Flush(entry);
-            job.Events.Writer.TryWrite(JobEvent.SourceDone(sent));
+            job.Events.Writer.TryWrite(JobEvent.SourceDone(_sent));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -77,5 +79,7 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
         lanes.Tell(entry.Server, new Deliver(_batch), job.Header.Client, _bytes);
         _batch = [];
         _bytes = 0;
+        // From now on the cluster owes their results (ids in the batch are the highest assigned).
+        job.MarkIssued(_sent);
     }
 }

@@ -17,55 +17,125 @@ internal readonly record struct JobEvent(JobResult? Result, long CompletedInput,
 
 /// <summary>
 /// The client side of one running job. The client actor feeds it returning weight; an input is
-/// complete when all of <see cref="Weights.Whole"/> has come back, whatever the fan-out on the way.
+/// complete when all of <see cref="Weights.Whole"/> has come back, whatever the fan-out on the way,
+/// and is counted complete once: weight that arrives for a complete input (a duplicated message) is
+/// ignored. Input ids are 0, 1, 2, ... so the complete ones are kept as a low watermark plus the set
+/// of complete ids above it, which stays as small as the spread of the inputs in flight.
 /// </summary>
-internal sealed class JobState(JobHeader header, string[] watchedServers)
+internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSpan progressTimeout)
 {
     private readonly Dictionary<long, UInt128> _returned = new();
+    private readonly HashSet<long> _completeAbove = [];
+    private long _watermark;
+    private long _issued;
 
     public JobHeader Header { get; } = header;
 
     /// <summary>The route's servers that existed when the job started: if one leaves, the job cannot finish.</summary>
     public string[] WatchedServers { get; } = watchedServers;
 
+    /// <summary>How long the job may wait for a result while the cluster owes it some (see <c>palm.client.progress-timeout</c>).</summary>
+    public TimeSpan ProgressTimeout { get; } = progressTimeout;
+
     public Channel<JobEvent> Events { get; } = Channel.CreateUnbounded<JobEvent>(new UnboundedChannelOptions { SingleReader = true });
 
     public bool Failed { get; private set; }
 
-    /// <summary>Called on the client actor only.</summary>
-    public void Accept(ResultBatch batch)
+    /// <summary>Inputs counted complete (on the client actor).</summary>
+    public long Completed { get; private set; }
+
+    /// <summary>Results and weight ignored because their input was already complete, or because they returned more weight than was left.</summary>
+    public long Duplicates { get; private set; }
+
+    /// <summary>
+    /// Inputs the cluster has been given or that were answered locally (ids below this value), written
+    /// by the input pump once they have left; the cluster owes results for those not yet complete.
+    /// </summary>
+    public long Issued => Volatile.Read(ref _issued);
+
+    /// <summary>Results the cluster still owes: inputs issued and not complete (never negative).</summary>
+    public long Owed => Math.Max(0, Issued - Completed);
+
+    /// <summary>The progress watch the client actor keeps for the job (on the client actor only).</summary>
+    public ProgressWatch Watch { get; } = new();
+
+    /// <summary>Called by the input pump (or eval) once inputs below <paramref name="count"/> have left.</summary>
+    public void MarkIssued(long count)
     {
-        if (Failed) return;
+        // Only the pump writes; the client actor reads.
+        if (count > _issued) Volatile.Write(ref _issued, count);
+    }
+
+    /// <summary>How many complete ids are kept above the watermark (the inputs completed out of order).</summary>
+    public int CompleteAboveWatermark => _completeAbove.Count;
+
+    /// <summary>Whether input <paramref name="id"/> is counted complete already.</summary>
+    public bool IsComplete(long id) => id < _watermark || (_completeAbove.Count > 0 && _completeAbove.Contains(id));
+
+    /// <summary>
+    /// The oldest input not complete and how much of its weight has returned: while the cluster owes
+    /// results, this changes whenever the oldest input makes progress (or completes).
+    /// </summary>
+    public (long Input, UInt128 Returned) OldestMark() =>
+        (_watermark, _returned.Count > 0 && _returned.TryGetValue(_watermark, out var sum) ? sum : UInt128.Zero);
+
+    /// <summary>Up to <paramref name="max"/> ids of issued inputs that are not complete, lowest first.</summary>
+    public List<long> FirstOutstanding(int max)
+    {
+        var ids = new List<long>(max);
+        var issued = Issued;
+        for (var id = _watermark; id < issued && ids.Count < max; id++)
+            if (!_completeAbove.Contains(id)) ids.Add(id);
+        return ids;
+    }
+
+    /// <summary>Called on the client actor only. Returns how many items it ignored as duplicates.</summary>
+    public int Accept(ResultBatch batch)
+    {
+        if (Failed) return 0;
+        var ignored = 0;
         var items = batch.Items;
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            var result = item.Kind == ResultKind.Done ? null : new JobResult(item.InputId, item.Payload, item.Error);
-            // The common case: one branch carried the input's whole weight (no fan-out on the way), and
-            // nothing of that input came back before: the input is done, with no bookkeeping at all.
-            if (item.Weight == Weights.Whole && (_returned.Count == 0 || !_returned.ContainsKey(item.InputId)))
+            var id = item.InputId;
+            if (id < _watermark || (_completeAbove.Count > 0 && _completeAbove.Contains(id)))
             {
-                Events.Writer.TryWrite(new JobEvent(result, item.InputId, -1, null));
+                // A duplicated message: its input is already complete.
+                ignored++;
                 continue;
             }
-            if (result is not null) Events.Writer.TryWrite(JobEvent.Of(result));
-            _returned.TryGetValue(item.InputId, out var sum);
+            // The common case: one branch carried the input's whole weight (no fan-out on the way), and
+            // nothing of that input came back before: the input is done, with no weight bookkeeping.
+            if (item.Weight == Weights.Whole && (_returned.Count == 0 || !_returned.ContainsKey(id)))
+            {
+                Events.Writer.TryWrite(new JobEvent(ResultOf(item), id, -1, null));
+                MarkComplete(id);
+                continue;
+            }
+            _returned.TryGetValue(id, out var sum);
             if (item.Weight > Weights.Whole - sum)
             {
-                Fail(new PalmJobFailedException($"Job {Header.JobId}: input {item.InputId} returned more completion weight than it was given; a message was duplicated."));
-                return;
+                // More weight than the input has left: a duplicate of one of its branches (at-least-once
+                // transports may duplicate). Which copy is the duplicate cannot be told; the later one goes.
+                ignored++;
+                continue;
             }
+            if (ResultOf(item) is { } result) Events.Writer.TryWrite(JobEvent.Of(result));
             sum += item.Weight;
             if (sum == Weights.Whole)
             {
-                _returned.Remove(item.InputId);
-                Events.Writer.TryWrite(JobEvent.InputDone(item.InputId));
+                _returned.Remove(id);
+                Events.Writer.TryWrite(JobEvent.InputDone(id));
+                MarkComplete(id);
             }
             else
             {
-                _returned[item.InputId] = sum;
+                _returned[id] = sum;
             }
         }
+        Duplicates += ignored;
+        return ignored;
     }
 
     public void Fail(Exception e)
@@ -73,5 +143,63 @@ internal sealed class JobState(JobHeader header, string[] watchedServers)
         if (Failed) return;
         Failed = true;
         Events.Writer.TryWrite(JobEvent.Failed(e));
+    }
+
+    private static JobResult? ResultOf(in ResultItem item) =>
+        item.Kind == ResultKind.Done ? null : new JobResult(item.InputId, item.Payload, item.Error);
+
+    private void MarkComplete(long id)
+    {
+        Completed++;
+        if (id != _watermark)
+        {
+            _completeAbove.Add(id);
+            return;
+        }
+        _watermark++;
+        while (_completeAbove.Count > 0 && _completeAbove.Remove(_watermark)) _watermark++;
+    }
+}
+
+/// <summary>Where the client is in checking a job that stopped making progress.</summary>
+internal enum ProgressPhase
+{
+    /// <summary>Results arrive (or none are owed).</summary>
+    Watching,
+    /// <summary>No result for a progress-timeout: the route's servers are asked for their status.</summary>
+    Asking,
+    /// <summary>Every server answered: one more progress-timeout before the job fails.</summary>
+    Confirming,
+}
+
+/// <summary>
+/// The client actor's record of a job's progress, looked at on every tick (nothing on the path of
+/// results); times are <see cref="Environment.TickCount64"/> milliseconds.
+/// </summary>
+internal sealed class ProgressWatch
+{
+    /// <summary>
+    /// The last time the job's oldest outstanding input made progress, or the cluster owed nothing (the
+    /// quiet time counts from there). Watching the oldest input, not any result, keeps one lost input
+    /// from going unnoticed while the others stream by (and bounds the client's memory of the
+    /// inputs completed after it).
+    /// </summary>
+    public long Since { get; set; } = Environment.TickCount64;
+
+    /// <summary>The oldest input and its returned weight, as of <see cref="Since"/>.</summary>
+    public (long Input, UInt128 Returned) Mark { get; set; } = (-1, UInt128.Zero);
+
+    public ProgressPhase Phase { get; set; }
+
+    /// <summary>Tells a status check that answers too late (progress came meanwhile) from the current one.</summary>
+    public int Check { get; set; }
+
+    /// <summary>Progress (or nothing owed): whatever check was running is moot.</summary>
+    public void Progressed(long now)
+    {
+        Since = now;
+        if (Phase == ProgressPhase.Watching) return;
+        Phase = ProgressPhase.Watching;
+        Check++;
     }
 }
