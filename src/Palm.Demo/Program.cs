@@ -19,6 +19,9 @@ namespace Palm.Demo
                                                                C's leader, or one of its workers (start any number;
                                                                without --role, C runs alone as a serial server)
                    Palm.Demo client --seed <address> [--count N]  run the demo job against a cluster
+                   Palm.Demo certs --out <dir> [--ca-name <name>] [--node <name>]... [--client <name>]...
+                                   [--host <name or IP>]... [--password <p>]
+                                                               a CA and certificates for palm.tls (in <dir>)
             """;
 
         /// <summary>Runs the demo; returns the process exit code.</summary>
@@ -38,6 +41,8 @@ namespace Palm.Demo
                         return 0;
                     case "client":
                         return await RunClient(args[1..]) ? 0 : 1;
+                    case "certs":
+                        return CertsCommand.Run(args[1..], Console.Out);
                     default:
                         Console.Error.WriteLine(Usage);
                         return 2;

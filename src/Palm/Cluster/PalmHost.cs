@@ -1,5 +1,7 @@
 using Akka.Actor;
 using Palm.Messages;
+using Palm.Security;
+using Palm.Security.Internal;
 using Palm.Servers;
 using AkkaCluster = Akka.Cluster.Cluster;
 
@@ -42,7 +44,8 @@ public static class PalmHost
     {
         var config = options.ToConfig();
         var settings = PalmSettings.Create(config);
-        var system = ActorSystem.Create(settings.SystemName, config);
+        var system = PalmTls.CreateActorSystem(settings.SystemName, config);
+        ExposureWarning.LogIfExposed(system);
         try
         {
             var cluster = AkkaCluster.Get(system);
