@@ -132,10 +132,11 @@ public static class PalmCertificates
 
     private static X500DistinguishedName Subject(string name, string role)
     {
+        // Added most specific first: the builder encodes in reverse, so the subject reads CN=name, OU=role, O=Palm.
         var builder = new X500DistinguishedNameBuilder();
-        builder.AddOrganizationName("Palm");
-        builder.AddOrganizationalUnitName(role);
         builder.AddCommonName(name);
+        builder.AddOrganizationalUnitName(role);
+        builder.AddOrganizationName("Palm");
         return builder.Build();
     }
 

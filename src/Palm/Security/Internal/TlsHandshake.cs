@@ -10,9 +10,11 @@ internal static class TlsHandshake
     private const SslProtocols Protocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
     /// <summary>
-    /// The server's first byte after the handshake: "your certificate is accepted". Under TLS 1.3 the client's
-    /// handshake completes before the server has seen the client's certificate, so without it a refused client
-    /// would only learn of the refusal on its first read, after it had started to write.
+    /// The byte each side sends right after the handshake: "I accept your certificate". The TLS handshake alone
+    /// does not tell: under TLS 1.3 the client's handshake ends before the server has seen the client's
+    /// certificate, and on Linux a client checks the server's certificate only after its handshake ended, so
+    /// either side could believe in a connection its peer is already tearing down. The client speaks first
+    /// (its byte follows its last handshake message at once), and the server answers only once it has it.
     /// </summary>
     private const byte Accepted = 0x50;
 
@@ -40,6 +42,7 @@ internal static class TlsHandshake
             {
                 throw new AuthenticationException($"TLS: refused the client: {refusal}.", e);
             }
+            await ReadAcceptance(ssl, "the client", "this server", cancellationToken).ConfigureAwait(false);
             await ssl.WriteAsync(new[] { Accepted }, cancellationToken).ConfigureAwait(false);
             await ssl.FlushAsync(cancellationToken).ConfigureAwait(false);
             return ssl;
@@ -76,18 +79,9 @@ internal static class TlsHandshake
             {
                 throw new AuthenticationException($"TLS: refused the server {targetHost}: {refusal}.", e);
             }
-            var confirmation = new byte[1];
-            int read;
-            try
-            {
-                read = await ssl.ReadAsync(confirmation, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or AuthenticationException)
-            {
-                throw new AuthenticationException($"TLS: the server {targetHost} refused this side's certificate ({e.Message}); check its palm.tls trust.", e);
-            }
-            if (read != 1 || confirmation[0] != Accepted)
-                throw new AuthenticationException($"TLS: the server {targetHost} closed the connection instead of accepting this side's certificate; check its palm.tls trust.");
+            await ssl.WriteAsync(new[] { Accepted }, cancellationToken).ConfigureAwait(false);
+            await ssl.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await ReadAcceptance(ssl, $"the server {targetHost}", "this client", cancellationToken).ConfigureAwait(false);
             return ssl;
         }
         catch
@@ -95,6 +89,23 @@ internal static class TlsHandshake
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Reads the peer's <see cref="Accepted"/>; anything else means it refused this side's certificate.</summary>
+    private static async Task ReadAcceptance(SslStream ssl, string peer, string self, CancellationToken cancellationToken)
+    {
+        var answer = new byte[1];
+        int read;
+        try
+        {
+            read = await ssl.ReadAsync(answer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException)
+        {
+            throw new AuthenticationException($"TLS: {peer} refused {self}'s certificate ({e.Message}); check its palm.tls trust.", e);
+        }
+        if (read != 1 || answer[0] != Accepted)
+            throw new AuthenticationException($"TLS: {peer} closed the connection instead of accepting {self}'s certificate; check its palm.tls trust.");
     }
 
     private static void Require(PalmTlsSettings settings)
