@@ -18,7 +18,8 @@ namespace Palm.Demo
                    Palm.Demo server c --role leader|worker [node flags]
                                                                C's leader, or one of its workers (start any number;
                                                                without --role, C runs alone as a serial server)
-                   Palm.Demo client --seed <address> [--count N]  run the demo job against a cluster
+                   Palm.Demo client --seed <address> [--count N] [--config client.conf]
+                                                               run the demo job against a cluster
                    Palm.Demo certs --out <dir> [--ca-name <name>] [--node <name>]... [--client <name>]...
                                    [--host <name or IP>]... [--password <p>]
                                                                a CA and certificates for palm.tls (in <dir>)
@@ -72,7 +73,9 @@ namespace Palm.Demo
             var countAt = options.Rest.ToList().IndexOf("--count");
             if (countAt >= 0 && (countAt + 1 >= options.Rest.Count || !int.TryParse(options.Rest[countAt + 1], out count) || count < 1))
                 throw new ArgumentException("--count needs a positive number.");
-            await using var client = await PalmClient.ConnectAsync(options.Seeds[0]);
+            // --config reaches the client's own actor system too (e.g. its palm.tls certificate).
+            var config = options.ConfigFile is null ? null : Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(options.ConfigFile));
+            await using var client = await PalmClient.ConnectAsync(options.Seeds[0], config);
             await client.WaitForServersAsync(DemoPipeline.Servers, TimeSpan.FromSeconds(30));
             return await DemoPipeline.RunAsync(client, count, Console.Out);
         }

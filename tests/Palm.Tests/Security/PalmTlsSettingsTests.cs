@@ -144,4 +144,12 @@ public sealed class PalmTlsSettingsTests(TestCertificates certificates) : IClass
             await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
         }
     }
+
+    [Fact]
+    public void A_TLS_seed_address_is_accepted_on_the_command_line()
+    {
+        var options = NodeOptions.Parse(["--seed", "akka.ssl.tcp://palm@10.0.0.1:4053"]);
+        Assert.Equal(["akka.ssl.tcp://palm@10.0.0.1:4053"], options.Seeds);
+        Assert.Throws<ArgumentException>(() => NodeOptions.Parse(["--seed", "akka.udp://palm@10.0.0.1:4053"]));
+    }
 }
