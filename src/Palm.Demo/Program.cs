@@ -20,7 +20,11 @@ namespace Palm.Demo
                                                                without --role, C runs alone as a serial server)
                    Palm.Demo server farm --role leader|worker [node flags]
                                                                a farm of ~1 ms calls (farm.work), for crash drills
-                   Palm.Demo client --seed <address> [--count N]  run the demo job against a cluster
+                   Palm.Demo client --seed <address> [--count N] [--config client.conf]
+                                                               run the demo job against a cluster
+                   Palm.Demo certs --out <dir> [--ca-name <name>] [--node <name>]... [--client <name>]...
+                                   [--host <name or IP>]... [--password <p>]
+                                                               a CA and certificates for palm.tls (in <dir>)
             """;
 
         /// <summary>Runs the demo; returns the process exit code.</summary>
@@ -40,6 +44,8 @@ namespace Palm.Demo
                         return 0;
                     case "client":
                         return await RunClient(args[1..]) ? 0 : 1;
+                    case "certs":
+                        return CertsCommand.Run(args[1..], Console.Out);
                     default:
                         Console.Error.WriteLine(Usage);
                         return 2;
@@ -70,7 +76,9 @@ namespace Palm.Demo
             var countAt = options.Rest.ToList().IndexOf("--count");
             if (countAt >= 0 && (countAt + 1 >= options.Rest.Count || !int.TryParse(options.Rest[countAt + 1], out count) || count < 1))
                 throw new ArgumentException("--count needs a positive number.");
-            await using var client = await PalmClient.ConnectAsync(options.Seeds[0]);
+            // --config reaches the client's own actor system too (e.g. its palm.tls certificate).
+            var config = options.ConfigFile is null ? null : Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(options.ConfigFile));
+            await using var client = await PalmClient.ConnectAsync(options.Seeds[0], config);
             await client.WaitForServersAsync(DemoPipeline.Servers, TimeSpan.FromSeconds(30));
             return await DemoPipeline.RunAsync(client, count, Console.Out);
         }

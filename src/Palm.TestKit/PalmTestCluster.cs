@@ -64,9 +64,10 @@ public sealed class PalmTestCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a new node (its own actor system) joined to the cluster, with no server.</summary>
-    public async Task<PalmNode> StartNodeAsync()
+    /// <param name="config">HOCON for this node only, over the cluster's (e.g. its own <c>palm.tls.certificate</c>).</param>
+    public async Task<PalmNode> StartNodeAsync(Config? config = null)
     {
-        var node = await PalmHost.StartNodeAsync(new NodeOptions { Seeds = [Seed.Address], Config = _config });
+        var node = await PalmHost.StartNodeAsync(new NodeOptions { Seeds = [Seed.Address], Config = config is null ? _config : config.WithFallback(_config) });
         lock (_lock) _nodes.Add(node);
         return node;
     }
@@ -81,9 +82,10 @@ public sealed class PalmTestCluster : IAsyncDisposable
     }
 
     /// <summary>Connects a client from an actor system of its own (with the cluster's HOCON, so <c>palm.*</c> settings match), through the seed; the cluster disposes it.</summary>
-    public async Task<PalmClient> ConnectClientAsync()
+    /// <param name="config">HOCON for this client only, over the cluster's (e.g. its own <c>palm.tls.certificate</c>).</param>
+    public async Task<PalmClient> ConnectClientAsync(Config? config = null)
     {
-        var client = await PalmClient.ConnectAsync(Seed.Address, _config);
+        var client = await PalmClient.ConnectAsync(Seed.Address, config is null ? _config : config.WithFallback(_config));
         lock (_lock) _clients.Add(client);
         return client;
     }

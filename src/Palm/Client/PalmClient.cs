@@ -6,6 +6,7 @@ using Palm.Cache.Internal;
 using Palm.Client.Internal;
 using Palm.Cluster;
 using Palm.Messages;
+using Palm.Security;
 using Palm.Servers;
 
 namespace Palm.Client;
@@ -61,7 +62,7 @@ public sealed class PalmClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(contact);
         var full = (config ?? Config.Empty).WithFallback(PalmConfig.Client);
         var settings = PalmSettings.Create(full);
-        var system = ActorSystem.Create(settings.SystemName + "-client", full);
+        var system = PalmTls.CreateActorSystem(settings.SystemName + "-client", full);
         try
         {
             var path = contact.Contains("/user/") ? contact : contact.TrimEnd('/') + "/user/" + Cluster.Internal.NodeActor.Name;

@@ -73,8 +73,8 @@ public sealed record NodeOptions
             }
         }
         foreach (var seed in seeds)
-            if (!seed.StartsWith("akka.tcp://", StringComparison.Ordinal) || !seed.Contains('@'))
-                throw new ArgumentException($"--seed '{seed}' is not an address like akka.tcp://palm@127.0.0.1:4053.");
+            if (!(seed.StartsWith("akka.tcp://", StringComparison.Ordinal) || seed.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal)) || !seed.Contains('@'))
+                throw new ArgumentException($"--seed '{seed}' is not an address like akka.tcp://palm@127.0.0.1:4053 (akka.ssl.tcp://... with palm.tls on).");
         return options with { Seeds = seeds, Rest = rest };
     }
 

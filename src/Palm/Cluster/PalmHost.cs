@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Palm.Messages;
+using Palm.Security;
+using Palm.Security.Internal;
 using Palm.Servers;
 using AkkaCluster = Akka.Cluster.Cluster;
 
@@ -43,7 +45,8 @@ public static class PalmHost
     {
         var config = options.ToConfig();
         var settings = PalmSettings.Create(config);
-        var system = ActorSystem.Create(settings.SystemName, config);
+        var system = PalmTls.CreateActorSystem(settings.SystemName, config);
+        ExposureWarning.LogIfExposed(system);
         try
         {
             var cluster = AkkaCluster.Get(system);

@@ -1,0 +1,92 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Configuration;
+using Akka.Remote.Transport.DotNetty;
+using Palm.Security.Internal;
+
+namespace Palm.Security;
+
+/// <summary>
+/// Palm's mutual TLS from one switch, <c>palm.tls.enabled</c>: every node and client presents its certificate
+/// and accepts only peers whose certificate chains to <c>palm.tls.trusted-ca</c> or is listed in
+/// <c>palm.tls.trusted-thumbprints</c>. This class turns the settings into Akka.Remote's TLS
+/// (<see cref="CreateActorSystem"/>, which every Palm node and client is created with) and into
+/// authenticated streams for Palm's own connections (<see cref="AuthenticateAsServerAsync"/>,
+/// <see cref="AuthenticateAsClientAsync"/>).
+/// </summary>
+public static partial class PalmTls
+{
+    /// <summary>What Akka.Remote needs on top of a configuration for mutual TLS (the certificate and the validator come through <see cref="CreateRemoteSslSetup"/>).</summary>
+    private static readonly Config RemoteTls = ConfigurationFactory.ParseString("""
+        akka.remote.dot-netty.tcp {
+          enable-ssl = on
+          ssl {
+            # Both ends present a certificate; Palm's validator checks it on both sides.
+            require-mutual-authentication = on
+            # Node certificates name nodes, not the host names peers dial: trust is the CA's signature.
+            validate-certificate-hostname = off
+            suppress-validation = off
+          }
+        }
+        """);
+
+    /// <summary>
+    /// The keys to lay over a configuration so Akka.Remote runs mutual TLS (<c>enable-ssl</c> on, mutual
+    /// authentication on, host-name validation off); empty when <paramref name="settings"/> has TLS off.
+    /// </summary>
+    public static Config RemoteConfig(PalmTlsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Enabled ? RemoteTls : Config.Empty;
+    }
+
+    /// <summary>
+    /// Akka.Remote's TLS setup for <paramref name="settings"/>: this side's certificate, and a validator that
+    /// accepts a peer (inbound and outbound alike) only if its certificate chains to the trusted CA or its
+    /// thumbprint is trusted, never by the operating system's store. Refusals are logged at most once a second.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><paramref name="settings"/> has TLS off.</exception>
+    public static DotNettySslSetup CreateRemoteSslSetup(PalmTlsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.Enabled || settings.Certificate is null) throw new InvalidOperationException("palm.tls is not enabled.");
+        var refusals = new RefusalLog();
+        var trust = settings.Trust;
+        // The policy errors SslStream reports come from the OS store and host names; Palm's own trust replaces them.
+        CertificateValidationCallback validator = (certificate, chain, peer, _, log) =>
+        {
+            var refusal = trust.Check(certificate, chain);
+            if (refusal is null) return true;
+            refusals.Warn(log, peer, refusal);
+            return false;
+        };
+        return new DotNettySslSetup(settings.Certificate, suppressValidation: false, requireMutualAuthentication: true,
+            validateCertificateHostname: false, customValidator: validator);
+    }
+
+    /// <summary>
+    /// Everything an actor system needs to start from <paramref name="config"/>: the configuration (with
+    /// <see cref="RemoteConfig"/> laid over it when <c>palm.tls.enabled</c> is on) and, then, Akka.Remote's
+    /// TLS setup. The certificate is read here, once.
+    /// </summary>
+    /// <exception cref="ConfigurationException"><c>palm.tls</c> is enabled but incomplete or its files unusable (the message names the key).</exception>
+    public static ActorSystemSetup CreateSetup(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var settings = PalmTlsSettings.Create(config);
+        var bootstrap = BootstrapSetup.Create().WithConfig(RemoteConfig(settings).WithFallback(config));
+        var setup = bootstrap.And(new PalmTlsSetup(settings));
+        return settings.Enabled ? setup.And(CreateRemoteSslSetup(settings)) : setup;
+    }
+
+    /// <summary>Creates an actor system named <paramref name="name"/> from <paramref name="config"/>, with mutual TLS if <c>palm.tls.enabled</c> is on.</summary>
+    /// <exception cref="ConfigurationException"><c>palm.tls</c> is enabled but incomplete or its files unusable (the message names the key).</exception>
+    public static ActorSystem CreateActorSystem(string name, Config config) => ActorSystem.Create(name, CreateSetup(config));
+
+    /// <summary>The TLS settings <paramref name="system"/> runs with (those it was created with by <see cref="CreateActorSystem"/>, else read from its configuration).</summary>
+    public static PalmTlsSettings GetSettings(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return system.WithExtension<PalmTlsExtension, PalmTlsExtensionProvider>().Settings;
+    }
+}
