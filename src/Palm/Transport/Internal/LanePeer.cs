@@ -129,14 +129,25 @@ internal sealed class LanePeer(Address address, IActorRef remoteLane, LaneCounte
     }
 
     /// <summary>
-    /// Unconfirmed envelopes sent at least <paramref name="after"/> ago, and any a closed connection
-    /// never wrote, in order.
+    /// The oldest unconfirmed envelopes sent at least <paramref name="after"/> ago, and any a closed
+    /// connection never wrote, in order, up to about <paramref name="maxBytes"/> of bodies.
     /// </summary>
-    public List<OutboundFrame> TakeOverdue(TimeSpan after)
+    public List<OutboundFrame> TakeOverdue(TimeSpan after, long maxBytes)
     {
         var due = Environment.TickCount64 - (long)after.TotalMilliseconds;
+        var frames = new List<OutboundFrame>();
+        var bytes = 0L;
         lock (_gate)
-            return _pending.Where(f => f.SentAt is var at && (at != 0 ? at <= due : f.Connection is { IsClosed: true })).ToList();
+        {
+            foreach (var frame in _pending)
+            {
+                var at = frame.SentAt;
+                if (at != 0 ? at > due : frame.Connection is not { IsClosed: true }) continue;
+                frames.Add(frame);
+                if ((bytes += frame.BodyLength) >= maxBytes) break;
+            }
+        }
+        return frames;
     }
 
     /// <summary>Ends the session: nothing more is sent. Returns how many envelopes it dropped unconfirmed.</summary>

@@ -16,10 +16,14 @@ internal sealed class LaneSessionActor : ReceiveActor, IWithTimers
     // large messages cost Akka.Remote gen-2 collections (see palm.batch.max-bytes).
     private const long MaxBatchBytes = 64 * 1024;
     private const int MaxBatchEnvelopes = 64;
+    // A retry round sends at most this many bytes: what is missing is the oldest, and the receiver
+    // holds what came after it; the next round sends more if that was not enough.
+    private const long MaxResendBytes = 1024 * 1024;
 
     private readonly LanePeer _peer;
     private readonly LaneContext _context;
     private readonly Action<LanePeer> _ended;
+    private long _confirmedAtLastTick;
 
     /// <param name="peer">The session.</param>
     /// <param name="context">What the system's lanes share.</param>
@@ -31,7 +35,7 @@ internal sealed class LaneSessionActor : ReceiveActor, IWithTimers
         _ended = ended;
         Receive<LaneFlush>(_ => Send(_peer.TakeUnsent(), ref _context.Counters.ViaRemote));
         Receive<LaneConnectionClosed>(c => Send(_peer.TakeOf(c.Connection), ref _context.Counters.Resent));
-        Receive<LaneResendTick>(_ => Send(_peer.TakeOverdue(_context.Settings.ResendInterval), ref _context.Counters.Resent));
+        Receive<LaneResendTick>(_ => Resend());
         // The receiver may have forgotten the session (idle for long): tell it what it had confirmed,
         // so that frames on the new connection are not taken for a gap.
         Receive<LaneConnectionOpened>(_ => _peer.RemoteLane.Tell(new LaneEnvelopes(_peer.Session, _peer.Confirmed, []), Self));
@@ -63,6 +67,22 @@ internal sealed class LaneSessionActor : ReceiveActor, IWithTimers
     {
         Context.Watch(_peer.RemoteLane);
         Timers.StartPeriodicTimer(LaneResendTick.Instance, LaneResendTick.Instance, _context.Settings.ResendInterval);
+    }
+
+    /// <summary>
+    /// Sends again what is overdue, unless the receiver confirmed more since the last round: then it is
+    /// alive and catching up (a slow confirmation is no loss), and sending again would only add load.
+    /// A loss stops its confirmations, so it is sent again one round later at most.
+    /// </summary>
+    private void Resend()
+    {
+        var confirmed = _peer.Confirmed;
+        if (confirmed > _confirmedAtLastTick)
+        {
+            _confirmedAtLastTick = confirmed;
+            return;
+        }
+        Send(_peer.TakeOverdue(_context.Settings.ResendInterval, MaxResendBytes), ref _context.Counters.Resent);
     }
 
     private void Send(List<OutboundFrame> frames, ref long counter)
