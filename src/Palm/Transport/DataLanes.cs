@@ -12,21 +12,23 @@ using Palm.Transport.Internal;
 namespace Palm.Transport;
 
 /// <summary>
-/// Palm's data lanes on one actor system: the way every pipeline envelope leaves. A large envelope
-/// for another system travels on a direct TCP connection to it (see <c>palm.lane</c> in
-/// <c>hocon/reference.conf</c>); everything else, and everything while a lane is not up, goes through
-/// Akka.Remote as a plain <c>Tell</c>. Receiving systems turn lane frames back into messages for
-/// their targets, so actors cannot tell which way a message came.
+/// Palm's data lanes on one actor system: the way every pipeline envelope leaves. Envelopes for
+/// another actor system travel in a <em>session</em> with that system: each gets the session's next
+/// sequence number and is kept until the receiver confirms it. They go on a direct TCP connection to
+/// that system (the lane, see <c>palm.lane</c> in <c>hocon/reference.conf</c>) when it is up, through
+/// Akka.Remote to the system's lane actor otherwise, and are sent again, by either way, until confirmed
+/// or until the receiving system is known dead. Receiving systems deliver each envelope once and in
+/// order, so actors cannot tell which way a message came, nor that it was sent twice.
 /// </summary>
 internal sealed class DataLanes : IExtension
 {
     private readonly ExtendedActorSystem _system;
     private readonly ILoggingAdapter _log;
     private readonly ConcurrentDictionary<Address, LanePeer> _peers = new();
+    private readonly Lock _peersGate = new();
     private readonly LaneListener? _listener;
-    private readonly PalmSerializer? _serializer;
-    private readonly int _maxBodyBytes;
     private readonly LaneContext? _context;
+    private long _sessions;
     private volatile bool _stopping;
 
     public DataLanes(ExtendedActorSystem system)
@@ -35,30 +37,33 @@ internal sealed class DataLanes : IExtension
         _log = Logging.GetLogger(system, "palm-lane");
         var config = system.Settings.Config;
         Settings = LaneSettings.Create(config);
-        _maxBodyBytes = (int)Math.Min(int.MaxValue, config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", 128 * 1024) ?? 128 * 1024);
-        _serializer = system.Serialization.FindSerializerForType(typeof(Deliver)) as PalmSerializer;
+        var maxBodyBytes = (int)Math.Min(int.MaxValue, config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", 128 * 1024) ?? 128 * 1024);
+        var serializer = system.Serialization.FindSerializerForType(typeof(Deliver)) as PalmSerializer;
 
         LaneInbox? inbox = null;
         var endpoint = new LaneEndpoint("", 0);
-        if (Settings.Enabled && system.Provider is RemoteActorRefProvider && _serializer is not null
-            && !config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
+        if (system.Provider is RemoteActorRefProvider && serializer is not null)
         {
-            try
+            LaneSerializer.Register(system);
+            _context = new LaneContext(Settings, serializer, maxBodyBytes, _log, () => _stopping, Counters);
+            // Sessions need a receiver whatever carries them: the inbox exists even without a listener.
+            inbox = new LaneInbox(system, serializer, _log, Settings.ReorderFrames, Settings.ReorderBytes);
+            if (Settings.Enabled && !config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
             {
-                inbox = new LaneInbox(system, _serializer, _log);
-                _listener = new LaneListener(BindAddress(system, Settings), Settings, _maxBodyBytes, inbox, _log);
-                endpoint = new LaneEndpoint(system.Provider.DefaultAddress.Host!, _listener.Port);
-            }
-            catch (Exception e) when (e is SocketException or ArgumentException)
-            {
-                _log.Warning("Palm lane disabled on this node: cannot listen ({0}). Everything goes through Akka.Remote.", e.Message);
-                inbox = null;
+                try
+                {
+                    _listener = new LaneListener(BindAddress(system, Settings), Settings, maxBodyBytes, inbox, _log);
+                    endpoint = new LaneEndpoint(system.Provider.DefaultAddress.Host!, _listener.Port);
+                }
+                catch (Exception e) when (e is SocketException or ArgumentException)
+                {
+                    _log.Warning("Palm lane disabled on this node: cannot listen ({0}). Everything goes through Akka.Remote.", e.Message);
+                }
             }
         }
         Inbox = inbox;
         Enabled = _listener is not null;
-        if (Enabled) _context = new LaneContext(Settings, _serializer!, _maxBodyBytes, _log, () => _stopping, Counters);
-        system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox)), LaneActor.Name);
+        system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox, () => _context == null ? null : _context.Fuzzing)), LaneActor.Name);
         system.RegisterOnTermination(Stop);
     }
 
@@ -68,7 +73,7 @@ internal sealed class DataLanes : IExtension
     /// <summary>The settings the lanes run with.</summary>
     public LaneSettings Settings { get; }
 
-    /// <summary>Whether this system sends and receives on lanes (false: every envelope goes through Akka.Remote).</summary>
+    /// <summary>Whether this system sends and receives on lane connections (false: every envelope goes through Akka.Remote, still in a session).</summary>
     public bool Enabled { get; }
 
     /// <summary>The port this system's lane listens on (0 when disabled).</summary>
@@ -82,22 +87,39 @@ internal sealed class DataLanes : IExtension
 
     internal IReadOnlyCollection<LanePeer> Peers => _peers.Values.ToArray();
 
+    /// <summary>Fault injection for tests (see <c>palm.lane.fuzzing</c>); set to null to stop it.</summary>
+    internal LaneFuzzing? Fuzzing
+    {
+        get => _context?.Fuzzing;
+        set
+        {
+            if (_context is not null) _context.Fuzzing = value;
+        }
+    }
+
     /// <summary>
     /// Sends <paramref name="message"/>, a Palm envelope carrying <paramref name="payloadBytes"/> payload
-    /// bytes, to <paramref name="target"/>: on the lane to the target's system when that pays off and the
-    /// lane is up, otherwise through Akka.
+    /// bytes, to <paramref name="target"/>. For another actor system it goes in that system's session:
+    /// on the lane when the lane is up (and the envelope carries at least <c>palm.lane.min-bytes</c>),
+    /// otherwise through Akka.Remote; kept and sent again until confirmed either way.
     /// </summary>
     public void Tell(IActorRef target, object message, IActorRef? sender, long payloadBytes)
     {
-        if (!Enabled || payloadBytes < Settings.MinBytes || target is not RemoteActorRef)
+        if (_context is null || target is not RemoteActorRef)
         {
             target.Tell(message, sender);
             return;
         }
-        var peer = _peers.GetOrAdd(target.Path.Address, static a => new LanePeer(a));
-        if (peer.Connection is { } connection && connection.TryEnqueue(target, message, sender)) return;
-        peer.ConnectIfDue(OpenAsync, Failed, Settings.RetryAfter);
-        target.Tell(message, sender);
+        var lane = Enabled && payloadBytes >= Settings.MinBytes;
+        var address = target.Path.Address;
+        while (true)
+        {
+            var peer = _peers.TryGetValue(address, out var known) ? known : Start(address);
+            var result = peer.Send(target, message, sender, lane);
+            if (result == SendResult.Ended) continue;
+            if (result == SendResult.Remote && lane && !_stopping) peer.ConnectIfDue(OpenAsync, Failed, Settings.RetryAfter);
+            return;
+        }
     }
 
     /// <summary>
@@ -108,16 +130,32 @@ internal sealed class DataLanes : IExtension
     /// </summary>
     public void Tell(IActorRef target, object message, IActorRef? sender) => Tell(target, message, sender, long.MaxValue);
 
+    /// <summary>A new session with the system at <paramref name="address"/>, with its session actor.</summary>
+    private LanePeer Start(Address address)
+    {
+        lock (_peersGate)
+        {
+            if (_peers.TryGetValue(address, out var known)) return known;
+            var remoteLane = _system.Provider.ResolveActorRef(new RootActorPath(address) / "system" / LaneActor.Name);
+            var peer = new LanePeer(address, remoteLane, Counters);
+            peer.Actor = _system.SystemActorOf(Props.Create(() => new LaneSessionActor(peer, _context!, Ended)),
+                "palm-lane-session-" + Interlocked.Increment(ref _sessions));
+            _peers[address] = peer;
+            return peer;
+        }
+    }
+
+    /// <summary>The peer's lane actor terminated: the session ends, and the next envelope for that address starts a new one.</summary>
+    private void Ended(LanePeer peer) => _peers.TryRemove(new KeyValuePair<Address, LanePeer>(peer.Address, peer));
+
     private async Task<LaneConnection> OpenAsync(LanePeer peer)
     {
-        var remote = await _system.ActorSelection(new RootActorPath(peer.Address) / "system" / LaneActor.Name)
-            .ResolveOne(Settings.ConnectTimeout).ConfigureAwait(false);
-        var endpoint = await remote.Ask<LaneEndpoint>(LaneEndpointRequest.Instance, Settings.ConnectTimeout).ConfigureAwait(false);
+        var endpoint = await peer.RemoteLane.Ask<LaneEndpoint>(LaneEndpointRequest.Instance, Settings.ConnectTimeout).ConfigureAwait(false);
         if (endpoint.Port == 0) throw new NoLaneException();
-        var connection = await LaneConnection.OpenAsync(endpoint.Host, endpoint.Port, remote, _context!, (c, failure) => Closed(peer, c, failure))
+        var connection = await LaneConnection.OpenAsync(endpoint.Host, endpoint.Port, peer, _context!, (c, failure) => Closed(peer, c, failure))
             .ConfigureAwait(false);
         Interlocked.Increment(ref Counters.Opened);
-        _log.Debug("Palm lane {0} open to {1} at {2}:{3}.", connection.Id, peer.Address, endpoint.Host, endpoint.Port);
+        _log.Debug("Palm lane of session {0} open to {1} at {2}:{3}.", peer.Session, peer.Address, endpoint.Host, endpoint.Port);
         if (_stopping) connection.Close();
         return connection;
     }
@@ -135,9 +173,10 @@ internal sealed class DataLanes : IExtension
 
     private void Closed(LanePeer peer, LaneConnection connection, Exception? failure)
     {
+        if (_stopping) return;
         peer.Closed(connection, Settings.RetryAfter);
         if (failure is not null && !_stopping)
-            _log.Info("Palm lane {0} to {1} closed ({2}); Akka.Remote carries its envelopes, next try in {3}.", connection.Id, peer.Address, failure.Message, Settings.RetryAfter);
+            _log.Info("Palm lane of session {0} to {1} closed ({2}); Akka.Remote carries its envelopes, next try in {3}.", peer.Session, peer.Address, failure.Message, Settings.RetryAfter);
     }
 
     private void Stop()

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Palm.Cluster;
+using Palm.Transport.Internal;
 
 namespace Palm.Transport;
 
@@ -11,6 +12,10 @@ namespace Palm.Transport;
 /// <param name="SocketBufferBytes">Send and receive buffer size of lane sockets.</param>
 /// <param name="RetryAfter">Wait before trying the lane to a peer again after it failed.</param>
 /// <param name="ConnectTimeout">How long a sender waits for a peer to tell it its lane address.</param>
+/// <param name="ResendInterval">How long a sender waits for a confirmation before it sends an envelope again.</param>
+/// <param name="ReorderFrames">Most envelopes a receiver holds per session while an earlier one is missing.</param>
+/// <param name="ReorderBytes">Most body bytes a receiver holds per session while an earlier envelope is missing.</param>
+/// <param name="Fuzzing">Test-only fault injection (<c>palm.lane.fuzzing</c>); null when off.</param>
 internal sealed record LaneSettings(
     bool Enabled,
     int MinBytes,
@@ -18,7 +23,11 @@ internal sealed record LaneSettings(
     int Port,
     int SocketBufferBytes,
     TimeSpan RetryAfter,
-    TimeSpan ConnectTimeout)
+    TimeSpan ConnectTimeout,
+    TimeSpan ResendInterval,
+    int ReorderFrames,
+    long ReorderBytes,
+    LaneFuzzingSettings? Fuzzing)
 {
     /// <summary>Reads <c>palm.lane</c> from a configuration whose fallback includes <see cref="PalmConfig.Reference"/>.</summary>
     /// <exception cref="ConfigurationException">A value is out of range.</exception>
@@ -32,10 +41,16 @@ internal sealed record LaneSettings(
             lane.GetInt("port"),
             (int)lane.GetByteSize("socket-buffer-size")!.Value,
             lane.GetTimeSpan("retry-after"),
-            lane.GetTimeSpan("connect-timeout"));
+            lane.GetTimeSpan("connect-timeout"),
+            lane.GetTimeSpan("resend-interval"),
+            lane.GetInt("reorder-buffer-frames"),
+            lane.GetByteSize("reorder-buffer-bytes")!.Value,
+            LaneFuzzingSettings.Create(lane.GetConfig("fuzzing")));
         if (settings.MinBytes < 0 || settings.Port is < 0 or > 65535 || settings.SocketBufferBytes < 1
-            || settings.RetryAfter <= TimeSpan.Zero || settings.ConnectTimeout <= TimeSpan.Zero)
-            throw new ConfigurationException("palm.lane: min-bytes must not be negative, port must be 0-65535, and socket-buffer-size, retry-after and connect-timeout must be positive.");
+            || settings.RetryAfter <= TimeSpan.Zero || settings.ConnectTimeout <= TimeSpan.Zero || settings.ResendInterval <= TimeSpan.Zero
+            || settings.ReorderFrames < 0 || settings.ReorderBytes < 0)
+            throw new ConfigurationException("palm.lane: min-bytes, reorder-buffer-frames and reorder-buffer-bytes must not be negative, port must be 0-65535, "
+                                             + "and socket-buffer-size, retry-after, connect-timeout and resend-interval must be positive.");
         return settings;
     }
 }

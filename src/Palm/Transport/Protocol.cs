@@ -10,13 +10,47 @@ internal sealed record LaneEndpointRequest
 internal sealed record LaneEndpoint(string Host, int Port);
 
 /// <summary>
-/// An envelope a lane connection broke before the receiver confirmed it, sent again through
-/// Akka.Remote to the receiver's lane actor, which delivers it unless the lane already had.
+/// Envelopes of a lane session carried by Akka.Remote to the receiver's lane actor: those sent while
+/// no lane connection was up (or below <c>palm.lane.min-bytes</c>), those a broken connection had not
+/// confirmed, and retries. The receiver delivers each once, in sequence order, and answers with a
+/// <see cref="LaneConfirmed"/>. An empty batch only tells the receiver <paramref name="Confirmed"/>.
 /// </summary>
-/// <param name="Lane">The connection the envelope was first sent on.</param>
-/// <param name="Seq">Its sequence number on that connection.</param>
-/// <param name="Manifest">The Palm serializer manifest of <paramref name="Body"/>.</param>
+/// <param name="Session">The sender's session with the receiving system.</param>
+/// <param name="Confirmed">The highest sequence number the receiver has confirmed so far (all below it too).</param>
+/// <param name="Envelopes">The envelopes, usually in sequence order.</param>
+internal sealed record LaneEnvelopes(Guid Session, long Confirmed, IReadOnlyList<LaneEnvelope> Envelopes);
+
+/// <summary>One envelope of a <see cref="LaneEnvelopes"/> batch, as a lane frame would carry it.</summary>
+/// <param name="Seq">Its sequence number in the session.</param>
+/// <param name="Manifest">The Palm serializer manifest of <paramref name="Body"/> (<c>-</c>: nothing to deliver).</param>
 /// <param name="Target">Serialized path of the actor it is for.</param>
 /// <param name="Sender">Serialized path of its sender, if any.</param>
 /// <param name="Body">The envelope as the Palm serializer wrote it.</param>
-internal sealed record LaneResend(Guid Lane, long Seq, string Manifest, string Target, string? Sender, byte[] Body);
+internal sealed record LaneEnvelope(long Seq, string Manifest, string Target, string? Sender, byte[] Body);
+
+/// <summary>The receiver of a session has delivered every envelope up to <paramref name="UpTo"/>, in order.</summary>
+internal sealed record LaneConfirmed(Guid Session, long UpTo);
+
+/// <summary>Tells a session actor that envelopes wait for Akka.Remote (no lane connection took them).</summary>
+internal sealed record LaneFlush
+{
+    public static readonly LaneFlush Instance = new();
+}
+
+/// <summary>Tells a session actor to send again what its peer has not confirmed for a while.</summary>
+internal sealed record LaneResendTick
+{
+    public static readonly LaneResendTick Instance = new();
+}
+
+/// <summary>Tells a session actor that a lane connection of its session came up.</summary>
+internal sealed record LaneConnectionOpened(Internal.LaneConnection Connection);
+
+/// <summary>Tells a session actor that a lane connection of its session closed: what it had not confirmed goes through Akka.Remote.</summary>
+internal sealed record LaneConnectionClosed(Internal.LaneConnection Connection);
+
+/// <summary>Tells a system's lane actor to forget sessions idle for long.</summary>
+internal sealed record LaneForgetTick
+{
+    public static readonly LaneForgetTick Instance = new();
+}

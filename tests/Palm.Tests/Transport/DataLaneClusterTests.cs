@@ -6,6 +6,7 @@ using Palm.Cluster;
 using Palm.TestKit;
 using Palm.Tests.Support;
 using Palm.Transport;
+using Palm.Transport.Internal;
 using Xunit;
 
 namespace Palm.Tests.Transport;
@@ -13,8 +14,8 @@ namespace Palm.Tests.Transport;
 /// <summary>A seed and servers a and b, each its own actor system, and a client.</summary>
 public sealed class LaneCluster : IAsyncLifetime
 {
-    /// <summary>Lanes retry quickly, and envelopes under 1 KiB of payloads stay on Akka.Remote.</summary>
-    public static readonly Config Settings = ConfigurationFactory.ParseString("palm.lane { retry-after = 200ms, min-bytes = 1 KiB }");
+    /// <summary>Lanes retry quickly, unconfirmed envelopes go again soon, and envelopes under 1 KiB of payloads stay on Akka.Remote.</summary>
+    public static readonly Config Settings = ConfigurationFactory.ParseString("palm.lane { retry-after = 200ms, resend-interval = 300ms, min-bytes = 1 KiB }");
 
     public PalmTestCluster Cluster { get; private set; } = null!;
     public PalmNode A { get; private set; } = null!;
@@ -102,18 +103,49 @@ public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<La
             }
         });
         Assert.Equal(7, breaks);
-        // Envelopes in flight at a break went again through Akka.Remote, and lanes opened again after it.
+        // Envelopes in flight at a break went through Akka.Remote, and lanes opened again after it.
         Assert.True(AllLanes.Sum(l => l.Counters.Resent) > 0, "no break caught an envelope in flight");
         Assert.True(AllLanes.Sum(l => l.Counters.Opened) > 3, "no lane opened again after a break");
     }
 
     [Fact]
-    public async Task Envelopes_under_min_bytes_stay_on_Akka_remote()
+    public async Task Nothing_is_lost_when_lanes_break_while_Akka_remote_also_drops_everything_once_the_fault_stops()
+    {
+        var blackout = new LaneFuzzing(new LaneFuzzingSettings(Drop: 1, 0, 0, 0, TimeSpan.Zero, 1));
+        var resent = AllLanes.Sum(l => l.Counters.Resent);
+        foreach (var lanes in AllLanes) lanes.Fuzzing = blackout;
+        try
+        {
+            var job = RunAndCheck(400, 36_000);
+            await EventuallyAsync(() => blackout.Faults > 100);
+            foreach (var lanes in AllLanes)
+            {
+                lanes.Listener!.BreakConnections();
+                foreach (var peer in lanes.Peers) peer.Connection?.Break();
+            }
+            // What the broken connections held went through Akka.Remote, was dropped there, and is sent again and again.
+            await EventuallyAsync(() => AllLanes.Sum(l => l.Counters.Resent) > resent + 20);
+            var faults = blackout.Faults;
+            await EventuallyAsync(() => blackout.Faults > faults + 100);
+            Assert.False(job.IsCompleted);
+
+            foreach (var lanes in AllLanes) lanes.Fuzzing = null;
+            Assert.Equal(400, await job);
+        }
+        finally
+        {
+            foreach (var lanes in AllLanes) lanes.Fuzzing = null;
+        }
+    }
+
+    [Fact]
+    public async Task Envelopes_under_min_bytes_stay_on_Akka_remote_in_their_session()
     {
         var lanes = DataLanes.Get(_client.System);
-        var sent = lanes.Counters.Sent;
+        var (sent, viaRemote) = (lanes.Counters.Sent, lanes.Counters.ViaRemote);
         Assert.Equal("SMALL", Text.Of(await _client.EvalAsync(["a.upper"], Text.Bytes("small"))));
         Assert.Equal(sent, lanes.Counters.Sent);
+        Assert.True(lanes.Counters.ViaRemote > viaRemote);
     }
 
     [Fact]
@@ -157,6 +189,13 @@ public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<La
         {
             // Closed with unread bytes: also a refusal.
         }
+    }
+
+    /// <summary>Waits (at most 30 s) until <paramref name="condition"/> holds, checking it every few milliseconds.</summary>
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition()) await Task.Delay(20, timeout.Token);
     }
 
     private static async Task AwaitAsync(Func<Task> attempt)

@@ -8,7 +8,9 @@ namespace Palm.Transport.Internal;
 /// The lane's wire format. A connection starts with <see cref="Magic"/> and the sender's lane id;
 /// then every frame is a prefix (header length, body length), a header (sequence number, serializer
 /// manifest, target path, sender path) and the body exactly as <see cref="PalmSerializer"/> wrote it.
-/// The receiver answers with cumulative acknowledgements: 8-byte sequence numbers.
+/// The receiver answers with cumulative acknowledgements: 8-byte sequence numbers. The lane id of the
+/// handshake names the sender's session with the receiving system, which outlives connections:
+/// sequence numbers continue on the next connection and through Akka.Remote.
 /// </summary>
 internal static class LaneFrame
 {
@@ -17,6 +19,9 @@ internal static class LaneFrame
     public const int HandshakeBytes = 4 + 16;
     public const int PrefixBytes = 8;
     public const int MaxHeaderBytes = 64 * 1024;
+
+    /// <summary>Manifest of a frame with nothing to deliver: it only fills its place in the sequence.</summary>
+    public const string SkipManifest = "-";
 
     public static byte[] Handshake(Guid lane)
     {
@@ -29,7 +34,7 @@ internal static class LaneFrame
     /// <summary>The prefix and header of a frame, in one array.</summary>
     public static byte[] Header(long seq, string manifest, string target, string? sender, int bodyLength)
     {
-        var headerLength = 8 + WireWriter.SizeOf(manifest) + WireWriter.SizeOf(target) + WireWriter.SizeOf(sender);
+        var headerLength = HeaderBytes(manifest, target, sender);
         var w = new WireWriter(new byte[PrefixBytes + headerLength]);
         w.Int(headerLength);
         w.Int(bodyLength);
@@ -39,6 +44,10 @@ internal static class LaneFrame
         w.String(sender);
         return w.Buffer;
     }
+
+    /// <summary>Length of a frame's header (without its prefix).</summary>
+    public static int HeaderBytes(string manifest, string target, string? sender) =>
+        8 + WireWriter.SizeOf(manifest) + WireWriter.SizeOf(target) + WireWriter.SizeOf(sender);
 
     /// <summary>Reads a header written by <see cref="Header"/> (without its prefix).</summary>
     /// <exception cref="System.Runtime.Serialization.SerializationException">The header is malformed.</exception>

@@ -1,0 +1,144 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Palm.Transport.Internal;
+
+/// <summary>
+/// The Akka side of one sending session (<see cref="LanePeer"/>): sends through Akka.Remote, to the
+/// peer's lane actor, what no lane connection took and what a broken connection had not confirmed;
+/// every <c>palm.lane.resend-interval</c> sends again what is still unconfirmed; applies the
+/// confirmations the peer answers with; and watches the peer's lane actor, so that the session ends
+/// (dropping what it kept, with one log line) once the receiving system is known dead.
+/// </summary>
+internal sealed class LaneSessionActor : ReceiveActor, IWithTimers
+{
+    // An Akka.Remote batch carries envelopes up to about this many bytes (a larger one goes alone):
+    // large messages cost Akka.Remote gen-2 collections (see palm.batch.max-bytes).
+    private const long MaxBatchBytes = 64 * 1024;
+    private const int MaxBatchEnvelopes = 64;
+    // A retry round sends at most this many bytes: what is missing is the oldest, and the receiver
+    // holds what came after it; the next round sends more if that was not enough.
+    private const long MaxResendBytes = 1024 * 1024;
+
+    private readonly LanePeer _peer;
+    private readonly LaneContext _context;
+    private readonly Action<LanePeer> _ended;
+    private long _confirmedAtLastTick;
+
+    /// <param name="peer">The session.</param>
+    /// <param name="context">What the system's lanes share.</param>
+    /// <param name="ended">Unlists the session once its peer is gone.</param>
+    public LaneSessionActor(LanePeer peer, LaneContext context, Action<LanePeer> ended)
+    {
+        _peer = peer;
+        _context = context;
+        _ended = ended;
+        Receive<LaneFlush>(_ => Send(_peer.TakeUnsent(), ref _context.Counters.ViaRemote));
+        Receive<LaneConnectionClosed>(c => Send(_peer.TakeOf(c.Connection), ref _context.Counters.Resent));
+        Receive<LaneResendTick>(_ => Resend());
+        // The receiver may have forgotten the session (idle for long): tell it what it had confirmed,
+        // so that frames on the new connection are not taken for a gap.
+        Receive<LaneConnectionOpened>(_ => _peer.RemoteLane.Tell(new LaneEnvelopes(_peer.Session, _peer.Confirmed, []), Self));
+        Receive<LaneConfirmed>(c =>
+        {
+            if (c.Session == _peer.Session) _peer.Confirm(c.UpTo);
+        });
+        Receive<Terminated>(t =>
+        {
+            if (!t.ActorRef.Equals(_peer.RemoteLane)) return;
+            // Unlisted first: a send that finds the session ended starts a new one.
+            _ended(_peer);
+            var dropped = _peer.End();
+            if (!_context.Stopping())
+            {
+                if (dropped > 0)
+                    _context.Log.Warning("Palm lane session {0} to {1} ended: that actor system is gone; dropped the {2} envelopes it had not confirmed.",
+                        _peer.Session, _peer.Address, dropped);
+                else
+                    _context.Log.Debug("Palm lane session {0} to {1} ended: that actor system is gone.", _peer.Session, _peer.Address);
+            }
+            Context.Stop(Self);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        Context.Watch(_peer.RemoteLane);
+        Timers.StartPeriodicTimer(LaneResendTick.Instance, LaneResendTick.Instance, _context.Settings.ResendInterval);
+    }
+
+    /// <summary>
+    /// Sends again what is overdue, unless the receiver confirmed more since the last round: then it is
+    /// alive and catching up (a slow confirmation is no loss), and sending again would only add load.
+    /// A loss stops its confirmations, so it is sent again one round later at most.
+    /// </summary>
+    private void Resend()
+    {
+        var confirmed = _peer.Confirmed;
+        if (confirmed > _confirmedAtLastTick)
+        {
+            _confirmedAtLastTick = confirmed;
+            return;
+        }
+        Send(_peer.TakeOverdue(_context.Settings.ResendInterval, MaxResendBytes), ref _context.Counters.Resent);
+    }
+
+    private void Send(List<OutboundFrame> frames, ref long counter)
+    {
+        if (frames.Count == 0 || _context.Stopping()) return;
+        var fuzzing = _context.Fuzzing;
+        var batch = new List<LaneEnvelope>();
+        var bytes = 0L;
+        LaneEnvelope? held = null;
+        var sent = 0;
+        var now = Environment.TickCount64;
+        foreach (var frame in frames)
+        {
+            if (frame.Seq <= _peer.Confirmed) continue;
+            frame.Encode(_context, gather: false);
+            frame.SentAt = now;
+            sent++;
+            var envelope = frame.ToEnvelope();
+            switch (fuzzing?.Next() ?? Fault.None)
+            {
+                case Fault.Drop:
+                    continue;
+                case Fault.Delay:
+                    Context.System.Scheduler.ScheduleTellOnce(fuzzing!.NextDelay(), _peer.RemoteLane, Batch([envelope]), Self);
+                    continue;
+                case Fault.Reorder when held is null:
+                    held = envelope;
+                    continue;
+                case Fault.Duplicate:
+                    Add(envelope);
+                    break;
+            }
+            Add(envelope);
+            if (held is not null)
+            {
+                Add(held);
+                held = null;
+            }
+        }
+        if (held is not null) Add(held);
+        if (batch.Count > 0) _peer.RemoteLane.Tell(Batch(batch), Self);
+        Interlocked.Add(ref counter, sent);
+
+        // Each batch must fit in Akka.Remote's frame size, which one envelope alone does.
+        void Add(LaneEnvelope envelope)
+        {
+            if (batch.Count > 0 && (bytes + envelope.Body.Length > MaxBatchBytes || batch.Count >= MaxBatchEnvelopes))
+            {
+                _peer.RemoteLane.Tell(Batch(batch), Self);
+                batch = [];
+                bytes = 0;
+            }
+            batch.Add(envelope);
+            bytes += envelope.Body.Length;
+        }
+    }
+
+    private LaneEnvelopes Batch(IReadOnlyList<LaneEnvelope> envelopes) => new(_peer.Session, _peer.Confirmed, envelopes);
+}
