@@ -11,6 +11,10 @@ namespace Palm.Transport;
 /// <param name="SocketBufferBytes">Send and receive buffer size of lane sockets.</param>
 /// <param name="RetryAfter">Wait before trying the lane to a peer again after it failed.</param>
 /// <param name="ConnectTimeout">How long a sender waits for a peer to tell it its lane address.</param>
+/// <param name="HandshakeTimeout">How long an accepted connection may take to send its handshake before it is closed.</param>
+/// <param name="IdleTimeout">How long a connection that completed its handshake may go without a frame before it is closed.</param>
+/// <param name="MaxConnections">Inbound connections open at once (those still in their handshake included); more are closed at once.</param>
+/// <param name="MaxConnectionsPerAddress">Inbound connections open at once from one remote IP address; more are closed at once.</param>
 internal sealed record LaneSettings(
     bool Enabled,
     int MinBytes,
@@ -18,7 +22,11 @@ internal sealed record LaneSettings(
     int Port,
     int SocketBufferBytes,
     TimeSpan RetryAfter,
-    TimeSpan ConnectTimeout)
+    TimeSpan ConnectTimeout,
+    TimeSpan HandshakeTimeout,
+    TimeSpan IdleTimeout,
+    int MaxConnections,
+    int MaxConnectionsPerAddress)
 {
     /// <summary>Reads <c>palm.lane</c> from a configuration whose fallback includes <see cref="PalmConfig.Reference"/>.</summary>
     /// <exception cref="ConfigurationException">A value is out of range.</exception>
@@ -32,10 +40,22 @@ internal sealed record LaneSettings(
             lane.GetInt("port"),
             (int)lane.GetByteSize("socket-buffer-size")!.Value,
             lane.GetTimeSpan("retry-after"),
-            lane.GetTimeSpan("connect-timeout"));
+            lane.GetTimeSpan("connect-timeout"),
+            lane.GetTimeSpan("handshake-timeout"),
+            lane.GetTimeSpan("idle-timeout"),
+            lane.GetInt("max-connections"),
+            lane.GetInt("max-connections-per-address"));
         if (settings.MinBytes < 0 || settings.Port is < 0 or > 65535 || settings.SocketBufferBytes < 1
             || settings.RetryAfter <= TimeSpan.Zero || settings.ConnectTimeout <= TimeSpan.Zero)
             throw new ConfigurationException("palm.lane: min-bytes must not be negative, port must be 0-65535, and socket-buffer-size, retry-after and connect-timeout must be positive.");
+        if (settings.HandshakeTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException($"palm.lane.handshake-timeout must be positive (it is {settings.HandshakeTimeout}).");
+        if (settings.IdleTimeout <= TimeSpan.Zero)
+            throw new ConfigurationException($"palm.lane.idle-timeout must be positive (it is {settings.IdleTimeout}).");
+        if (settings.MaxConnections < 1)
+            throw new ConfigurationException($"palm.lane.max-connections must be at least 1 (it is {settings.MaxConnections}).");
+        if (settings.MaxConnectionsPerAddress < 1)
+            throw new ConfigurationException($"palm.lane.max-connections-per-address must be at least 1 (it is {settings.MaxConnectionsPerAddress}).");
         return settings;
     }
 }
