@@ -6,6 +6,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
 using Palm.Messages;
+using Palm.Cluster;
 using Palm.Messages.Internal;
 using Palm.TestKit;
 using Palm.Tests.Support;
@@ -197,6 +198,19 @@ public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
         Assert.InRange(listener.Log.Written, 1, 1 + (long)(clock.Elapsed.TotalSeconds / 10));
         var line = await warnings.ExpectMsgAsync<Warning>(Wait);
         Assert.Contains("did not start with the lane handshake", line.Message.ToString());
+    }
+
+    [Theory]
+    [InlineData("handshake-timeout = 0s")]
+    [InlineData("idle-timeout = 0ms")]
+    [InlineData("max-connections = 0")]
+    [InlineData("max-connections-per-address = 0")]
+    public void Connection_limits_out_of_range_are_refused_naming_the_key(string setting)
+    {
+        var e = Assert.Throws<ConfigurationException>(() => LaneSettings.Create(ConfigurationFactory.ParseString("palm.lane." + setting)));
+        Assert.Contains("palm.lane." + setting.Split(' ')[0], e.Message);
+        var defaults = LaneSettings.Create(PalmConfig.Reference);
+        Assert.Equal((5, 600, 1024, 128), ((int)defaults.HandshakeTimeout.TotalSeconds, (int)defaults.IdleTimeout.TotalSeconds, defaults.MaxConnections, defaults.MaxConnectionsPerAddress));
     }
 
     [Fact]
