@@ -12,6 +12,14 @@ namespace Palm.Transport.Internal;
 /// <see cref="LaneSettings.HandshakeTimeout"/> and then a frame at least every
 /// <see cref="LaneSettings.IdleTimeout"/>; the listener's sweep closes it otherwise.
 /// </summary>
+/// <remarks>
+/// The price against a blocked thread per connection: a frame that finds the connection quiet wakes
+/// the socket engine's thread and then a pool thread, where a blocked reader was woken directly.
+/// Measured ping-pong of one frame and its acknowledgement on 2 busy cores: 20 us with a thread per
+/// connection, 38 us here, 29 us with <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c> (which
+/// runs continuations on the socket engine's thread; a process-wide switch, so not set here).
+/// Streams of frames do not pay it: while bytes wait, reads complete at once.
+/// </remarks>
 internal sealed class InboundLane
 {
     private const int AckEvery = 32;
