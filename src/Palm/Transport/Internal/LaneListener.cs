@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -7,34 +6,41 @@ using Akka.Event;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// Accepts lane connections and reads each on a thread of its own (never a thread-pool thread, which
-/// Akka.Remote needs): frames go to the <see cref="LaneInbox"/>, and a cumulative acknowledgement goes
-/// back whenever the reader has caught up with what the socket holds.
+/// Accepts lane connections and reads them asynchronously (<see cref="InboundLane"/>): no thread per
+/// connection, frames go to the <see cref="LaneInbox"/>, and a cumulative acknowledgement goes back
+/// whenever a reader has caught up with what its connection holds. Whoever can reach the port gets
+/// bounded resources: connections are capped in all and per remote address (those still in their
+/// handshake included), closed when their handshake or their next frame is late, and what they do
+/// wrong is logged at a bounded rate.
 /// </summary>
 internal sealed class LaneListener : IDisposable
 {
-    private const int AckEvery = 32;
+    /// <summary>Connections the OS may queue before they are accepted: bursts of peers connecting at once are not dropped.</summary>
+    private const int Backlog = 1024;
+
+    /// <summary>At most one log line per kind of failure every this long.</summary>
+    private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
 
     private readonly Socket _listener;
-    private readonly LaneInbox _inbox;
-    private readonly LaneSettings _settings;
-    private readonly int _maxBodyBytes;
-    private readonly ILoggingAdapter _log;
-    private readonly ConcurrentDictionary<Socket, Guid> _connections = new();
+    private readonly ConcurrentDictionary<InboundLane, byte> _open = new();
+    private readonly Dictionary<IPAddress, int> _perAddress = new();
+    private readonly Timer _sweep;
     private volatile bool _disposed;
+    private int _openCount;
     private long _accepted;
+    private long _refused;
 
     public LaneListener(IPAddress bind, LaneSettings settings, int maxBodyBytes, LaneInbox inbox, ILoggingAdapter log)
     {
-        _settings = settings;
-        _maxBodyBytes = maxBodyBytes;
-        _inbox = inbox;
-        _log = log;
+        Settings = settings;
+        MaxBodyBytes = maxBodyBytes;
+        Inbox = inbox;
+        Log = new RateLimitedLog(log, LogInterval);
         _listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
             _listener.Bind(new IPEndPoint(bind, settings.Port));
-            _listener.Listen(64);
+            _listener.Listen(Backlog);
         }
         catch
         {
@@ -42,19 +48,39 @@ internal sealed class LaneListener : IDisposable
             throw;
         }
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
+        // One timer for every connection's deadline, a quarter of the shorter timeout apart (at most 1 s).
+        var shorter = settings.HandshakeTimeout < settings.IdleTimeout ? settings.HandshakeTimeout : settings.IdleTimeout;
+        var every = TimeSpan.FromMilliseconds(Math.Clamp(shorter.TotalMilliseconds / 4, 10, 1000));
+        _sweep = new Timer(_ => Sweep(), null, every, every);
         _ = AcceptLoopAsync();
     }
 
     /// <summary>The port the lane listens on.</summary>
     public int Port { get; }
 
-    /// <summary>Connections accepted so far (each one a lane from some peer).</summary>
+    /// <summary>Connections accepted so far (each one a lane from some peer), not counting those refused.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>Connections closed at once because a cap was reached.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Inbound connections open now, those still in their handshake included.</summary>
+    public int OpenConnections => Volatile.Read(ref _openCount);
+
+    internal LaneSettings Settings { get; }
+
+    internal int MaxBodyBytes { get; }
+
+    internal LaneInbox Inbox { get; }
+
+    internal RateLimitedLog Log { get; }
+
+    internal bool IsRunning => !_disposed;
 
     /// <summary>Closes every inbound connection at once, as a network failure would (for tests).</summary>
     public void BreakConnections()
     {
-        foreach (var socket in _connections.Keys) Abort(socket);
+        foreach (var connection in _open.Keys) connection.Abort();
     }
 
     private async Task AcceptLoopAsync()
@@ -72,74 +98,82 @@ internal sealed class LaneListener : IDisposable
             }
             catch (SocketException e)
             {
-                _log.Warning("Palm lane: accepting a connection failed: {0}", e.Message);
+                Log.Log(LogLevel.WarningLevel, "accept", "Palm lane: accepting a connection failed: {0}", e.Message);
+                // Out of descriptors, say: give the node a moment instead of spinning on the error.
+                await Task.Delay(10).ConfigureAwait(false);
                 continue;
             }
-            Interlocked.Increment(ref _accepted);
-            new Thread(() => Read(socket)) { IsBackground = true, Name = "palm-lane-in" }.Start();
+            Admit(socket);
         }
     }
 
-    private void Read(Socket socket)
+    private void Admit(Socket socket)
     {
-        var lane = Guid.Empty;
+        IPAddress remote;
         try
         {
-            Configure(socket, _settings);
-            var reader = new SocketReader(socket, 64 * 1024);
-            socket.ReceiveTimeout = (int)_settings.ConnectTimeout.TotalMilliseconds;
-            Span<byte> hello = stackalloc byte[LaneFrame.HandshakeBytes];
-            reader.ReadExactly(hello);
-            if (BinaryPrimitives.ReadInt32LittleEndian(hello) != LaneFrame.Magic)
-                throw new InvalidDataException("the connection did not start with the Palm lane handshake");
-            lane = new Guid(hello[4..]);
-            socket.ReceiveTimeout = 0;
-            _connections[socket] = lane;
-            if (_disposed) return;
-            _inbox.ConnectionOpened(lane);
-
-            Span<byte> prefix = stackalloc byte[LaneFrame.PrefixBytes];
-            Span<byte> ack = stackalloc byte[8];
-            var unacked = 0;
-            while (true)
-            {
-                reader.ReadExactly(prefix);
-                var headerLength = BinaryPrimitives.ReadInt32LittleEndian(prefix);
-                var bodyLength = BinaryPrimitives.ReadInt32LittleEndian(prefix[4..]);
-                if (headerLength is < 8 or > LaneFrame.MaxHeaderBytes || bodyLength < 0 || bodyLength > _maxBodyBytes)
-                    throw new InvalidDataException($"a frame announced {headerLength} header and {bodyLength} body bytes (at most {LaneFrame.MaxHeaderBytes} and {_maxBodyBytes})");
-                var header = new byte[headerLength];
-                reader.ReadExactly(header);
-                var (seq, manifest, target, sender) = LaneFrame.ReadHeader(header);
-                var body = GC.AllocateUninitializedArray<byte>(bodyLength);
-                reader.ReadExactly(body);
-                var confirmed = _inbox.Accept(lane, seq, manifest, target, sender, body);
-
-                // Acknowledge once caught up (or every few frames of a long burst): the sender can
-                // then forget what it would have to resend if the connection broke.
-                if (++unacked >= AckEvery || (!reader.HasBuffered && socket.Available == 0))
-                {
-                    BinaryPrimitives.WriteInt64LittleEndian(ack, confirmed);
-                    socket.Send(ack);
-                    unacked = 0;
-                }
-            }
+            remote = ((IPEndPoint)socket.RemoteEndPoint!).Address;
+            if (remote.IsIPv4MappedToIPv6) remote = remote.MapToIPv4();
         }
-        catch (Exception e) when (e is SocketException or EndOfStreamException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // The peer went away or the connection broke: the sender resends what it had not seen
-            // acknowledged through Akka.Remote.
-        }
-        catch (Exception e)
-        {
-            if (!_disposed) _log.Warning("Palm lane: closed connection {0} from {1}: {2}", lane, SafeRemote(socket), e.Message);
-        }
-        finally
-        {
-            if (lane != Guid.Empty) _inbox.ConnectionClosed(lane);
-            _connections.TryRemove(socket, out _);
             Abort(socket);
+            return;
         }
+        if (!TryCount(remote, out var refusal))
+        {
+            Interlocked.Increment(ref _refused);
+            Log.Log(LogLevel.WarningLevel, "refused", "Palm lane: refused a connection from {0}: {1}", remote, refusal);
+            Abort(socket);
+            return;
+        }
+        Interlocked.Increment(ref _accepted);
+        var connection = new InboundLane(this, socket, remote);
+        _open[connection] = 0;
+        // Disposed meanwhile: the connection fails its first read and releases itself.
+        if (_disposed) connection.Abort();
+        _ = connection.RunAsync();
+    }
+
+    private bool TryCount(IPAddress remote, out string refusal)
+    {
+        lock (_perAddress)
+        {
+            if (_openCount >= Settings.MaxConnections)
+            {
+                refusal = $"{_openCount} lane connections are open (palm.lane.max-connections = {Settings.MaxConnections})";
+                return false;
+            }
+            _perAddress.TryGetValue(remote, out var fromRemote);
+            if (fromRemote >= Settings.MaxConnectionsPerAddress)
+            {
+                refusal = $"{fromRemote} lane connections from that address are open (palm.lane.max-connections-per-address = {Settings.MaxConnectionsPerAddress})";
+                return false;
+            }
+            _perAddress[remote] = fromRemote + 1;
+            Volatile.Write(ref _openCount, _openCount + 1);
+        }
+        refusal = "";
+        return true;
+    }
+
+    /// <summary>A connection's read loop ended: it no longer counts against the caps.</summary>
+    internal void Release(InboundLane connection)
+    {
+        if (!_open.TryRemove(connection, out _)) return;
+        lock (_perAddress)
+        {
+            var fromRemote = _perAddress[connection.Remote] - 1;
+            if (fromRemote == 0) _perAddress.Remove(connection.Remote);
+            else _perAddress[connection.Remote] = fromRemote;
+            Volatile.Write(ref _openCount, _openCount - 1);
+        }
+    }
+
+    private void Sweep()
+    {
+        var now = Environment.TickCount64;
+        foreach (var connection in _open.Keys) connection.ExpireIfDue(now);
     }
 
     internal static void Configure(Socket socket, LaneSettings settings)
@@ -147,7 +181,7 @@ internal sealed class LaneListener : IDisposable
         socket.NoDelay = true;
         socket.SendBufferSize = settings.SocketBufferBytes;
         socket.ReceiveBufferSize = settings.SocketBufferBytes;
-        // A peer machine that vanishes without closing is noticed instead of blocking a reader forever.
+        // A peer machine that vanishes without closing is noticed instead of holding a connection forever.
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
     }
 
@@ -164,21 +198,10 @@ internal sealed class LaneListener : IDisposable
         socket.Dispose();
     }
 
-    private static string SafeRemote(Socket socket)
-    {
-        try
-        {
-            return socket.RemoteEndPoint?.ToString() ?? "?";
-        }
-        catch (ObjectDisposedException)
-        {
-            return "?";
-        }
-    }
-
     public void Dispose()
     {
         _disposed = true;
+        _sweep.Dispose();
         _listener.Dispose();
         BreakConnections();
     }
