@@ -31,7 +31,7 @@ public sealed class PalmNode : IExtension
         _ = Transport.DataLanes.Get(system);
         Clustered = system.Provider is ClusterActorRefProvider;
         Address = Clustered ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString() : system.Provider.DefaultAddress.ToString();
-        Refusals = new Diagnostics.RateLimitedWarning(Akka.Event.Logging.GetLogger(system, "palm.node"), TimeSpan.FromSeconds(10));
+        Refusals = new Diagnostics.RateLimitedLog(Akka.Event.Logging.GetLogger(system, "palm.node"), TimeSpan.FromSeconds(10));
         NodeActor = system.ActorOf(Props.Create(() => new NodeActor(Settings, Directory, Address, Clustered, Refusals)), Internal.NodeActor.Name);
     }
 
@@ -55,7 +55,7 @@ public sealed class PalmNode : IExtension
     internal IActorRef NodeActor { get; }
 
     /// <summary>Control messages this node refused (from strangers, or past a bound), counted by kind and logged at a bounded rate.</summary>
-    internal Diagnostics.RateLimitedWarning Refusals { get; }
+    internal Diagnostics.RateLimitedLog Refusals { get; }
 
     /// <summary>The names of the servers (not workers) this node currently knows, cluster-wide.</summary>
     public IReadOnlyList<string> KnownServers => Directory.Current.Servers.Select(s => s.Name).Order().ToArray();

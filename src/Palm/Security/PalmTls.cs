@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Remote.Transport.DotNetty;
+using Palm.Diagnostics;
 using Palm.Security.Internal;
 
 namespace Palm.Security;
@@ -50,14 +51,16 @@ public static partial class PalmTls
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (!settings.Enabled || settings.Certificate is null) throw new InvalidOperationException("palm.tls is not enabled.");
-        var refusals = new RefusalLog();
+        RateLimitedLog? refusals = null;
         var trust = settings.Trust;
         // The policy errors SslStream reports come from the OS store and host names; Palm's own trust replaces them.
         CertificateValidationCallback validator = (certificate, chain, peer, _, log) =>
         {
             var refusal = trust.Check(certificate, chain);
             if (refusal is null) return true;
-            refusals.Warn(log, peer, refusal);
+            // Akka hands the validator its logger; the first refusal builds the rate limit around it.
+            LazyInitializer.EnsureInitialized(ref refusals, () => new RateLimitedLog(log, TimeSpan.FromSeconds(1)));
+            refusals.Warn("tls-refused", $"palm.tls: refused the TLS peer {peer}: {refusal}");
             return false;
         };
         return new DotNettySslSetup(settings.Certificate, suppressValidation: false, requireMutualAuthentication: true,

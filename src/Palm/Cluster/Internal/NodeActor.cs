@@ -32,10 +32,10 @@ internal sealed class NodeActor : ReceiveActor
     private readonly Dictionary<Address, Member> _members = new();
     private readonly HashSet<IActorRef> _subscribers = [];
     private readonly HashSet<(string Name, string Node)> _reportedConflicts = [];
-    private readonly RateLimitedWarning _refusals;
+    private readonly RateLimitedLog _refusals;
     private int _workerSequence;
 
-    public NodeActor(PalmSettings settings, DirectoryView view, string selfAddress, bool clustered, RateLimitedWarning refusals)
+    public NodeActor(PalmSettings settings, DirectoryView view, string selfAddress, bool clustered, RateLimitedLog refusals)
     {
         _settings = settings;
         _view = view;

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Event;
 
+using Palm.Diagnostics;
+
 namespace Palm.Transport.Internal;
 
 /// <summary>

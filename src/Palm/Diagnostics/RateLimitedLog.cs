@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using Akka.Event;
 
-namespace Palm.Transport.Internal;
+namespace Palm.Diagnostics;
 
 /// <summary>
 /// Logs at most one line per kind of event every <c>interval</c>, and says in that line how many
 /// like it were left out since the last one: anyone who can reach a port can make it fail as often
 /// as they like, and a log that grows with their effort would be a second way to attack the node.
+/// Shared by every part that reports what strangers send: lane connections, TLS refusals, refused
+/// control messages. Thread-safe.
 /// </summary>
 internal sealed class RateLimitedLog(ILoggingAdapter log, TimeSpan interval)
 {
@@ -21,6 +23,12 @@ internal sealed class RateLimitedLog(ILoggingAdapter log, TimeSpan interval)
     private long _written;
     private long _suppressed;
 
+    /// <summary>How many events of <paramref name="kind"/> were reported, logged or left out (tests and status read it).</summary>
+    public long CountOf(string kind) => _kinds.TryGetValue(kind, out var state) ? Interlocked.Read(ref state.Total) : 0;
+
+    /// <summary>Logs <paramref name="message"/> (plain text, not a format) as a warning, at the bounded rate.</summary>
+    public bool Warn(string kind, string message) => Log(LogLevel.WarningLevel, kind, "{0}", message);
+
     /// <summary>
     /// Logs <paramref name="format"/> (a <see cref="string.Format(string, object?[])"/> format) at
     /// <paramref name="level"/> unless a line of the same <paramref name="kind"/> went out less than
@@ -29,8 +37,9 @@ internal sealed class RateLimitedLog(ILoggingAdapter log, TimeSpan interval)
     /// <returns>Whether the line was written.</returns>
     public bool Log(LogLevel level, string kind, string format, params object?[] args)
     {
-        if (!log.IsEnabled(level)) return false;
         var state = _kinds.GetOrAdd(kind, static _ => new Kind());
+        Interlocked.Increment(ref state.Total);
+        if (!log.IsEnabled(level)) return false;
         long leftOut;
         lock (state)
         {
@@ -57,5 +66,6 @@ internal sealed class RateLimitedLog(ILoggingAdapter log, TimeSpan interval)
     {
         public long NextAt;
         public long LeftOut;
+        public long Total;
     }
 }
