@@ -13,6 +13,8 @@ namespace Palm.Cluster;
 /// <param name="ConnectTimeout">How long a client waits for its contact node, and a node for joining.</param>
 /// <param name="WorkerWindow">Most messages a butterfly leader keeps in flight on one worker (a worker starts with fewer and gets more while it is starved).</param>
 /// <param name="AnswerCheckInterval">How often a butterfly leader checks that its workers answered all they were sent.</param>
+/// <param name="DrainTimeout">How long a butterfly worker that shuts down waits for its leader to say it holds nothing any more.</param>
+/// <param name="WorkerWindowTime">A butterfly worker's window holds at most what it answers in this time (at its measured rate).</param>
 public sealed record PalmSettings(
     string SystemName,
     int BatchMaxMessages,
@@ -23,7 +25,9 @@ public sealed record PalmSettings(
     TimeSpan AskTimeout,
     TimeSpan ConnectTimeout,
     int WorkerWindow,
-    TimeSpan AnswerCheckInterval)
+    TimeSpan AnswerCheckInterval,
+    TimeSpan DrainTimeout,
+    TimeSpan WorkerWindowTime)
 {
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
@@ -43,10 +47,13 @@ public sealed record PalmSettings(
             palm.GetTimeSpan("ask-timeout"),
             palm.GetTimeSpan("connect-timeout"),
             palm.GetInt("butterfly.worker-window"),
-            palm.GetTimeSpan("butterfly.answer-check-interval"));
+            palm.GetTimeSpan("butterfly.answer-check-interval"),
+            palm.GetTimeSpan("butterfly.drain-timeout"),
+            palm.GetTimeSpan("butterfly.worker-window-time"));
         if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
-            || settings.AnswerCheckInterval <= TimeSpan.Zero)
-            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.butterfly.worker-window and palm.butterfly.answer-check-interval must be positive.");
+            || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.DrainTimeout <= TimeSpan.Zero || settings.WorkerWindowTime <= TimeSpan.Zero)
+            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.butterfly.worker-window, "
+                + "palm.butterfly.answer-check-interval, palm.butterfly.drain-timeout and palm.butterfly.worker-window-time must be positive.");
         return settings;
     }
 }
