@@ -35,7 +35,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
     private int _stashed;
 
     // The leader as of the directory snapshot it was read from; re-read when the node publishes a new one.
-    private Cluster.DirectorySnapshot? _snapshot;
+    private DirectorySnapshot? _snapshot;
     private IActorRef? _leader;
 
     // Time spent waiting for work since the last envelope of answers, to tell the leader when the window
@@ -95,7 +95,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
         if (!ReferenceEquals(snapshot, _snapshot))
         {
             _snapshot = snapshot;
-            _leader = WorkerDrain.Leader(_runtime);
+            _leader = WorkerDrain.Leader(snapshot, _runtime.Name);
         }
         return _leader;
     }

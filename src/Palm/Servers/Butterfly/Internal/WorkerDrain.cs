@@ -92,9 +92,9 @@ internal sealed class WorkerDrain
         return Done.Instance;
     }
 
-    private IActorRef? CurrentLeader() => Leader(_runtime);
+    private IActorRef? CurrentLeader() => Leader(_runtime.Directory.Current, _runtime.Name);
 
-    /// <summary>The leader of the worker's server in the directory now; null if none is listed.</summary>
-    public static IActorRef? Leader(ServerRuntime runtime) =>
-        runtime.Directory.Current.TryGet(runtime.Name, out var entry) && entry.Role == ServerRole.Leader ? entry.Server : null;
+    /// <summary>The leader of server <paramref name="name"/> in <paramref name="directory"/>; null if none is listed.</summary>
+    public static IActorRef? Leader(Cluster.DirectorySnapshot directory, string name) =>
+        directory.TryGet(name, out var entry) && entry.Role == ServerRole.Leader ? entry.Server : null;
 }
