@@ -164,18 +164,24 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     {
         _ventilator.Dispatch(Self);
         _forwarder.Flush();
+        // Checked first: this runs for every batch of messages and of answers, and drains are rare.
+        if (_ventilator.Undrained) ReportDrained();
+        if (_ventilator.WorkerCount == 0 && _ventilator.Waiting > 0 && !_warnedNoWorkers)
+        {
+            _warnedNoWorkers = true;
+            _runtime.Log.Warning("Server '{0}' has no workers; {1} messages wait in its leader until a worker joins.",
+                _runtime.Name, _ventilator.Waiting);
+        }
+    }
+
+    private void ReportDrained()
+    {
         foreach (var drained in _ventilator.TakeDrained())
         {
             // Decided from the leader's own bookkeeping, after the answers themselves arrived: the reply cannot overtake them.
             drained.Worker.Tell(WorkerDrained.Instance, Self);
             _runtime.Log.Info("Worker {0} of server '{1}' drained: it holds none of the {2} messages it held when it began to shut down, nothing to re-dispatch.",
                 drained.Worker.Path, _runtime.Name, drained.HeldAtDrain);
-        }
-        if (_ventilator.WorkerCount == 0 && _ventilator.Waiting > 0 && !_warnedNoWorkers)
-        {
-            _warnedNoWorkers = true;
-            _runtime.Log.Warning("Server '{0}' has no workers; {1} messages wait in its leader until a worker joins.",
-                _runtime.Name, _ventilator.Waiting);
         }
     }
 

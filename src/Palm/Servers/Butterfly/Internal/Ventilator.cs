@@ -93,6 +93,9 @@ internal sealed class Ventilator
         return true;
     }
 
+    /// <summary>Whether some worker is draining and was not yet reported drained (see <see cref="TakeDrained"/>).</summary>
+    public bool Undrained => _undrained > 0;
+
     /// <summary>The draining workers that hold nothing any more and were not yet reported; each is reported once.</summary>
     public List<WorkerRoutee> TakeDrained()
     {
