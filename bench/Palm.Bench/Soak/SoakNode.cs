@@ -14,8 +14,7 @@ public sealed class SoakFarmServer : ButterflyServer
     [PalmFunction("work")]
     public ReadOnlyMemory<byte> Work(ReadOnlyMemory<byte> payload)
     {
-        var until = System.Diagnostics.Stopwatch.GetTimestamp() + WorkMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1_000_000;
-        while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(20);
+        SlowServer.Spin(WorkMicroseconds);
         return payload;
     }
 }
