@@ -14,38 +14,17 @@ public sealed partial class ButterflyProcessTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
 
-    // Notice the killed process within seconds: the job waits for its messages until the leader knows it is gone.
     // Info lines too: a leader says at that level that a worker drained and how much it re-dispatched.
-    private const string FastFailureDetection = """
-        akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
-        akka.cluster.split-brain-resolver.stable-after = 2s
-        akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 3s
-        akka.loglevel = INFO
-        """;
-
-    private readonly string _config = WriteConfig();
-    private readonly List<DemoProcess> _processes = [];
+    private readonly DemoProcesses _nodes = new(DemoProcesses.FastFailureDetection + "\nakka.loglevel = INFO", Wait);
 
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly ITestOutputHelper _output;
 
     public ButterflyProcessTests(ITestOutputHelper output) : base(output: output) => _output = output;
 
-    private static string WriteConfig()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"palm-butterfly-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, FastFailureDetection);
-        return path;
-    }
-
     private void Phase(string what) => _output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
 
-    private async Task<(DemoProcess Process, string Address)> Start(params string[] args)
-    {
-        var started = await DemoProcess.StartAsync(Wait, [.. args, "--config", _config]);
-        lock (_processes) _processes.Add(started.Process);
-        return started;
-    }
+    private Task<(DemoProcess Process, string Address)> Start(params string[] args) => _nodes.StartAsync(args);
 
     [Fact]
     public async Task Butterfly_server_loses_no_message_when_a_worker_process_is_killed()
@@ -184,9 +163,7 @@ public sealed partial class ButterflyProcessTests : Akka.TestKit.Xunit2.TestKit
     {
         if (disposing)
         {
-            lock (_processes)
-                foreach (var p in _processes) p.Dispose();
-            File.Delete(_config);
+            _nodes.Dispose();
         }
         base.Dispose(disposing);
     }
