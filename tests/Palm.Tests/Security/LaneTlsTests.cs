@@ -18,17 +18,21 @@ using Xunit;
 
 namespace Palm.Tests.Security;
 
-/// <summary>Counts the calls of its function in one place every test of <see cref="LaneTlsTests"/> can read.</summary>
+/// <summary>Counts the calls of its function, and those for the payload "intruder", where every test of <see cref="LaneTlsTests"/> can read them.</summary>
 public sealed class CountingServer : RegisteredServer
 {
     private static long _calls;
+    private static long _intruderCalls;
 
     public static long Calls => Interlocked.Read(ref _calls);
+
+    public static long IntruderCalls => Interlocked.Read(ref _intruderCalls);
 
     [PalmFunction("count")]
     public ReadOnlyMemory<byte> Count(ReadOnlyMemory<byte> payload)
     {
         Interlocked.Increment(ref _calls);
+        if (payload.Span.SequenceEqual("intruder"u8)) Interlocked.Increment(ref _intruderCalls);
         return payload;
     }
 }
@@ -39,9 +43,12 @@ public sealed class CountingServer : RegisteredServer
 /// </summary>
 public sealed class LaneTlsCluster : IAsyncLifetime
 {
-    /// <summary>Lanes retry and resend soon; every envelope takes the lane once it is up; a silent connection is closed after 2 s.</summary>
+    /// <summary>
+    /// Lanes retry and resend soon; every envelope takes the lane once it is up; a silent connection is
+    /// closed after 5 s (short for the test, long enough for a TLS handshake on a loaded machine).
+    /// </summary>
     private static readonly Config Lanes = ConfigurationFactory.ParseString(
-        "palm.lane { retry-after = 200ms, resend-interval = 300ms, min-bytes = 0, handshake-timeout = 2s }");
+        "palm.lane { retry-after = 200ms, resend-interval = 300ms, min-bytes = 0, handshake-timeout = 5s }");
 
     public TestCertificates Certificates { get; } = new();
     public PalmTestCluster Cluster { get; private set; } = null!;
@@ -197,6 +204,7 @@ public sealed class LaneTlsTests(LaneTlsCluster fixture) : IClassFixture<LaneTls
         await AwaitAsync(() => Assert.Equal(refused + 1, lanes.Listener.TlsRefused));
         Assert.Equal(delivered, lanes.Inbox.Delivered);
         Assert.Equal(calls, CountingServer.Calls);
+        Assert.Equal(0, CountingServer.IntruderCalls);
         Assert.Equal(30, await RunAndCheck(30));
         Assert.True(CountingServer.Calls >= calls + 30);
     }
