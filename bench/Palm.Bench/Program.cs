@@ -17,6 +17,8 @@ namespace Palm.Bench
                        --warmup S     seconds of untimed warm-up per scenario (default 5)
                        --only NAME    run only figures whose name contains NAME (chain, eval, 64k, one-way)
                        --palm-hocon H extra HOCON for every Palm node and client (to try settings)
+                       --tls          chain, eval and 64k with Palm's mutual TLS on every port (certificates made
+                                      on the fly), beside plain Akka and beside Palm, both without TLS
                        --verbose      keep Akka's own log lines (off by default: teardown noise)
               memory   10,000,000 messages through three servers (each node its own OS process), slow last step,
                        peak working set per node  (--messages N, --slow-us U)

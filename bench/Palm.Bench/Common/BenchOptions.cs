@@ -3,7 +3,10 @@ namespace Palm.Bench.Common;
 /// <summary>The options every end-to-end group understands.</summary>
 public sealed record BenchOptions(long Messages, int Repeat, TimeSpan Warmup, string? Only, int SlowMicroseconds, IReadOnlyList<string> Rest)
 {
-    /// <summary>Reads <c>--messages N --repeat N --warmup S --only NAME --slow-us U</c>; other arguments go to <see cref="Rest"/>.</summary>
+    /// <summary>Whether the e2e figures run Palm with mutual TLS on every port (<c>--tls</c>), beside Palm and plain Akka without it.</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>Reads <c>--messages N --repeat N --warmup S --only NAME --slow-us U --tls</c>; other arguments go to <see cref="Rest"/>.</summary>
     /// <exception cref="ArgumentException">A flag lacks a value or has a bad one.</exception>
     public static BenchOptions Parse(IReadOnlyList<string> args, long defaultMessages = 1_000_000)
     {
@@ -21,6 +24,7 @@ public sealed record BenchOptions(long Messages, int Repeat, TimeSpan Warmup, st
                 case "--warmup": o = o with { Warmup = TimeSpan.FromSeconds(Number(0)) }; break;
                 case "--only": o = o with { Only = Value() }; break;
                 case "--slow-us": o = o with { SlowMicroseconds = (int)Number(0) }; break;
+                case "--tls": o = o with { Tls = true }; break;
                 case "--palm-hocon": PalmHocon = Akka.Configuration.ConfigurationFactory.ParseString(Value()); break;
                 case "--verbose": EndToEnd.PalmPipeline.Quiet = Akka.Configuration.Config.Empty; break;
                 default: rest.Add(args[i]); break;

@@ -11,7 +11,7 @@ namespace Palm.Bench.EndToEnd;
 /// </summary>
 public static class EndToEndSuite
 {
-    private static readonly TimeSpan Stall = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan Stall = TimeSpan.FromSeconds(30);
 
     /// <summary>Runs every selected figure; returns 0 when every message of every run arrived exactly once.</summary>
     public static async Task<int> RunAsync(BenchOptions o)
@@ -19,11 +19,22 @@ public static class EndToEndSuite
         Console.WriteLine($"palm-bench e2e: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, "
             + $".NET {Environment.Version}, chain {o.Messages:N0} msgs, median of {o.Repeat}, warm-up {o.Warmup.TotalSeconds:F0} s per scenario");
         Console.WriteLine("  # every node and client is its own actor system in this one process, talking over loopback TCP");
+        if (o.Tls) await TlsSuite.RunAsync(o);
+        else await RunPlainAsync(o);
+        return Summary();
+    }
+
+    private static async Task RunPlainAsync(BenchOptions o)
+    {
         if (o.Runs("one-way")) await OneWay(o);
         if (o.Runs("chain")) await Chain(o);
         if (o.Runs("eval")) await Eval(o);
         if (o.Runs("64k")) await Large(o);
+    }
 
+    /// <summary>Prints whether every delivery was exact and which targets were missed; the exit code.</summary>
+    private static int Summary()
+    {
         var failed = Report.All.Where(f => f.Palm is { Delivery.Exact: false } || f.Akka is { Delivery.Exact: false }).ToArray();
         var missed = Report.All.Where(f => f.Met == false).Select(f => f.Name).ToArray();
         Console.WriteLine(failed.Length == 0 ? "delivery: every message arrived exactly once in every run" : $"delivery: FAILED in {string.Join(", ", failed.Select(f => f.Name))}");
@@ -111,7 +122,7 @@ public static class EndToEndSuite
     }
 
     /// <summary>Runs <paramref name="once"/> until the warm-up time is spent (JIT tiers, connections, pools); times nothing.</summary>
-    private static async Task Warm<T>(BenchOptions o, Func<Task<T>> once)
+    internal static async Task Warm<T>(BenchOptions o, Func<Task<T>> once)
     {
         var watch = Stopwatch.StartNew();
         do await once(); while (watch.Elapsed < o.Warmup);
@@ -138,7 +149,7 @@ public static class EndToEndSuite
         return (Measurement.Median(p), Measurement.Median(a));
     }
 
-    private static void Collect()
+    internal static void Collect()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();

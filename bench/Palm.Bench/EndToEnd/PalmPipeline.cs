@@ -15,8 +15,10 @@ public sealed class PalmPipeline : IAsyncDisposable
 {
     private readonly PalmTestCluster _cluster;
     private readonly string[] _route;
+    private readonly PalmNode[] _nodes;
 
-    private PalmPipeline(PalmTestCluster cluster, PalmClient client, string[] route) => (_cluster, Client, _route) = (cluster, client, route);
+    private PalmPipeline(PalmTestCluster cluster, PalmNode[] nodes, PalmClient client, string[] route) =>
+        (_cluster, _nodes, Client, _route) = (cluster, nodes, client, route);
 
     /// <summary>
     /// Akka's own log lines are off in the benchmark (tearing down a dozen actor systems at once logs
@@ -29,16 +31,20 @@ public sealed class PalmPipeline : IAsyncDisposable
     public PalmClient Client { get; }
 
     /// <summary>Starts a cluster with one <see cref="PassServer"/> node per name and a route calling <c>pass</c> on each in turn.</summary>
-    public static async Task<PalmPipeline> StartAsync(IReadOnlyList<string> servers, Config? config = null)
+    /// <param name="servers">One node per server name.</param>
+    /// <param name="config">HOCON for every node and the client.</param>
+    /// <param name="clientConfig">HOCON for the client only, over <paramref name="config"/> (its own certificate, say).</param>
+    public static async Task<PalmPipeline> StartAsync(IReadOnlyList<string> servers, Config? config = null, Config? clientConfig = null)
     {
         config = Combine(Combine(config ?? Config.Empty, BenchOptions.PalmHocon), Quiet);
         var cluster = await PalmTestCluster.StartAsync(config);
         try
         {
-            foreach (var name in servers) await cluster.StartServerAsync<PassServer>(name);
-            var client = await PalmClient.ConnectAsync(cluster.Seed.Address, config);
+            var nodes = new List<PalmNode> { cluster.Seed };
+            foreach (var name in servers) nodes.Add(await cluster.StartServerAsync<PassServer>(name));
+            var client = await PalmClient.ConnectAsync(cluster.Seed.Address, Combine(clientConfig ?? Config.Empty, config));
             await client.WaitForServersAsync(servers, TimeSpan.FromSeconds(30));
-            return new PalmPipeline(cluster, client, servers.Select(s => s + ".pass").ToArray());
+            return new PalmPipeline(cluster, nodes.ToArray(), client, servers.Select(s => s + ".pass").ToArray());
         }
         catch
         {
@@ -96,6 +102,14 @@ public sealed class PalmPipeline : IAsyncDisposable
             else delivery.Arrived(Delivery.SeqOf(result), result);
         }
         return (micros, delivery);
+    }
+
+    /// <summary>Per system (client first, then the seed and the servers): envelopes written to lanes / sent through Akka.Remote, and whether lanes run TLS.</summary>
+    public string LaneCounts()
+    {
+        var systems = new[] { Client.System }.Concat(_nodes.Select(n => n.System));
+        return string.Join(", ", systems.Select(s => Palm.Transport.DataLanes.Get(s)).Select(l =>
+            $"{l.Counters.Sent:N0}/{l.Counters.ViaRemote + l.Counters.Resent:N0}{(l.Tls ? " tls" : "")}"));
     }
 
     /// <inheritdoc />

@@ -34,7 +34,14 @@ internal static class SettingsCheck
 
         var provider = config.GetString("akka.actor.provider", "");
         var remote = provider.Contains("remote", StringComparison.OrdinalIgnoreCase) || provider.Contains("cluster", StringComparison.OrdinalIgnoreCase);
-        if (!remote || !config.HasPath(FrameKey)) return;
+        if (!remote) return;
+
+        // Akka's TLS by hand, without Palm's: the data lanes would run without TLS beside it.
+        if (config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false) && !config.GetBoolean("palm.tls.enabled", false))
+            throw new ConfigurationException(
+                "akka.remote.dot-netty.tcp.enable-ssl = on contradicts palm.tls.enabled = off: Palm's data lanes would carry envelopes without TLS "
+                + "beside Akka.Remote's. Turn on palm.tls (certificate and trust; it turns on Akka.Remote's TLS itself) instead of enable-ssl.");
+        if (!config.HasPath(FrameKey)) return;
 
         var frame = config.GetByteSize(FrameKey) ?? 128_000;
         var overhead = EnvelopeOverhead(settings.BatchMaxMessages);

@@ -7,6 +7,7 @@ using Akka.Remote;
 using Palm.Cluster;
 using Palm.Messages;
 using Palm.Messages.Internal;
+using Palm.Security;
 using Palm.Transport.Internal;
 
 namespace Palm.Transport;
@@ -18,7 +19,9 @@ namespace Palm.Transport;
 /// that system (the lane, see <c>palm.lane</c> in <c>hocon/reference.conf</c>) when it is up, through
 /// Akka.Remote to the system's lane actor otherwise, and are sent again, by either way, until confirmed
 /// or until the receiving system is known dead. Receiving systems deliver each envelope once and in
-/// order, so actors cannot tell which way a message came, nor that it was sent twice.
+/// order, so actors cannot tell which way a message came, nor that it was sent twice. With
+/// <c>palm.tls</c> on, every lane connection runs mutual TLS with the system's certificate and trust
+/// before its handshake; a lane without TLS never runs beside Akka.Remote's TLS.
 /// </summary>
 internal sealed class DataLanes : IExtension
 {
@@ -45,14 +48,22 @@ internal sealed class DataLanes : IExtension
         if (system.Provider is RemoteActorRefProvider && serializer is not null)
         {
             LaneSerializer.Register(system);
-            _context = new LaneContext(Settings, serializer, maxBodyBytes, _log, () => _stopping, Counters);
+            var tls = PalmTls.GetSettings(system);
+            Tls = tls.Enabled;
+            _context = new LaneContext(Settings, serializer, maxBodyBytes, _log, () => _stopping, Counters, tls);
             // Sessions need a receiver whatever carries them: the inbox exists even without a listener.
             inbox = new LaneInbox(system, serializer, _log, Settings.ReorderFrames, Settings.ReorderBytes);
-            if (Settings.Enabled && !config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
+            if (Settings.Enabled && !tls.Enabled && config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
+            {
+                // Akka's TLS configured by hand (nodes and clients refuse this at start): a lane without TLS beside it would undo it.
+                _log.Warning("Palm lane disabled on this node: akka.remote.dot-netty.tcp.enable-ssl is on but palm.tls.enabled is off, "
+                             + "and the lane runs TLS only with palm.tls. Everything goes through Akka.Remote.");
+            }
+            else if (Settings.Enabled)
             {
                 try
                 {
-                    _listener = new LaneListener(BindAddress(system, Settings), Settings, maxBodyBytes, inbox, _log);
+                    _listener = new LaneListener(BindAddress(system, Settings), Settings, maxBodyBytes, inbox, _log, tls);
                     endpoint = new LaneEndpoint(system.Provider.DefaultAddress.Host!, _listener.Port);
                 }
                 catch (Exception e) when (e is SocketException or ArgumentException)
@@ -75,6 +86,9 @@ internal sealed class DataLanes : IExtension
 
     /// <summary>Whether this system sends and receives on lane connections (false: every envelope goes through Akka.Remote, still in a session).</summary>
     public bool Enabled { get; }
+
+    /// <summary>Whether lane connections run mutual TLS (<c>palm.tls.enabled</c>).</summary>
+    public bool Tls { get; }
 
     /// <summary>The port this system's lane listens on (0 when disabled).</summary>
     public int Port => _listener?.Port ?? 0;
@@ -155,7 +169,7 @@ internal sealed class DataLanes : IExtension
         var connection = await LaneConnection.OpenAsync(endpoint.Host, endpoint.Port, peer, _context!, (c, failure) => Closed(peer, c, failure))
             .ConfigureAwait(false);
         Interlocked.Increment(ref Counters.Opened);
-        _log.Debug("Palm lane of session {0} open to {1} at {2}:{3}.", peer.Session, peer.Address, endpoint.Host, endpoint.Port);
+        _log.Debug("Palm lane of session {0} open to {1} at {2}:{3}{4}.", peer.Session, peer.Address, endpoint.Host, endpoint.Port, connection.IsTls ? " (TLS)" : "");
         if (_stopping) connection.Close();
         return connection;
     }
@@ -199,7 +213,7 @@ internal sealed class DataLanes : IExtension
 }
 
 /// <summary>The peer answered that it has no lane.</summary>
-internal sealed class NoLaneException() : Exception("the peer has no lane (palm.lane.enabled = off, TLS on, or it could not listen)");
+internal sealed class NoLaneException() : Exception("the peer has no lane (palm.lane.enabled = off, Akka.Remote's TLS on without palm.tls, or it could not listen)");
 
 /// <summary>Creates the <see cref="DataLanes"/> extension.</summary>
 internal sealed class DataLanesProvider : ExtensionIdProvider<DataLanes>

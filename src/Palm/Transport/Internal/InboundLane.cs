@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.Serialization;
 using Akka.Event;
+using Palm.Security;
 
 namespace Palm.Transport.Internal;
 
@@ -10,7 +12,9 @@ namespace Palm.Transport.Internal;
 /// One accepted lane connection, read asynchronously: no thread waits for it, and while its peer is
 /// silent it holds no read buffer. It must send the handshake within
 /// <see cref="LaneSettings.HandshakeTimeout"/> and then a frame at least every
-/// <see cref="LaneSettings.IdleTimeout"/>; the listener's sweep closes it otherwise.
+/// <see cref="LaneSettings.IdleTimeout"/>; the listener's sweep closes it otherwise. With TLS on, the
+/// mutual TLS handshake comes first, within the same handshake timeout, and everything after it is
+/// read from the TLS stream.
 /// </summary>
 /// <remarks>
 /// The price against a blocked thread per connection: a frame that finds the connection quiet wakes
@@ -58,13 +62,14 @@ internal sealed class InboundLane
         var lane = Guid.Empty;
         var opened = false;
         NetworkStream? network = null;
+        SslStream? tls = null;
         LaneStreamReader? reader = null;
         try
         {
             LaneListener.Configure(_socket, _listener.Settings);
             network = new NetworkStream(_socket, ownsSocket: false);
-            // TLS goes here: authenticate an SslStream over `network` and read from it instead.
             Stream stream = network;
+            if (_listener.Tls is { } settings) stream = tls = await AuthenticateAsync(network, settings).ConfigureAwait(false);
             reader = new LaneStreamReader(stream, BufferBytes, () => _socket.Available);
 
             var hello = new byte[LaneFrame.HandshakeBytes];
@@ -115,9 +120,34 @@ internal sealed class InboundLane
         {
             if (opened) _listener.Inbox.ConnectionClosed(lane);
             reader?.Dispose();
+            tls?.Dispose();
             network?.Dispose();
             LaneListener.Abort(_socket);
             _listener.Release(this);
+        }
+    }
+
+    /// <summary>
+    /// The server side of mutual TLS on <paramref name="network"/>, within the handshake timeout (the
+    /// sweep enforces it too). No thread waits: the handshake is asynchronous like every read here.
+    /// </summary>
+    /// <exception cref="TlsRefusedException">The peer did not complete the handshake with a trusted certificate.</exception>
+    private async Task<SslStream> AuthenticateAsync(NetworkStream network, PalmTlsSettings settings)
+    {
+        using var timeout = new CancellationTokenSource(_listener.Settings.HandshakeTimeout);
+        try
+        {
+            return await PalmTls.AuthenticateAsServerAsync(network, settings, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // Reported as the handshake timeout it is.
+            Interlocked.Exchange(ref _expired, 1);
+            throw;
+        }
+        catch (Exception e) when (Volatile.Read(ref _expired) == 0 && _listener.IsRunning)
+        {
+            throw new TlsRefusedException(e);
         }
     }
 
@@ -140,6 +170,11 @@ internal sealed class InboundLane
         }
         switch (e)
         {
+            case TlsRefusedException:
+                _listener.CountTlsRefusal();
+                log.Log(LogLevel.WarningLevel, "tls", "Palm lane: refused a connection from {0}: no mutual TLS with a trusted certificate (palm.tls is on): {1}",
+                    Remote, e.InnerException?.Message);
+                break;
             case BadHandshakeException:
                 log.Log(LogLevel.WarningLevel, "handshake", "Palm lane: closed a connection from {0} that did not start with the lane handshake.", Remote);
                 break;
@@ -158,4 +193,6 @@ internal sealed class InboundLane
     }
 
     private sealed class BadHandshakeException() : Exception("the connection did not start with the Palm lane handshake");
+
+    private sealed class TlsRefusedException(Exception inner) : Exception("the connection did not complete a mutual TLS handshake", inner);
 }

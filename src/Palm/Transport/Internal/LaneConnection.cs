@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Net.Security;
 using System.Net.Sockets;
+using Palm.Security;
 
 namespace Palm.Transport.Internal;
 
@@ -11,6 +14,13 @@ namespace Palm.Transport.Internal;
 /// keeps nothing: the session holds every frame until it is confirmed, and when the connection
 /// breaks, its session actor sends what it had not confirmed through Akka.Remote.
 /// </summary>
+/// <remarks>
+/// Without TLS the writer hands the socket the frames' pieces in one gathering send. With TLS
+/// (<c>palm.tls</c>) it cannot: TLS encrypts one buffer at a time, and each small write would be a
+/// record of its own. So the pieces of a batch are copied into one pooled buffer (a payload larger
+/// than it goes as its own write) and encrypted as full-size records, which a
+/// <see cref="CoalescingStream"/> under the TLS stream sends in one system call.
+/// </remarks>
 internal sealed class LaneConnection
 {
     private const int MaxBatchBytes = 1024 * 1024;
@@ -19,18 +29,26 @@ internal sealed class LaneConnection
     // (header, and two per gathered payload plus the buffer's last piece).
     private const int MaxSegments = 256;
     private const int MaxSegmentsPerFrame = 2 * 16 + 2;
+    // TLS: the buffer a batch's plaintext is copied into (a batch stops growing at MaxBatchBytes),
+    // and what the stream under TLS collects before it sends (the records of one such buffer).
+    private const int TlsWriteBufferBytes = MaxBatchBytes;
+    private const int TlsSendBufferBytes = MaxBatchBytes + 128 * 1024;
 
     private readonly Socket _socket;
+    private readonly SslStream? _tls;
     private readonly LanePeer _peer;
     private readonly LaneContext _context;
     private readonly Action<LaneConnection, Exception?> _closed;
     private readonly BlockingCollection<OutboundFrame> _queue = new(new ConcurrentQueue<OutboundFrame>());
     private readonly Lock _gate = new();
     private volatile bool _isClosed;
+    // The writer and the acknowledgement reader; the last one out disposes the TLS stream.
+    private int _running = 2;
 
-    private LaneConnection(Socket socket, LanePeer peer, LaneContext context, Action<LaneConnection, Exception?> closed)
+    private LaneConnection(Socket socket, SslStream? tls, LanePeer peer, LaneContext context, Action<LaneConnection, Exception?> closed)
     {
         _socket = socket;
+        _tls = tls;
         _peer = peer;
         _context = context;
         _closed = closed;
@@ -44,20 +62,41 @@ internal sealed class LaneConnection
     /// <summary>Whether the connection is closed (broken, or its system stopping).</summary>
     public bool IsClosed => _isClosed;
 
-    /// <summary>Connects to a peer's lane at <paramref name="host"/>:<paramref name="port"/> and names <paramref name="peer"/>'s session.</summary>
+    /// <summary>Whether the connection runs mutual TLS.</summary>
+    public bool IsTls => _tls is not null;
+
+    /// <summary>
+    /// Connects to a peer's lane at <paramref name="host"/>:<paramref name="port"/>, runs mutual TLS when
+    /// <see cref="LaneContext.Tls"/> is set (asynchronously, no thread waits), and names
+    /// <paramref name="peer"/>'s session; all within <c>palm.lane.connect-timeout</c>.
+    /// </summary>
     public static async Task<LaneConnection> OpenAsync(string host, int port, LanePeer peer, LaneContext context, Action<LaneConnection, Exception?> closed)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        SslStream? tls = null;
         try
         {
             LaneListener.Configure(socket, context.Settings);
             using var timeout = new CancellationTokenSource(context.Settings.ConnectTimeout);
             await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            await socket.SendAsync(LaneFrame.Handshake(peer.Session), timeout.Token).ConfigureAwait(false);
-            return new LaneConnection(socket, peer, context, closed);
+            var handshake = LaneFrame.Handshake(peer.Session);
+            if (context.Tls is { } settings)
+            {
+                var transport = new CoalescingStream(new NetworkStream(socket, ownsSocket: true), TlsSendBufferBytes);
+                tls = await PalmTls.AuthenticateAsClientAsync(transport, settings, host, timeout.Token).ConfigureAwait(false);
+                await tls.WriteAsync(handshake, timeout.Token).ConfigureAwait(false);
+                await tls.FlushAsync(timeout.Token).ConfigureAwait(false);
+                transport.Coalescing = true;
+            }
+            else
+            {
+                await socket.SendAsync(handshake, timeout.Token).ConfigureAwait(false);
+            }
+            return new LaneConnection(socket, tls, peer, context, closed);
         }
         catch
         {
+            if (tls is not null) await tls.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
             throw;
         }
@@ -122,7 +161,8 @@ internal sealed class LaneConnection
                 }
                 if (held is not null) bytes += Add(held, frames, segments);
                 if (frames.Count == 0) continue;
-                if (_socket.Send(segments) != bytes)
+                if (_tls is not null) WriteTls(_tls, segments, bytes);
+                else if (_socket.Send(segments) != bytes)
                     throw new IOException("The socket took only part of a lane write.");
                 var now = Environment.TickCount64;
                 foreach (var f in frames) f.SentAt = now;
@@ -134,6 +174,41 @@ internal sealed class LaneConnection
             failure = e;
         }
         Close(failure);
+        Exited();
+    }
+
+    /// <summary>
+    /// Writes a batch's pieces through TLS as few, large records: copied into one pooled buffer,
+    /// except a piece as large as the buffer, which is written from its own array.
+    /// </summary>
+    private static void WriteTls(SslStream tls, List<ArraySegment<byte>> segments, long bytes)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(bytes, TlsWriteBufferBytes));
+        try
+        {
+            var used = 0;
+            foreach (var segment in segments)
+            {
+                if (segment.Count > buffer.Length - used)
+                {
+                    if (used > 0) tls.Write(buffer, 0, used);
+                    used = 0;
+                    if (segment.Count >= buffer.Length)
+                    {
+                        tls.Write(segment);
+                        continue;
+                    }
+                }
+                segment.AsSpan().CopyTo(buffer.AsSpan(used));
+                used += segment.Count;
+            }
+            if (used > 0) tls.Write(buffer, 0, used);
+            tls.Flush();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static long Add(OutboundFrame frame, List<OutboundFrame> frames, List<ArraySegment<byte>> segments)
@@ -152,11 +227,13 @@ internal sealed class LaneConnection
         Exception? failure;
         try
         {
-            var reader = new SocketReader(_socket, 4096);
+            var reader = _tls is null ? new SocketReader(_socket, 4096) : null;
             Span<byte> ack = stackalloc byte[8];
             while (true)
             {
-                reader.ReadExactly(ack);
+                // SslStream allows one reader beside one writer: this thread is the reader.
+                if (reader is not null) reader.ReadExactly(ack);
+                else _tls!.ReadExactly(ack);
                 var confirmed = BinaryPrimitives.ReadInt64LittleEndian(ack);
                 switch (_context.Fuzzing?.Next() ?? Fault.None)
                 {
@@ -176,6 +253,13 @@ internal sealed class LaneConnection
             failure = e;
         }
         Close(failure);
+        Exited();
+    }
+
+    /// <summary>A loop ended (after <see cref="Close(Exception?)"/>); the last one releases the TLS stream, which neither uses any more.</summary>
+    private void Exited()
+    {
+        if (Interlocked.Decrement(ref _running) == 0) _tls?.Dispose();
     }
 
     private void Close(Exception? failure)

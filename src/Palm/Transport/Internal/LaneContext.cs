@@ -1,10 +1,12 @@
 using Akka.Event;
 using Palm.Messages.Internal;
+using Palm.Security;
 
 namespace Palm.Transport.Internal;
 
 /// <summary>What every lane session and connection of one system shares.</summary>
-internal sealed class LaneContext(LaneSettings settings, PalmSerializer serializer, int maxBodyBytes, ILoggingAdapter log, Func<bool> stopping, LaneCounters counters)
+internal sealed class LaneContext(LaneSettings settings, PalmSerializer serializer, int maxBodyBytes, ILoggingAdapter log, Func<bool> stopping, LaneCounters counters,
+    PalmTlsSettings? tls = null)
 {
     private LaneFuzzing? _fuzzing = settings.Fuzzing is { } f ? new LaneFuzzing(f) : null;
 
@@ -17,6 +19,9 @@ internal sealed class LaneContext(LaneSettings settings, PalmSerializer serializ
     public ILoggingAdapter Log { get; } = log;
     public Func<bool> Stopping { get; } = stopping;
     public LaneCounters Counters { get; } = counters;
+
+    /// <summary>Mutual TLS every outbound connection runs before its handshake (<c>palm.tls</c>); null when off.</summary>
+    public PalmTlsSettings? Tls { get; } = tls is { Enabled: true } ? tls : null;
 
     /// <summary>Fault injection for tests (null: none); tests may switch it while traffic flows.</summary>
     public LaneFuzzing? Fuzzing

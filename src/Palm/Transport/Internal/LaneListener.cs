@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Akka.Event;
 
 using Palm.Diagnostics;
+using Palm.Security;
 
 namespace Palm.Transport.Internal;
 
@@ -13,7 +14,9 @@ namespace Palm.Transport.Internal;
 /// whenever a reader has caught up with what its connection holds. Whoever can reach the port gets
 /// bounded resources: connections are capped in all and per remote address (those still in their
 /// handshake included), closed when their handshake or their next frame is late, and what they do
-/// wrong is logged at a bounded rate.
+/// wrong is logged at a bounded rate. With TLS (<c>palm.tls</c>) every connection must complete a
+/// mutual TLS handshake with a trusted certificate, within the handshake timeout, before its lane
+/// handshake is read; one that does not is refused, counted and logged at a bounded rate.
 /// </summary>
 internal sealed class LaneListener : IDisposable
 {
@@ -31,10 +34,12 @@ internal sealed class LaneListener : IDisposable
     private int _openCount;
     private long _accepted;
     private long _refused;
+    private long _tlsRefused;
 
-    public LaneListener(IPAddress bind, LaneSettings settings, int maxBodyBytes, LaneInbox inbox, ILoggingAdapter log)
+    public LaneListener(IPAddress bind, LaneSettings settings, int maxBodyBytes, LaneInbox inbox, ILoggingAdapter log, PalmTlsSettings? tls = null)
     {
         Settings = settings;
+        Tls = tls is { Enabled: true } ? tls : null;
         MaxBodyBytes = maxBodyBytes;
         Inbox = inbox;
         Log = new RateLimitedLog(log, LogInterval);
@@ -66,10 +71,16 @@ internal sealed class LaneListener : IDisposable
     /// <summary>Connections closed at once because a cap was reached.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>Connections closed because they did not complete a mutual TLS handshake with a trusted certificate (TLS on).</summary>
+    public long TlsRefused => Interlocked.Read(ref _tlsRefused);
+
     /// <summary>Inbound connections open now, those still in their handshake included.</summary>
     public int OpenConnections => Volatile.Read(ref _openCount);
 
     internal LaneSettings Settings { get; }
+
+    /// <summary>The mutual TLS every connection must run first; null when off.</summary>
+    internal PalmTlsSettings? Tls { get; }
 
     internal int MaxBodyBytes { get; }
 
@@ -158,6 +169,9 @@ internal sealed class LaneListener : IDisposable
         refusal = "";
         return true;
     }
+
+    /// <summary>A connection failed its TLS handshake.</summary>
+    internal void CountTlsRefusal() => Interlocked.Increment(ref _tlsRefused);
 
     /// <summary>A connection's read loop ended: it no longer counts against the caps.</summary>
     internal void Release(InboundLane connection)
