@@ -13,7 +13,7 @@ namespace Palm.Tests.Security;
 
 /// <summary>
 /// A cluster with palm.tls on, each node and client its own actor system with its own certificate: a seed
-/// (node-a) and server x (node-b), and a client. Lanes stay off until they speak TLS.
+/// (node-a) and server x (node-b), and a client; data lanes run over the same mutual TLS.
 /// </summary>
 public sealed class TlsCluster : IAsyncLifetime
 {
@@ -23,7 +23,7 @@ public sealed class TlsCluster : IAsyncLifetime
     public PalmClient Client { get; private set; } = null!;
 
     /// <summary>Settings every TLS node and client of these tests shares.</summary>
-    public static readonly Config Common = ConfigurationFactory.ParseString("palm.lane.enabled = off");
+    public static readonly Config Common = Config.Empty;
 
     /// <summary><c>palm.tls</c> with <paramref name="certificatePath"/> (trusting the cluster's CA) over <see cref="Common"/>.</summary>
     public Config Tls(string certificatePath) => Certificates.Tls(certificatePath).WithFallback(Common);
