@@ -28,6 +28,10 @@ namespace Palm.Bench
                        --messages N   messages of the trivial-function figure (default 100,000)
                        --repeat N     rounds of the CPU-bound and trivial figures, the median is printed (default 3)
                        --window N     palm.butterfly.worker-window for this run
+              soak     client -> a -> farm (butterfly) for minutes while workers are killed, replaced and paused and 0.5%
+                       of envelopes are dropped, duplicated, delayed and reordered; prints msg/s every 10 s, then
+                       lost and duplicated (both must be 0)  (--minutes M, --workers N, --work-us U)
+              soak-node  (internal) one node of the soak, started by the soak group
             """;
 
         /// <summary>Runs the group named by <paramref name="args"/>[0]; returns the exit code.</summary>
@@ -43,6 +47,8 @@ namespace Palm.Bench
                     case "node": return await EndToEnd.MemoryNode.RunAsync(rest);
                     case "micro": return Micro.MicroSuite.Run(rest);
                     case "butterfly": return await Butterfly.ButterflyBenchmark.RunAsync(rest);
+                    case "soak": return await Soak.SoakScenario.RunAsync(rest);
+                    case "soak-node": return await Soak.SoakNode.RunAsync(rest);
                     default:
                         Console.Error.WriteLine(Usage);
                         return 2;

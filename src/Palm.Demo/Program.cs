@@ -1,6 +1,7 @@
 using Palm.Client;
 using Palm.Cluster;
 using Palm.Demo;
+using Palm.Messages;
 
 // dotnet run --project src/Palm.Demo                      embedded cluster on loopback (default)
 // dotnet run --project src/Palm.Demo -- seed --port 4053  one node per process, see README
@@ -56,6 +57,13 @@ namespace Palm.Demo
                 Console.Error.WriteLine($"palm: {e.Message}");
                 Console.Error.WriteLine(Usage);
                 return 2;
+            }
+            catch (Exception e) when (e is TimeoutException or PalmJobFailedException or Akka.Configuration.ConfigurationException or PalmConfigurationException)
+            {
+                // A cluster that cannot be reached, a job that failed by name, settings that contradict:
+                // one line that says so, not a crash with a stack trace.
+                Console.Error.WriteLine($"palm: {e.Message}");
+                return 1;
             }
         }
 

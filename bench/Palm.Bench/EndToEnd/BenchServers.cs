@@ -20,8 +20,14 @@ public sealed class SlowServer : RegisteredServer
     [PalmFunction("slow")]
     public ReadOnlyMemory<byte> Slow(ReadOnlyMemory<byte> payload)
     {
-        var until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1_000_000;
-        while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(10);
+        Spin(SpinMicroseconds);
         return payload;
+    }
+
+    /// <summary>Burns about <paramref name="microseconds"/> of CPU on the calling thread.</summary>
+    public static void Spin(int microseconds)
+    {
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + microseconds * System.Diagnostics.Stopwatch.Frequency / 1_000_000;
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(10);
     }
 }

@@ -17,6 +17,8 @@ namespace Palm.Cluster;
 /// <param name="CacheMaxEntries">Most keys one server's cache holds.</param>
 /// <param name="CacheMaxBytes">Most value bytes one server's cache holds.</param>
 /// <param name="ClientProgressTimeout">How long a job may wait for a result while the cluster owes it some before the client checks the route's servers (and, after as long again, fails the job).</param>
+/// <param name="DrainTimeout">How long a butterfly worker that shuts down waits for its leader to say it holds nothing any more.</param>
+/// <param name="WorkerWindowTime">A butterfly worker's window holds at most what it answers in this time (at its measured rate).</param>
 public sealed record PalmSettings(
     string SystemName,
     int BatchMaxMessages,
@@ -31,7 +33,9 @@ public sealed record PalmSettings(
     int MaxDirectorySubscribers,
     int CacheMaxEntries,
     long CacheMaxBytes,
-    TimeSpan ClientProgressTimeout)
+    TimeSpan ClientProgressTimeout,
+    TimeSpan DrainTimeout,
+    TimeSpan WorkerWindowTime)
 {
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
@@ -55,12 +59,14 @@ public sealed record PalmSettings(
             palm.GetInt("node.max-directory-subscribers"),
             palm.GetInt("cache.max-entries"),
             palm.GetByteSize("cache.max-bytes")!.Value,
-            palm.GetTimeSpan("client.progress-timeout"));
+            palm.GetTimeSpan("client.progress-timeout"),
+            palm.GetTimeSpan("butterfly.drain-timeout"),
+            palm.GetTimeSpan("butterfly.worker-window-time"));
         if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
             || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.MaxDirectorySubscribers < 1 || settings.CacheMaxEntries < 1 || settings.CacheMaxBytes < 1
-            || settings.ClientProgressTimeout <= TimeSpan.Zero)
+            || settings.ClientProgressTimeout <= TimeSpan.Zero || settings.DrainTimeout <= TimeSpan.Zero || settings.WorkerWindowTime <= TimeSpan.Zero)
             throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.client.progress-timeout, palm.butterfly.worker-window, "
-                + "palm.butterfly.answer-check-interval, palm.node.max-directory-subscribers and palm.cache.* must be positive.");
+                + "palm.butterfly.answer-check-interval, palm.butterfly.drain-timeout, palm.butterfly.worker-window-time, palm.node.max-directory-subscribers and palm.cache.* must be positive.");
         if (!ReferenceEquals(config, PalmConfig.Reference)) SettingsCheck.Validate(config, settings);
         return settings;
     }

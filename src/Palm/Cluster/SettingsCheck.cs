@@ -18,6 +18,20 @@ internal static class SettingsCheck
     /// <summary>Throws a <see cref="ConfigurationException"/> naming both keys of the first contradiction in <paramref name="config"/>.</summary>
     public static void Validate(Config config, PalmSettings settings)
     {
+        // A job whose results stop is checked after the progress timeout and failed after twice that;
+        // the mechanisms that recover lost messages must get their turn first.
+        if (settings.ClientProgressTimeout <= 2 * settings.AnswerCheckInterval)
+            throw new ConfigurationException(
+                $"palm.client.progress-timeout = {settings.ClientProgressTimeout} contradicts palm.butterfly.answer-check-interval = {settings.AnswerCheckInterval}: "
+                + "a butterfly leader re-dispatches work lost in transit only after an answer check, so jobs would fail before it could recover them. "
+                + "Make the progress timeout more than twice the answer-check interval.");
+        var resend = config.GetTimeSpan("palm.lane.resend-interval", TimeSpan.FromSeconds(1));
+        if (settings.ClientProgressTimeout <= 2 * resend)
+            throw new ConfigurationException(
+                $"palm.client.progress-timeout = {settings.ClientProgressTimeout} contradicts palm.lane.resend-interval = {resend}: "
+                + "envelopes lost in transit are sent again only after the resend interval, so jobs would fail before they could be recovered. "
+                + "Make the progress timeout more than twice the resend interval.");
+
         var provider = config.GetString("akka.actor.provider", "");
         var remote = provider.Contains("remote", StringComparison.OrdinalIgnoreCase) || provider.Contains("cluster", StringComparison.OrdinalIgnoreCase);
         if (!remote || !config.HasPath(FrameKey)) return;

@@ -16,31 +16,12 @@ public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposab
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
 
     // The tests' usual fast failure detection, and Palm's own split-brain settings (hocon/cluster.conf) otherwise.
-    private const string FastFailureDetection = """
-        akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
-        akka.cluster.split-brain-resolver.stable-after = 2s
-        akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 3s
-        """;
-
-    private readonly string _config = WriteConfig();
-    private readonly List<DemoProcess> _processes = [];
+    private readonly DemoProcesses _nodes = new(DemoProcesses.FastFailureDetection, Wait);
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
-
-    private static string WriteConfig()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"palm-storm-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, FastFailureDetection);
-        return path;
-    }
 
     private void Phase(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
 
-    private async Task<(DemoProcess Process, string Address)> Start(params string[] args)
-    {
-        var started = await DemoProcess.StartAsync(Wait, [.. args, "--config", _config]);
-        lock (_processes) _processes.Add(started.Process);
-        return started;
-    }
+    private Task<(DemoProcess Process, string Address)> Start(params string[] args) => _nodes.StartAsync(args);
 
     [Fact]
     public async Task A_storm_of_killed_workers_loses_nothing_and_never_takes_the_leader_or_the_seed_down()
@@ -138,10 +119,5 @@ public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposab
         }
     }
 
-    public void Dispose()
-    {
-        lock (_processes)
-            foreach (var p in _processes) p.Dispose();
-        File.Delete(_config);
-    }
+    public void Dispose() => _nodes.Dispose();
 }

@@ -30,6 +30,10 @@ internal sealed class NodeActor : ReceiveActor
     private readonly List<ServerEntry> _local = [];
     private readonly Dictionary<Address, ServerEntry[]> _remote = new();
     private readonly Dictionary<Address, Member> _members = new();
+    // Announcements from addresses not (yet) members. When full, any one makes room: a real member
+    // announces itself again anyway once this node sees it join (MemberAvailable asks for a reply).
+    private readonly Dictionary<Address, (NodeServers Message, IActorRef Sender)> _pending = new();
+    private const int MaxPendingAnnouncements = 64;
     private readonly HashSet<IActorRef> _subscribers = [];
     private readonly HashSet<(string Name, string Node)> _reportedConflicts = [];
     private readonly RateLimitedLog _refusals;
@@ -144,9 +148,19 @@ internal sealed class NodeActor : ReceiveActor
         // servers, and what it announces is taken as hosted at the sender's address, whatever it says.
         if (!_members.ContainsKey(from))
         {
-            _refusals.Warn("node-servers", $"Palm node ignored a server announcement from {from}, which is not a member of the cluster.");
+            // A new member may announce itself before this node has seen it join: hold the latest
+            // announcement per address (a bounded few) and apply it when the member shows up. A
+            // stranger's never takes effect.
+            _refusals.Log(LogLevel.InfoLevel, "node-servers", "{0}", $"Palm node holds a server announcement from {from}, not a member of the cluster (yet); it takes effect only if {from} joins.");
+            if (!_pending.ContainsKey(from) && _pending.Count >= MaxPendingAnnouncements) _pending.Remove(_pending.Keys.First());
+            _pending[from] = (message, Sender);
             return;
         }
+        Apply(from, message, Sender);
+    }
+
+    private void Apply(Address from, NodeServers message, IActorRef sender)
+    {
         var node = from.ToString();
         var entries = message.Entries.Where(e => e is not null && e.Server.Path.Address.Equals(from)
                 && (e.Cache.IsNobody() || e.Cache.Path.Address.Equals(from)) && IsValidName(e.Name))
@@ -154,7 +168,7 @@ internal sealed class NodeActor : ReceiveActor
         if (entries.Length != message.Entries.Length)
             _refusals.Warn("node-servers-foreign", $"Palm node ignored {message.Entries.Length - entries.Length} entries from {from} that named actors of other nodes or bad names.");
         _remote[from] = entries;
-        if (message.ReplyWanted) Sender.Tell(new NodeServers(_local.ToArray(), false));
+        if (message.ReplyWanted) sender.Tell(new NodeServers(_local.ToArray(), false));
         Publish();
     }
 
@@ -176,6 +190,7 @@ internal sealed class NodeActor : ReceiveActor
     {
         if (member.Address.Equals(AkkaCluster.Get(Context.System).SelfAddress)) return;
         _members[member.Address] = member;
+        if (_pending.Remove(member.Address, out var held)) Apply(member.Address, held.Message, held.Sender);
         PeerNode(member.Address).Tell(new NodeServers(_local.ToArray(), true));
     }
 

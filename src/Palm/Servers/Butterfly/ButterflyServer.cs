@@ -22,9 +22,12 @@ namespace Palm.Servers;
 /// messages and gets new ones only as it returns results, so a worker four times slower than another
 /// gets about a quarter as many messages. A worker's window starts small and widens only while the
 /// worker answers faster than work reaches it, so quick functions get the large windows they need to
-/// hide the round trip, and slow ones keep small windows. Workers may join and leave while jobs run; the messages a
-/// departed worker had not answered go to the others, and each message's result is forwarded exactly
-/// once (a late answer from a worker thought dead is used if it comes first, and the other ignored).
+/// hide the round trip, and slow ones keep small windows; it never holds more than the worker answers in
+/// <c>palm.butterfly.worker-window-time</c>, so a worker that dies strands little. Workers may join and
+/// leave while jobs run; the messages a departed worker had not answered go to the others, and each
+/// message's result is forwarded exactly once (only the answer of the worker that holds a message counts).
+/// A worker whose node shuts down (SIGTERM, Ctrl+C, <c>PalmHost.StopNodeAsync</c>) first drains: it gets no
+/// new work and leaves once it has answered what it holds, so nothing is computed twice.
 /// </para>
 /// <para>
 /// Started with <see cref="ServerRole.Standalone"/> (no role flag), a butterfly server runs as a serial

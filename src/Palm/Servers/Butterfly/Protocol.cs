@@ -27,3 +27,21 @@ internal sealed record AnswerCheck(long Batch);
 
 /// <summary>The worker's reply to <see cref="AnswerCheck"/>: anything up to <see cref="Batch"/> still unanswered was lost on the way.</summary>
 internal sealed record AnswerCheckDone(long Batch);
+
+/// <summary>
+/// A worker tells its leader it is shutting down (its actor system runs coordinated shutdown): give it no
+/// new work, and say <see cref="WorkerDrained"/> once it holds nothing. Sent with the worker as sender.
+/// </summary>
+internal sealed record WorkerDraining
+{
+    public static readonly WorkerDraining Instance = new();
+}
+
+/// <summary>
+/// The leader's reply to <see cref="WorkerDraining"/>: every message the worker was given is answered (by
+/// the leader's own bookkeeping, so the reply cannot overtake an answer), and it gets nothing more.
+/// </summary>
+internal sealed record WorkerDrained
+{
+    public static readonly WorkerDrained Instance = new();
+}

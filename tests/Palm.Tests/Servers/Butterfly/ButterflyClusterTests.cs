@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Akka.Configuration;
+using Akka.Event;
 using Palm.Client;
 using Palm.Cluster;
 using Palm.Messages;
@@ -14,9 +16,12 @@ public sealed partial class ButterflyClusterTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
 
-    private static async Task<(PalmTestCluster Cluster, PalmNode Leader, PalmClient Client)> StartLeader()
+    // Drain lines are Info; the nodes publish Info events only when asked to.
+    private static readonly Config InfoLog = ConfigurationFactory.ParseString("akka.loglevel = INFO");
+
+    private static async Task<(PalmTestCluster Cluster, PalmNode Leader, PalmClient Client)> StartLeader(Config? config = null)
     {
-        var cluster = await PalmTestCluster.StartAsync();
+        var cluster = await PalmTestCluster.StartAsync(config);
         var leader = await cluster.StartServerAsync<CrunchServer>("c", ServerRole.Leader);
         return (cluster, leader, await cluster.ConnectClientAsync());
     }
@@ -70,17 +75,13 @@ public sealed partial class ButterflyClusterTests : Akka.TestKit.Xunit2.TestKit
         Assert.True(await WorkDoneOn(client, late) > 100, "the worker that joined mid-job got little or no work");
     }
 
-    [Fact]
-    public async Task Butterfly_server_loses_no_message_when_a_worker_node_shuts_down_mid_job()
+    /// <summary>
+    /// Runs a job of 1 ms calls that keeps the leader busy until <paramref name="leaving"/> has shut down (StopNodeAsync:
+    /// coordinated shutdown, as SIGTERM runs it), then checks every result exactly once and that <paramref name="staying"/> worked.
+    /// </summary>
+    private async Task RunWhileAWorkerShutsDown(PalmTestCluster cluster, PalmClient client, PalmNode leaving, PalmNode staying)
     {
-        var (cluster, leader, client) = await StartLeader();
-        await using var _ = cluster;
-        var leaving = await cluster.StartServerAsync<CrunchServer>("c", ServerRole.Worker);
-        var staying = await cluster.StartServerAsync<CrunchServer>("c", ServerRole.Worker);
-        await AwaitWorkers(client, 2);
-        var redispatched = LogWatch.For(leader.System, text => RedispatchedSome().IsMatch(text));
-
-        // The source keeps the leader busy until the leaving worker is gone, so that it leaves holding messages.
+        // The source keeps the leader busy until the leaving worker is gone, so that it shuts down holding messages.
         var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var firstResults = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sent = 0;
@@ -102,12 +103,56 @@ public sealed partial class ButterflyClusterTests : Akka.TestKit.Xunit2.TestKit
         gone.SetResult();
 
         Jobs.AssertExactlyOnce(await job, sent);
-        await redispatched.WaitAsync(Wait);
         Assert.True(await WorkDoneOn(client, staying) > 0);
     }
 
-    [GeneratedRegex(@"re-dispatching its [1-9]\d* unanswered")]
-    private static partial Regex RedispatchedSome();
+    [Fact]
+    public async Task Butterfly_worker_node_that_shuts_down_mid_job_first_answers_what_it_holds_and_nothing_is_redispatched()
+    {
+        var (cluster, leader, client) = await StartLeader(InfoLog);
+        await using var _ = cluster;
+        var leaving = await cluster.StartServerAsync<CrunchServer>("c", ServerRole.Worker);
+        var staying = await cluster.StartServerAsync<CrunchServer>("c", ServerRole.Worker);
+        await AwaitWorkers(client, 2);
+        bool FromLeaving(string text) => text.Contains(leaving.Address + "/", StringComparison.Ordinal);
+        var drained = LogWatch.For<Info>(leader.System, text => FromLeaving(text) && text.Contains(" drained: ", StringComparison.Ordinal));
+        var left = LogWatch.For<LogEvent>(leader.System, text => FromLeaving(text) && text.Contains(" re-dispatching its ", StringComparison.Ordinal));
+        var workerDrained = LogWatch.For<Info>(leaving.System, text => text.Contains(" drained in ", StringComparison.Ordinal));
+
+        await RunWhileAWorkerShutsDown(cluster, client, leaving, staying);
+
+        // It was busy when it began to shut down, answered all of it, and left with nothing to re-dispatch.
+        var held = int.Parse(HeldAtDrain().Match(await drained.WaitAsync(Wait)).Groups[1].Value);
+        Assert.True(held > 0, "the worker held nothing when it began to shut down: the test did not test a drain");
+        Assert.Matches(RedispatchedNone(), await left.WaitAsync(Wait));
+        Assert.True(workerDrained.IsCompletedSuccessfully, "the worker did not log that its drain completed");
+    }
+
+    [Fact]
+    public async Task Butterfly_worker_node_whose_drain_times_out_leaves_anyway_and_no_message_is_lost()
+    {
+        // A drain that cannot finish in time: the node leaves without the leader's word, and the leader re-dispatches
+        // whatever the worker still holds by the time it sees it leave.
+        var (cluster, leader, client) = await StartLeader(InfoLog.WithFallback(ConfigurationFactory.ParseString("palm.butterfly.drain-timeout = 1ms")));
+        await using var _ = cluster;
+        var leaving = await cluster.StartServerAsync<CrunchServer>("c", ServerRole.Worker);
+        var staying = await cluster.StartServerAsync<CrunchServer>("c", ServerRole.Worker);
+        await AwaitWorkers(client, 2);
+        var left = LogWatch.For<LogEvent>(leader.System,
+            text => text.Contains(leaving.Address + "/", StringComparison.Ordinal) && text.Contains(" re-dispatching its ", StringComparison.Ordinal));
+        var timedOut = LogWatch.For(leaving.System, text => text.Contains("was not drained within", StringComparison.Ordinal));
+
+        await RunWhileAWorkerShutsDown(cluster, client, leaving, staying);
+
+        await left.WaitAsync(Wait);
+        Assert.True(timedOut.IsCompletedSuccessfully, "the worker did not log that its drain timed out");
+    }
+
+    [GeneratedRegex(@"none of the (\d+) messages it held")]
+    private static partial Regex HeldAtDrain();
+
+    [GeneratedRegex(@"re-dispatching its 0 unanswered")]
+    private static partial Regex RedispatchedNone();
 }
 
 /// <summary>A leader and two workers, each on a node of its own, shared by the tests that leave them running.</summary>

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Palm.Client;
 using Palm.Demo;
@@ -12,36 +14,17 @@ public sealed partial class ButterflyProcessTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
 
-    // Notice the killed process within seconds: the job waits for its messages until the leader knows it is gone.
-    private const string FastFailureDetection = """
-        akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
-        akka.cluster.split-brain-resolver.stable-after = 2s
-        akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 3s
-        """;
-
-    private readonly string _config = WriteConfig();
-    private readonly List<DemoProcess> _processes = [];
+    // Info lines too: a leader says at that level that a worker drained and how much it re-dispatched.
+    private readonly DemoProcesses _nodes = new(DemoProcesses.FastFailureDetection + "\nakka.loglevel = INFO", Wait);
 
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly ITestOutputHelper _output;
 
     public ButterflyProcessTests(ITestOutputHelper output) : base(output: output) => _output = output;
 
-    private static string WriteConfig()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"palm-butterfly-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, FastFailureDetection);
-        return path;
-    }
-
     private void Phase(string what) => _output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
 
-    private async Task<(DemoProcess Process, string Address)> Start(params string[] args)
-    {
-        var started = await DemoProcess.StartAsync(Wait, [.. args, "--config", _config]);
-        lock (_processes) _processes.Add(started.Process);
-        return started;
-    }
+    private Task<(DemoProcess Process, string Address)> Start(params string[] args) => _nodes.StartAsync(args);
 
     [Fact]
     public async Task Butterfly_server_loses_no_message_when_a_worker_process_is_killed()
@@ -80,6 +63,99 @@ public sealed partial class ButterflyProcessTests : Akka.TestKit.Xunit2.TestKit
         Phase(RedispatchedSome().Match(leader.Output).Value);
     }
 
+    [Fact]
+    public async Task Butterfly_worker_process_stopped_with_SIGTERM_drains_and_nothing_is_computed_twice()
+    {
+        // The leader founds the cluster; two worker processes join it. The job calls c.price directly.
+        var (leader, leaderAddress) = await Start("server", "c", "--role", "leader");
+        var workers = await Task.WhenAll(
+            Start("server", "c", "--role", "worker", "--seed", leaderAddress),
+            Start("server", "c", "--role", "worker", "--seed", leaderAddress));
+        var (victim, victimAddress) = workers[0];
+        Phase("leader and 2 worker processes up");
+        await using var client = await PalmClient.ConnectAsync(leaderAddress);
+        await client.WaitForServersAsync(["c"], Wait, minWorkers: 2);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+
+        // Inputs flow as fast as the cluster takes them until the victim has left, then 1,000 more.
+        const int cap = 400_000;
+        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = 0;
+        async IAsyncEnumerable<byte[]> Source()
+        {
+            while (!gone.Task.IsCompleted && sent < cap - 1000)
+            {
+                yield return EnrichedTrade(sent++);
+                if (sent % 100 == 0) await Task.Yield();
+            }
+            for (var i = 0; i < 1000; i++) yield return EnrichedTrade(sent++);
+        }
+        var seen = new int[cap];
+        var wrong = 0;
+        var results = 0;
+        var underWay = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var job = Task.Run(async () =>
+        {
+            await foreach (var r in client.RunJob(["c.price"], Source()).WithTimeout(Wait))
+            {
+                seen[r.InputIndex]++;
+                if (r.IsError || r.Payload.Length != 40 || BinaryPrimitives.ReadInt64LittleEndian(r.Payload.Span[16..]) != r.InputIndex) wrong++;
+                if (++results == 5000) underWay.TrySetResult();
+            }
+        });
+        await underWay.Task.WaitAsync(Wait);
+
+        using (var kill = Process.Start("kill", ["-TERM", victim.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        Phase("5000 results in; SIGTERM sent to a worker");
+        // The victim's worker leaves the leader's directory only after its drain, then its process ends by itself.
+        var victimLeft = new Regex(Regex.Escape(victimAddress) + @"/user/palm/worker-c-\d+ of server 'c' left the directory; re-dispatching its (\d+) unanswered");
+        await AwaitAssertAsync(() => Assert.Matches(victimLeft, leader.Output), Wait);
+        await AwaitAssertAsync(() => Assert.True(HasExited(victim.Pid), "the worker process did not end after SIGTERM"), Wait);
+        Phase("the worker left and its process ended");
+        gone.SetResult();
+
+        await job.WaitAsync(Wait);
+        Phase($"job complete: {sent} inputs");
+        var missing = Enumerable.Range(0, sent).Count(i => seen[i] == 0);
+        var duplicated = Enumerable.Range(0, sent).Count(i => seen[i] > 1);
+        Assert.True((missing, duplicated, wrong, results) == (0, 0, 0, sent), $"{results} results for {sent} inputs: {missing} missing, {duplicated} duplicated, {wrong} wrong.");
+
+        // It drained (the leader's word), nothing of it was re-dispatched, and nothing at all was lost in transit.
+        var output = leader.Output;
+        var drained = new Regex(Regex.Escape(victimAddress) + @"/user/palm/worker-c-\d+ of server 'c' drained: it holds none of the (\d+) messages");
+        Assert.Matches(drained, output);
+        Phase(drained.Match(output).Value);
+        Assert.Equal("0", victimLeft.Match(output).Groups[1].Value);
+        Assert.DoesNotMatch(RedispatchedSome(), output);
+        Assert.DoesNotContain("never answered", output, StringComparison.Ordinal);
+        Assert.Contains(" drained in ", victim.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>What server C's <c>price</c> takes: notional, rate, trade id and spread, as B's <c>enrich</c> writes them.</summary>
+    private static byte[] EnrichedTrade(int i)
+    {
+        var trade = new byte[32];
+        BinaryPrimitives.WriteDoubleLittleEndian(trade.AsSpan(0), 1_000_000 + i % 1000);
+        BinaryPrimitives.WriteDoubleLittleEndian(trade.AsSpan(8), 0.01 + i % 7 * 0.005);
+        BinaryPrimitives.WriteInt64LittleEndian(trade.AsSpan(16), i);
+        BinaryPrimitives.WriteDoubleLittleEndian(trade.AsSpan(24), 0.005);
+        return trade;
+    }
+
+    private static bool HasExited(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
     [GeneratedRegex(@"re-dispatching its [1-9]\d* unanswered")]
     private static partial Regex RedispatchedSome();
 
@@ -87,9 +163,7 @@ public sealed partial class ButterflyProcessTests : Akka.TestKit.Xunit2.TestKit
     {
         if (disposing)
         {
-            lock (_processes)
-                foreach (var p in _processes) p.Dispose();
-            File.Delete(_config);
+            _nodes.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -21,8 +21,8 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     private readonly StepInvoker _invoker;
     private readonly Forwarder _forwarder;
     private readonly Ventilator _ventilator;
+    private readonly IgnoredMessages _strangers;
     private bool _warnedNoWorkers;
-    private long _duplicates;
 
     public ButterflyLeaderActor(ServerRuntime runtime)
     {
@@ -30,7 +30,8 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         _invoker = new StepInvoker(runtime);
         _forwarder = new Forwarder(runtime, Self);
         var settings = runtime.Settings;
-        _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
+        _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
+        _strangers = new IgnoredMessages(runtime.Log, $"The leader of server '{runtime.Name}'");
 
         Receive<Deliver>(OnDeliver);
         Receive<WorkResults>(OnResults);
@@ -42,6 +43,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
             foreach (var (worker, batch) in _ventilator.ChecksDue()) _runtime.Lanes.Tell(worker, new AnswerCheck(batch), Self);
         });
         Receive<AnswerCheckDone>(OnCheckDone);
+        Receive<WorkerDraining>(_ => OnDraining());
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
             runtime.Name, runtime.Instance.TemplateName, "leader", runtime.NodeAddress, _ventilator.WorkerCount)));
     }
@@ -82,13 +84,16 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     private void OnResults(WorkResults answers)
     {
         var from = Sender;
+        if (!_ventilator.IsWorker(from))
+        {
+            // Not one of this server's workers (a stranger, or a worker already forgotten): it holds nothing here.
+            _strangers.Note($"{answers.Results.Count} answers", from);
+            return;
+        }
         foreach (var answer in answers.Results)
         {
-            if (!_ventilator.Complete(from, answer.Id, out var message))
-            {
-                _duplicates++;
-                continue;
-            }
+            // Ignored (and counted) unless this worker holds the message now: late answers after a re-dispatch, duplicates.
+            if (!_ventilator.Complete(from, answer.Id, out var message)) continue;
             if (answer.Error is null)
             {
                 _runtime.Counters.AddOut(answer.Outputs.Count);
@@ -102,6 +107,21 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         }
         _ventilator.Answered(from, answers.Starved);
         DispatchAndFlush();
+    }
+
+    private void OnDraining()
+    {
+        if (_ventilator.Drain(Sender))
+        {
+            _runtime.Log.Info("Worker {0} of server '{1}' is shutting down: it gets no new work, and is told once it has answered what it holds.",
+                Sender.Path, _runtime.Name);
+            DispatchAndFlush();
+        }
+        else
+        {
+            // Not a worker here (never was, or already forgotten): it holds nothing of this leader's.
+            Sender.Tell(WorkerDrained.Instance, Self);
+        }
     }
 
     private void OnCheckDone(AnswerCheckDone done)
@@ -136,7 +156,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         _runtime.Log.Log(requeued > 0 ? LogLevel.WarningLevel : LogLevel.InfoLevel,
             "Worker {0} of server '{1}' {2}; re-dispatching its {3} unanswered messages ({4} workers left).",
             [worker.Path, _runtime.Name, why, requeued, _ventilator.WorkerCount]);
-        if (_duplicates > 0) _runtime.Log.Info("Server '{0}' has ignored {1} duplicate answers so far.", _runtime.Name, _duplicates);
+        if (_ventilator.Ignored > 0) _runtime.Log.Info("Server '{0}' has ignored {1} answers from workers that no longer held them so far.", _runtime.Name, _ventilator.Ignored);
         DispatchAndFlush();
     }
 
@@ -144,11 +164,24 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     {
         _ventilator.Dispatch(Self);
         _forwarder.Flush();
+        // Checked first: this runs for every batch of messages and of answers, and drains are rare.
+        if (_ventilator.Undrained) ReportDrained();
         if (_ventilator.WorkerCount == 0 && _ventilator.Waiting > 0 && !_warnedNoWorkers)
         {
             _warnedNoWorkers = true;
             _runtime.Log.Warning("Server '{0}' has no workers; {1} messages wait in its leader until a worker joins.",
                 _runtime.Name, _ventilator.Waiting);
+        }
+    }
+
+    private void ReportDrained()
+    {
+        foreach (var drained in _ventilator.TakeDrained())
+        {
+            // Decided from the leader's own bookkeeping, after the answers themselves arrived: the reply cannot overtake them.
+            drained.Worker.Tell(WorkerDrained.Instance, Self);
+            _runtime.Log.Info("Worker {0} of server '{1}' drained: it holds none of the {2} messages it held when it began to shut down, nothing to re-dispatch.",
+                drained.Worker.Path, _runtime.Name, drained.HeldAtDrain);
         }
     }
 

@@ -14,12 +14,29 @@ namespace Palm.Servers.Butterfly.Internal;
 /// envelope also says whether the worker spent more time waiting for work than working since the
 /// previous one, which is how the leader learns that this worker's window is too small.
 /// </summary>
-internal sealed class ButterflyWorkerActor : ReceiveActor
+/// <remarks>
+/// A worker takes work and answer checks only from the current leader of its server in the directory;
+/// anything else is ignored, counted and logged at a bounded rate. What comes while the directory
+/// lists no leader yet (a leader whose announcement is still on its way) is stashed, a bounded number of
+/// messages, and looked at again when the directory changes. When its actor system shuts down, the
+/// worker drains first (<see cref="WorkerDrain"/>).
+/// </remarks>
+internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
 {
     private static readonly long FlushAfter = Stopwatch.Frequency / 1000;
 
+    /// <summary>Most messages kept while no leader is known; beyond, they are ignored (the leader's answer checks recover its own).</summary>
+    private const int MaxStashed = 64;
+
     private readonly ServerRuntime _runtime;
     private readonly StepRunner _runner;
+    private readonly IgnoredMessages _strangers;
+    private WorkerDrain? _drain;
+    private int _stashed;
+
+    // The leader as of the directory snapshot it was read from; re-read when the node publishes a new one.
+    private DirectorySnapshot? _snapshot;
+    private IActorRef? _leader;
 
     // Time spent waiting for work since the last envelope of answers, to tell the leader when the window
     // it gives this worker is too small to cover the round trip.
@@ -31,15 +48,72 @@ internal sealed class ButterflyWorkerActor : ReceiveActor
     {
         _runtime = runtime;
         _runner = new StepRunner(runtime);
-        Receive<WorkBatch>(Handle);
-        // Handled in mailbox order, so every batch sent before the check has been answered by now; the
-        // reply takes the way the answers took, so it arrives after them.
-        Receive<AnswerCheck>(check => _runtime.Lanes.Tell(Sender, new AnswerCheckDone(check.Batch), Self));
+        _strangers = new IgnoredMessages(runtime.Log, $"A worker of server '{runtime.Name}'");
+        Receive<WorkBatch>(batch =>
+        {
+            if (FromLeader("a batch of work")) Handle(batch);
+        });
+        Receive<AnswerCheck>(check =>
+        {
+            // Handled in mailbox order, so every batch sent before the check has been answered by now; the
+            // reply takes the way the answers took, so it arrives after them.
+            if (FromLeader("an answer check")) _runtime.Lanes.Tell(Sender, new AnswerCheckDone(check.Batch), Self);
+        });
+        Receive<WorkerDrained>(_ =>
+        {
+            if (_drain?.Drained(Sender) != true) _strangers.Note("a drained notice", Sender);
+        });
+        Receive<DirectoryUpdate>(_ =>
+        {
+            if (_stashed == 0 || Leader() is null) return;
+            _stashed = 0;
+            Stash.UnstashAll();
+        });
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
             runtime.Name, runtime.Instance.TemplateName, "worker", runtime.NodeAddress, 0)));
     }
 
-    protected override void PreStart() => _runtime.Instance.Started();
+    public IStash Stash { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        _runtime.Instance.Started();
+        _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
+        _drain = WorkerDrain.Register(Context.System, _runtime, Self);
+    }
+
+    protected override void PostStop()
+    {
+        _runtime.Node.Tell(UnsubscribeDirectory.Instance, Self);
+        _drain?.Stopped();
+    }
+
+    /// <summary>The current leader of this worker's server, from the node's directory; null while none is listed.</summary>
+    private IActorRef? Leader()
+    {
+        var snapshot = _runtime.Directory.Current;
+        if (!ReferenceEquals(snapshot, _snapshot))
+        {
+            _snapshot = snapshot;
+            _leader = WorkerDrain.Leader(snapshot, _runtime.Name);
+        }
+        return _leader;
+    }
+
+    /// <summary>Whether the current message comes from the leader; if no leader is known yet it is stashed, otherwise ignored.</summary>
+    private bool FromLeader(string what)
+    {
+        var leader = Leader();
+        if (leader is not null && leader.Equals(Sender)) return true;
+        if (leader is null && _stashed < MaxStashed)
+        {
+            _stashed++;
+            Stash.Stash();
+            return false;
+        }
+        _strangers.Note(what, Sender);
+        return false;
+    }
 
     private void Handle(WorkBatch batch)
     {

@@ -8,9 +8,9 @@ namespace Palm.Servers.Butterfly.Internal;
 /// (its window) and which ones it holds now. Credit is what lets the leader balance by itself: a
 /// worker gets a message only for one it has returned, so each worker is fed at its own pace.
 /// </summary>
-internal sealed class WorkerRoutee(IActorRef worker, int initialWindow, int maxWindow, Transport.DataLanes lanes) : Routee
+internal sealed class WorkerRoutee(IActorRef worker, WindowRules rules, Transport.DataLanes lanes) : Routee
 {
-    private readonly int _initialWindow = initialWindow;
+    private readonly AnswerRate _rate = new(rules.SampleTicks, rules.Frequency, rules.WindowSeconds);
 
     public IActorRef Worker { get; } = worker;
 
@@ -23,21 +23,64 @@ internal sealed class WorkerRoutee(IActorRef worker, int initialWindow, int maxW
     /// <summary>The batch number an <see cref="AnswerCheck"/> on its way covers; null when none is.</summary>
     public long? CheckPending { get; set; }
 
-    /// <summary>How many items the worker may hold; between the initial window and <c>palm.butterfly.worker-window</c>.</summary>
-    public int Window { get; private set; } = initialWindow;
+    /// <summary>How many items the worker may hold; between the initial window and <see cref="Limit"/>.</summary>
+    public int Window { get; private set; } = rules.Initial;
 
-    public int Free => Window - Held.Count;
+    /// <summary>
+    /// The most the window may grow to: what the worker answers in <c>palm.butterfly.worker-window-time</c> at its
+    /// measured rate, between the initial window and <c>palm.butterfly.worker-window</c> (the latter until a rate is known).
+    /// </summary>
+    public int Limit { get; private set; } = rules.Max;
+
+    /// <summary>The worker's measured rate: items answered per second of holding work (0 until measured).</summary>
+    public double Rate => _rate.PerSecond;
+
+    /// <summary>The worker is shutting down: it gets no new work, and is told once it holds nothing.</summary>
+    public bool Draining { get; private set; }
+
+    /// <summary>How many items the worker held when it said it was shutting down.</summary>
+    public int HeldAtDrain { get; private set; }
+
+    /// <summary>The worker was told it holds nothing any more (<see cref="WorkerDrained"/>).</summary>
+    public bool DrainReported { get; set; }
+
+    /// <summary>Items answered since the last envelope of answers was accounted for (<see cref="Measure"/>).</summary>
+    public int AnsweredSinceMeasure { get; set; }
+
+    public int Free => Draining ? 0 : Window - Held.Count;
 
     /// <summary>Items being gathered for the next <see cref="WorkBatch"/> to this worker.</summary>
     public List<WorkItem> Outbox { get; private set; } = [];
 
     public long OutboxBytes { get; set; }
 
+    public void Drain()
+    {
+        Draining = true;
+        HeldAtDrain = Held.Count;
+    }
+
+    /// <summary>The worker is about to hold work while it held none: its busy time starts.</summary>
+    public void Busy(long now) => _rate.Busy(now);
+
+    /// <summary>
+    /// After an envelope of answers: counts them into the rate, and once a new rate sample is in, caps the window at
+    /// what the worker answers in the window time, so that a worker that dies strands a bounded time of work.
+    /// </summary>
+    public void Measure(long now)
+    {
+        var sampled = _rate.Answered(now, AnsweredSinceMeasure, Held.Count > 0);
+        AnsweredSinceMeasure = 0;
+        if (!sampled) return;
+        Limit = (int)Math.Clamp(_rate.PerSecond * rules.WindowSeconds, rules.Initial, rules.Max);
+        if (Window > Limit) Window = Limit;
+    }
+
     /// <summary>The worker answered everything it had while more work was waiting: it was starved, not slow.</summary>
-    public void Grow() => Window = Math.Min(Window * 2, maxWindow);
+    public void Grow() => Window = Math.Max(Window, Math.Min(Window * 2, Limit));
 
     /// <summary>The server went idle: start small again, so that the next job's first messages spread over every worker.</summary>
-    public void Reset() => Window = _initialWindow;
+    public void Reset() => Window = rules.Initial;
 
     private List<WorkItem> TakeOutbox()
     {

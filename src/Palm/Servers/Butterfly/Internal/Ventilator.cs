@@ -7,20 +7,42 @@ namespace Palm.Servers.Butterfly.Internal;
 /// <summary>
 /// The leader's bookkeeping, apart from the actor so that it can be tested alone: which messages wait,
 /// which worker holds which, and which are answered. Every message gets an id when it arrives and keeps
-/// it through re-dispatch; the first answer for an id is the one used, any later one is ignored. That
-/// is how a message reaches the rest of its route exactly once even when a worker thought dead answers
-/// after its messages went to another.
+/// it through re-dispatch; an answer counts only if it comes from the worker that holds that id now, and
+/// only the first time. That is how a message reaches the rest of its route exactly once even when a
+/// worker thought dead answers after its messages went to another, and why nobody else can answer for it.
 /// </summary>
-internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxMessages, long batchMaxBytes, Transport.DataLanes lanes)
+internal sealed class Ventilator
 {
+    private readonly int _batchMaxMessages;
+    private readonly long _batchMaxBytes;
+    private readonly Transport.DataLanes _lanes;
+    private readonly WindowRules _rules;
+    private readonly TimeProvider _clock;
     private readonly CreditRoutingLogic _logic = new();
     private readonly Dictionary<IActorRef, WorkerRoutee> _workers = new();
     private Routee[] _routees = [];
     private readonly Queue<WorkItem> _fresh = new();
     private readonly Queue<WorkItem> _retry = new();
     private readonly Dictionary<long, Open> _open = new();
-    private readonly int _initialWindow = Math.Min(initialWindow, maxWindow);
     private long _nextId;
+    private int _undrained;
+
+    /// <param name="initialWindow">The window a worker starts with.</param>
+    /// <param name="maxWindow"><c>palm.butterfly.worker-window</c>.</param>
+    /// <param name="windowTime"><c>palm.butterfly.worker-window-time</c>.</param>
+    /// <param name="batchMaxMessages"><c>palm.batch.max-messages</c>.</param>
+    /// <param name="batchMaxBytes"><c>palm.batch.max-bytes</c>.</param>
+    /// <param name="lanes">The way work goes to workers.</param>
+    /// <param name="clock">Measures workers' rates; tests pass a clock of their own.</param>
+    public Ventilator(int initialWindow, int maxWindow, TimeSpan windowTime, int batchMaxMessages, long batchMaxBytes, Transport.DataLanes lanes,
+        TimeProvider? clock = null)
+    {
+        _batchMaxMessages = batchMaxMessages;
+        _batchMaxBytes = batchMaxBytes;
+        _lanes = lanes;
+        _clock = clock ?? TimeProvider.System;
+        _rules = new WindowRules(Math.Min(initialWindow, maxWindow), maxWindow, windowTime.TotalSeconds, _clock.TimestampFrequency);
+    }
 
     public int WorkerCount => _workers.Count;
 
@@ -32,12 +54,18 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
     /// <summary>Messages dispatched and not answered yet.</summary>
     public int Outstanding => _open.Count;
 
+    /// <summary>Answers ignored: from a worker that did not hold that message (any more), or answered already.</summary>
+    public long Ignored { get; private set; }
+
+    /// <summary>Whether <paramref name="actor"/> is one of the workers.</summary>
+    public bool IsWorker(IActorRef actor) => _workers.ContainsKey(actor);
+
     public void Enqueue(PipelineMessage message) => _fresh.Enqueue(new WorkItem(++_nextId, message));
 
     public bool AddWorker(IActorRef worker)
     {
         if (_workers.ContainsKey(worker)) return false;
-        var routee = new WorkerRoutee(worker, _initialWindow, maxWindow, lanes);
+        var routee = new WorkerRoutee(worker, _rules, _lanes);
         _workers[worker] = routee;
         _routees = [.. _routees, routee];
         return true;
@@ -48,7 +76,39 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
     {
         if (!_workers.Remove(worker, out var routee)) return -1;
         _routees = _routees.Where(r => !ReferenceEquals(r, routee)).ToArray();
+        if (routee.Draining && !routee.DrainReported) _undrained--;
         return Requeue(routee, routee.Held.Keys.ToList());
+    }
+
+    /// <summary>
+    /// <paramref name="worker"/> is shutting down: it gets no new work from now on. False if it is not a worker
+    /// (then it holds nothing here either).
+    /// </summary>
+    public bool Drain(IActorRef worker)
+    {
+        if (!_workers.TryGetValue(worker, out var routee)) return false;
+        if (routee.Draining) return true;
+        routee.Drain();
+        _undrained++;
+        return true;
+    }
+
+    /// <summary>Whether some worker is draining and was not yet reported drained (see <see cref="TakeDrained"/>).</summary>
+    public bool Undrained => _undrained > 0;
+
+    /// <summary>The draining workers that hold nothing any more and were not yet reported; each is reported once.</summary>
+    public List<WorkerRoutee> TakeDrained()
+    {
+        if (_undrained == 0) return [];
+        var drained = new List<WorkerRoutee>();
+        foreach (var routee in _workers.Values)
+        {
+            if (!routee.Draining || routee.DrainReported || routee.Held.Count > 0) continue;
+            routee.DrainReported = true;
+            _undrained--;
+            drained.Add(routee);
+        }
+        return drained;
     }
 
     /// <summary>The workers that hold messages and have no check under way, each with the batch number a check now covers.</summary>
@@ -94,19 +154,21 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
     }
 
     /// <summary>
-    /// Records <paramref name="from"/>'s answer for item <paramref name="id"/>. True with the item's message
-    /// if it is the first answer; false for a duplicate (the item was already answered, by this worker or another).
+    /// Records <paramref name="from"/>'s answer for item <paramref name="id"/>. True with the item's message if
+    /// <paramref name="from"/> holds the item now; false otherwise (counted in <see cref="Ignored"/>): an answer for
+    /// an item already answered, or re-dispatched meanwhile (the worker that holds it now will answer), or from an
+    /// actor that is no worker at all.
     /// </summary>
     public bool Complete(IActorRef from, long id, out PipelineMessage message)
     {
-        if (_workers.TryGetValue(from, out var routee)) routee.Held.Remove(id);
-        if (_open.Remove(id, out var open))
+        // An item is held by at most one worker, and is open while it is: Requeue takes it from its holder first.
+        if (_workers.TryGetValue(from, out var routee) && routee.Held.Remove(id) && _open.Remove(id, out var open))
         {
-            // If another worker got the message again meanwhile, it keeps counting it against its credit
-            // until it answers too (then ignored): credit tracks what a worker really holds.
+            routee.AnsweredSinceMeasure++;
             message = open.Item.Message;
             return true;
         }
+        Ignored++;
         message = null!;
         return false;
     }
@@ -114,11 +176,13 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
     /// <summary>
     /// Adjusts <paramref name="from"/>'s window after one of its envelopes of answers. It grows while work waits
     /// here and the worker had none: it answered everything it held, or says it waited for work longer than it
-    /// worked (<paramref name="starved"/>). It goes back to the start when the server is idle.
+    /// worked (<paramref name="starved"/>); never past what the worker answers in the window time. It goes back
+    /// to the start when the server is idle.
     /// </summary>
     public void Answered(IActorRef from, bool starved)
     {
         if (!_workers.TryGetValue(from, out var routee)) return;
+        routee.Measure(_clock.GetTimestamp());
         if (Waiting > 0)
         {
             if (starved || routee.Held.Count == 0) routee.Grow();
@@ -132,20 +196,16 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
     /// <summary>Hands waiting messages to workers with free credit, re-dispatched ones first, one batch per worker.</summary>
     public void Dispatch(IActorRef self)
     {
+        long now = -1;
         while (true)
         {
             WorkItem item;
             Queue<WorkItem> from;
+            // Nobody holds a message that waits for re-dispatch, so nobody can answer it meanwhile: it is still open.
             if (_retry.Count > 0)
             {
                 item = _retry.Peek();
                 from = _retry;
-                if (!_open.ContainsKey(item.Id))
-                {
-                    // Answered late by the worker that was thought gone: nothing left to do.
-                    _retry.Dequeue();
-                    continue;
-                }
             }
             else if (_fresh.Count > 0)
             {
@@ -158,10 +218,11 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, int batchMaxM
             from.Dequeue();
             if (_open.TryGetValue(item.Id, out var open)) open.Worker = routee;
             else _open[item.Id] = new Open(item, routee);
+            if (routee.Held.Count == 0) routee.Busy(now < 0 ? now = _clock.GetTimestamp() : now);
             routee.Held[item.Id] = routee.Batches + 1;
             routee.Outbox.Add(item);
             routee.OutboxBytes += item.Message.Payload.Length;
-            if (routee.Outbox.Count >= batchMaxMessages || routee.OutboxBytes >= batchMaxBytes) routee.SendOutbox(self);
+            if (routee.Outbox.Count >= _batchMaxMessages || routee.OutboxBytes >= _batchMaxBytes) routee.SendOutbox(self);
         }
         foreach (var routee in _workers.Values)
             if (routee.Outbox.Count > 0) routee.SendOutbox(self);
