@@ -10,6 +10,7 @@ using Palm.Cluster;
 using Palm.Messages;
 using Palm.Messages.Internal;
 using Palm.Servers;
+using Palm.Servers.Butterfly;
 using Palm.Tests.Support;
 using Xunit;
 
@@ -54,6 +55,8 @@ public sealed class ControlSerializerTests : Akka.TestKit.Xunit2.TestKit
         new CacheDelete("k"),
         new CacheReply([9, 8], "k", true, null, false),
         new CacheReply(null, null, false, "PalmCacheFullException: full", true),
+        WorkerDraining.Instance,
+        WorkerDrained.Instance,
     ];
 
     private object RoundTrip(object message) => _serializer.FromBinary(_serializer.ToBinary(message), _serializer.Manifest(message));

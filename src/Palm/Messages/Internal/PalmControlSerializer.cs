@@ -4,12 +4,13 @@ using Akka.Serialization;
 using Palm.Cache;
 using Palm.Cluster;
 using Palm.Servers;
+using Palm.Servers.Butterfly;
 
 namespace Palm.Messages.Internal;
 
 /// <summary>
 /// Serializes Palm's control messages between systems (<see cref="IPalmControlMessage"/>: directory,
-/// caches, status) in Palm's wire format, one explicit manifest per type; bound to the marker in
+/// caches, status, a butterfly worker's drain) in Palm's wire format, one explicit manifest per type; bound to the marker in
 /// <c>hocon/reference.conf</c>. It builds only those types: an unknown manifest or malformed bytes are
 /// a <see cref="SerializationException"/>, and every length is checked against the bytes that arrived
 /// before anything is allocated. Actor references travel as serialized actor paths.
@@ -31,6 +32,8 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
     private const string CacheAppendManifest = "CA";
     private const string CacheDeleteManifest = "CD";
     private const string CacheReplyManifest = "CR";
+    private const string WorkerDrainingManifest = "WD";
+    private const string WorkerDrainedManifest = "WE";
 
     /// <summary>The types this serializer writes; each carries <see cref="IPalmControlMessage"/>.</summary>
     public static readonly Type[] Types =
@@ -38,6 +41,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         typeof(NodeServers), typeof(SubscribeDirectory), typeof(UnsubscribeDirectory), typeof(DirectoryUpdate),
         typeof(GetServerStatus), typeof(GetSubscriberCount), typeof(ServerStatus),
         typeof(CacheGet), typeof(CacheSet), typeof(CacheAppend), typeof(CacheDelete), typeof(CacheReply),
+        typeof(WorkerDraining), typeof(WorkerDrained),
     ];
 
     public override int Identifier => Id;
@@ -56,12 +60,14 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         CacheAppend => CacheAppendManifest,
         CacheDelete => CacheDeleteManifest,
         CacheReply => CacheReplyManifest,
+        WorkerDraining => WorkerDrainingManifest,
+        WorkerDrained => WorkerDrainedManifest,
         _ => throw new ArgumentException($"PalmControlSerializer cannot serialize {o.GetType()}."),
     };
 
     public override byte[] ToBinary(object obj) => obj switch
     {
-        SubscribeDirectory or UnsubscribeDirectory or GetServerStatus or GetSubscriberCount => [],
+        SubscribeDirectory or UnsubscribeDirectory or GetServerStatus or GetSubscriberCount or WorkerDraining or WorkerDrained => [],
         NodeServers n => WriteEntries(n.Entries, n.ReplyWanted),
         DirectoryUpdate d => WriteEntries(d.Entries, null),
         ServerStatus s => WriteStatus(s),
@@ -84,6 +90,8 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
                 UnsubscribeManifest => UnsubscribeDirectory.Instance,
                 GetStatusManifest => GetServerStatus.Instance,
                 GetSubscriberCountManifest => GetSubscriberCount.Instance,
+                WorkerDrainingManifest => WorkerDraining.Instance,
+                WorkerDrainedManifest => WorkerDrained.Instance,
                 NodeServersManifest => new NodeServers(ReadEntries(ref r), Flag(ref r)),
                 DirectoryUpdateManifest => new DirectoryUpdate(ReadEntries(ref r)),
                 StatusManifest => new ServerStatus(r.RequiredString(), r.RequiredString(), r.RequiredString(), r.RequiredString(),
