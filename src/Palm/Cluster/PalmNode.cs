@@ -100,6 +100,8 @@ public sealed class PalmNode : IExtension
         system.Serialization.AddSerializer("palm", serializer);
         foreach (var type in new[] { typeof(Deliver), typeof(ResultBatch), typeof(WorkBatch), typeof(WorkResults), typeof(AnswerCheck), typeof(AnswerCheckDone) })
             system.Serialization.AddSerializationMap(type, serializer);
+        // The control messages, and nothing built from the wire that Palm did not write a serializer for.
+        SerializationGuard.Apply(system);
     }
 }
 

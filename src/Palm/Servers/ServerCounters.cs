@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Palm.Messages;
 
 namespace Palm.Servers;
 
@@ -42,4 +43,4 @@ public sealed class ServerCounters
 /// <param name="UserTime">Wall time spent in its functions.</param>
 /// <param name="Workers">For a leader, the number of workers it currently uses.</param>
 public sealed record ServerStatus(
-    string Name, string Template, string Role, string Node, long MessagesIn, long MessagesOut, long Errors, TimeSpan UserTime, int Workers);
+    string Name, string Template, string Role, string Node, long MessagesIn, long MessagesOut, long Errors, TimeSpan UserTime, int Workers) : IPalmControlMessage;

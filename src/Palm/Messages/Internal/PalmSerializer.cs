@@ -10,7 +10,8 @@ namespace Palm.Messages.Internal;
 /// Compact binary serializer for the messages on Palm's data path. A batch writes each job header
 /// (id, client, route, tags) once and then, per message, its stage, input id, weight and payload
 /// bytes; payload bytes are copied once into the outgoing buffer and read back as slices of the
-/// incoming one. Everything else Palm sends goes through Hyperion.
+/// incoming one. Palm's other messages between systems have their own serializers (LaneSerializer,
+/// PalmControlSerializer); anything else is refused (RefusingSerializer).
 /// </summary>
 internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {

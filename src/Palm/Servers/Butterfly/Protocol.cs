@@ -32,7 +32,7 @@ internal sealed record AnswerCheckDone(long Batch);
 /// A worker tells its leader it is shutting down (its actor system runs coordinated shutdown): give it no
 /// new work, and say <see cref="WorkerDrained"/> once it holds nothing. Sent with the worker as sender.
 /// </summary>
-internal sealed record WorkerDraining
+internal sealed record WorkerDraining : IPalmControlMessage
 {
     public static readonly WorkerDraining Instance = new();
 }
@@ -41,7 +41,7 @@ internal sealed record WorkerDraining
 /// The leader's reply to <see cref="WorkerDraining"/>: every message the worker was given is answered (by
 /// the leader's own bookkeeping, so the reply cannot overtake an answer), and it gets nothing more.
 /// </summary>
-internal sealed record WorkerDrained
+internal sealed record WorkerDrained : IPalmControlMessage
 {
     public static readonly WorkerDrained Instance = new();
 }
