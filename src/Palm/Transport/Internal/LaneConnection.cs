@@ -44,8 +44,12 @@ internal sealed class LaneConnection
     /// <summary>Whether the connection is closed (broken, or its system stopping).</summary>
     public bool IsClosed => _isClosed;
 
-    /// <summary>Connects to a peer's lane at <paramref name="host"/>:<paramref name="port"/> and names <paramref name="peer"/>'s session.</summary>
-    public static async Task<LaneConnection> OpenAsync(string host, int port, LanePeer peer, LaneContext context, Action<LaneConnection, Exception?> closed)
+    /// <summary>
+    /// Connects to a peer's lane at <paramref name="host"/>:<paramref name="port"/>, names
+    /// <paramref name="peer"/>'s session and presents <paramref name="secret"/>, which the peer's lane
+    /// actor handed this system (<see cref="LaneEndpoint.Secret"/>).
+    /// </summary>
+    public static async Task<LaneConnection> OpenAsync(string host, int port, Guid secret, LanePeer peer, LaneContext context, Action<LaneConnection, Exception?> closed)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
@@ -53,7 +57,7 @@ internal sealed class LaneConnection
             LaneListener.Configure(socket, context.Settings);
             using var timeout = new CancellationTokenSource(context.Settings.ConnectTimeout);
             await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            await socket.SendAsync(LaneFrame.Handshake(peer.Session), timeout.Token).ConfigureAwait(false);
+            await socket.SendAsync(LaneFrame.Handshake(peer.Session, secret), timeout.Token).ConfigureAwait(false);
             return new LaneConnection(socket, peer, context, closed);
         }
         catch

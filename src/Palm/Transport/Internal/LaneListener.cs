@@ -31,6 +31,7 @@ internal sealed class LaneListener : IDisposable
     private int _openCount;
     private long _accepted;
     private long _refused;
+    private long _refusedHandshakes;
 
     public LaneListener(IPAddress bind, LaneSettings settings, int maxBodyBytes, LaneInbox inbox, ILoggingAdapter log)
     {
@@ -65,6 +66,9 @@ internal sealed class LaneListener : IDisposable
 
     /// <summary>Connections closed at once because a cap was reached.</summary>
     public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Connections closed after their handshake because it presented no secret this system handed out, or a session of another system.</summary>
+    public long RefusedHandshakes => Interlocked.Read(ref _refusedHandshakes);
 
     /// <summary>Inbound connections open now, those still in their handshake included.</summary>
     public int OpenConnections => Volatile.Read(ref _openCount);
@@ -158,6 +162,8 @@ internal sealed class LaneListener : IDisposable
         refusal = "";
         return true;
     }
+
+    internal void CountRefusedHandshake() => Interlocked.Increment(ref _refusedHandshakes);
 
     /// <summary>A connection's read loop ended: it no longer counts against the caps.</summary>
     internal void Release(InboundLane connection)
