@@ -68,7 +68,10 @@ internal sealed class InboundLane
             reader = new LaneStreamReader(stream, BufferBytes, () => _socket.Available);
 
             var hello = new byte[LaneFrame.HandshakeBytes];
-            await reader.ReadExactlyAsync(hello).ConfigureAwait(false);
+            // The magic first: a stray connection (a browser, a port scan) is refused on its first bytes.
+            await reader.ReadExactlyAsync(hello.AsMemory(0, 4)).ConfigureAwait(false);
+            if (BinaryPrimitives.ReadInt32LittleEndian(hello) != LaneFrame.Magic) throw new BadHandshakeException();
+            await reader.ReadExactlyAsync(hello.AsMemory(4)).ConfigureAwait(false);
             if (!LaneFrame.TryReadHandshake(hello, out lane, out var secret)) throw new BadHandshakeException();
             // The secret says which system speaks (its lane actor handed it over Akka.Remote); the
             // frames' own claims are checked against it.
