@@ -8,6 +8,7 @@ using Palm.Cluster;
 using Palm.Messages;
 using Palm.Messages.Internal;
 using Palm.Servers;
+using Palm.Tests.Servers.Butterfly;
 using Palm.TestKit;
 using Palm.Tests.Support;
 using Palm.Transport;
@@ -32,8 +33,9 @@ public sealed class TrapServer : RegisteredServer
 }
 
 /// <summary>
-/// A cluster (seed, node A with server x, node B with server y, a client) and a stranger: an actor
-/// system with Akka.Remote and Palm's serializers that is neither a member nor a client.
+/// A cluster (seed, node A with server x and butterfly leader c, node B with server y and a worker of
+/// c, a client) and a stranger: an actor system with Akka.Remote and Palm's serializers that is
+/// neither a member nor a client.
 /// </summary>
 public sealed class IdentityCluster : IAsyncLifetime
 {
@@ -56,8 +58,11 @@ public sealed class IdentityCluster : IAsyncLifetime
         Cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString("palm.lane { retry-after = 200ms, resend-interval = 300ms }"));
         A = await Cluster.StartServerAsync<TrapServer>("x");
         B = await Cluster.StartServerAsync<TrapServer>("y");
+        await A.StartServerAsync(new CrunchServer(), "c", ServerRole.Leader);
+        await B.StartServerAsync(new CrunchServer(), "c", ServerRole.Worker);
         Client = await Cluster.ConnectClientAsync();
         await Client.WaitForServersAsync(["x", "y"], TimeSpan.FromSeconds(30));
+        await Client.WaitForServersAsync(["c"], TimeSpan.FromSeconds(30), minWorkers: 1);
         Stranger = ActorSystem.Create("stranger", StrangerConfig);
         Pretender = Stranger.ActorOf(Props.Empty, "pretender");
     }
@@ -149,10 +154,10 @@ public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<I
         }
     }
 
-    private async Task RunJobAsync(int count)
+    private async Task RunJobAsync(int count, params string[] route)
     {
         var seen = new bool[count];
-        await foreach (var r in fixture.Client.RunJob(["x.count", "y.count"], Enumerable.Range(0, count).Select(i => new byte[20_000]))
+        await foreach (var r in fixture.Client.RunJob(route.Length > 0 ? route : ["x.count", "y.count"], Enumerable.Range(0, count).Select(i => new byte[20_000]))
                            .WithTimeout(TimeSpan.FromSeconds(60)))
         {
             Assert.False(r.IsError, r.Error?.Message);
@@ -320,13 +325,16 @@ public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<I
     public async Task The_clusters_own_traffic_is_never_refused()
     {
         var systems = new[] { fixture.Client.System, fixture.A.System, fixture.B.System };
-        var before = systems.Select(s => (LanesOf(s).Inbox!.RefusedFrames, LanesOf(s).Inbox!.RefusedSessions, LanesOf(s).Listener!.RefusedHandshakes)).ToArray();
-        var sent = LanesOf(fixture.Client.System).Counters.Sent;
+        (long, long, long) Refusals(ActorSystem s) => (LanesOf(s).Inbox!.RefusedFrames, LanesOf(s).Inbox!.RefusedSessions, LanesOf(s).Listener!.RefusedHandshakes);
+        var before = systems.Select(Refusals).ToArray();
+        var (sent, toWorker) = (LanesOf(fixture.Client.System).Counters.Sent, LanesOf(fixture.B.System).Inbox!.Delivered);
 
-        await RunJobAsync(100);
+        // Client to server x, to butterfly leader c and its worker on another node, to server y, and back.
+        await RunJobAsync(100, "x.count", "c.work", "y.count");
 
         Assert.True(LanesOf(fixture.Client.System).Counters.Sent > sent, "the job did not use the lanes");
-        Assert.Equal(before, systems.Select(s => (LanesOf(s).Inbox!.RefusedFrames, LanesOf(s).Inbox!.RefusedSessions, LanesOf(s).Listener!.RefusedHandshakes)));
+        Assert.True(LanesOf(fixture.B.System).Inbox!.Delivered > toWorker);
+        Assert.Equal(before, systems.Select(Refusals));
     }
 
     private static async Task AwaitAssertAsync(Action assertion)
@@ -354,6 +362,39 @@ public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<I
             Receive<ActorIdentity>(_ => synced.TrySetResult());
             ReceiveAny(replies.Enqueue);
         }
+    }
+}
+
+/// <summary>The secrets a lane actor hands out, one per asking system.</summary>
+public sealed class LaneSecretTests
+{
+    private static Address System(int port) => new("akka.tcp", "palm", "127.0.0.1", port);
+
+    [Fact]
+    public void A_system_that_asks_again_gets_its_secret_again_and_the_system_that_asked_longest_ago_is_forgotten_when_full()
+    {
+        var identities = new LaneIdentities(capacity: 2);
+        var (a, b) = (identities.Issue(System(1)), identities.Issue(System(2)));
+        Assert.NotEqual(a, b);
+        Assert.Equal(a, identities.Issue(System(1)));
+
+        // System 2 asked longest ago now: it makes room for system 3.
+        var c = identities.Issue(System(3));
+        Assert.Equal(2, identities.Count);
+        Assert.False(identities.TryResolve(b, out _));
+        Assert.True(identities.TryResolve(a, out var first));
+        Assert.Equal(System(1), first);
+        Assert.True(identities.TryResolve(c, out var third));
+        Assert.Equal(System(3), third);
+        Assert.False(identities.TryResolve(Guid.Empty, out _));
+        Assert.NotEqual(b, identities.Issue(System(2)));
+    }
+
+    [Fact]
+    public void A_lane_endpoint_does_not_show_its_secret_when_logged()
+    {
+        var secret = Guid.NewGuid();
+        Assert.DoesNotContain(secret.ToString(), new LaneEndpoint("127.0.0.1", 1, secret).ToString());
     }
 }
 

@@ -157,4 +157,35 @@ public sealed class LaneInboxTests : Akka.TestKit.Xunit2.TestKit
         // A note from the past changes nothing.
         Assert.Equal(3, _inbox.Resume(_peer, lane, 1));
     }
+
+    [Fact]
+    public void A_session_belongs_to_the_system_that_used_it_first()
+    {
+        var lane = Guid.NewGuid();
+        var other = new Address("akka.tcp", "other", "127.0.0.1", 2);
+        Assert.Equal(1, Accept(lane, 1));
+        Assert.Equal(1, ExpectBatch());
+
+        // Another system naming that session moves nothing on and delivers nothing.
+        Assert.Equal(LaneInbox.Refused, _inbox.Resume(other, lane, 100));
+        Assert.Equal(LaneInbox.Refused, _inbox.Accept(other, lane, 2, "R", _target, null, Batch(2)));
+        Assert.False(_inbox.ConnectionOpened(other, lane));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal((1L, 3L), (_inbox.Confirmed(lane), _inbox.RefusedSessions));
+
+        Assert.Equal(2, Accept(lane, 2));
+        Assert.Equal(2, ExpectBatch());
+    }
+
+    [Fact]
+    public void An_envelope_whose_sender_is_not_an_actor_of_its_peer_fills_its_place_and_is_not_delivered()
+    {
+        var lane = Guid.NewGuid();
+        var elsewhere = "akka.tcp://palm@127.0.0.1:9/user/palm/server-a";
+        Assert.Equal(1, _inbox.Accept(_peer, lane, 1, "R", _target, elsewhere, Batch(1)));
+        var own = _peer + "/user/palm/server-a";
+        Assert.Equal(2, _inbox.Accept(_peer, lane, 2, "R", _target, own, Batch(2)));
+        Assert.Equal(2, ExpectBatch());
+        Assert.Equal((1L, 1L), (_inbox.Delivered, _inbox.RefusedFrames));
+    }
 }
