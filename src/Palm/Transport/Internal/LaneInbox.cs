@@ -99,7 +99,7 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
 
         // Read outside the lock: a connection's reader and the lane actor may accept for one session at once.
         // An envelope refused is read as nothing to deliver: it keeps its place in the sequence.
-        var message = Admit(peer, lane, target, sender) ? Read(lane, seq, manifest, target, body) : null;
+        var message = Admit(peer, lane, target, sender, out var to, out var from) ? Read(lane, seq, manifest, target, body) : null;
 
         lock (session)
         {
@@ -110,13 +110,13 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
             else if (seq == session.Last + 1)
             {
                 // Delivered under the lock: the next envelope of the session cannot overtake it.
-                Deliver(message, target, sender);
+                Deliver(message, to, from);
                 session.Last = seq;
                 Drain(session);
             }
             else if (session.Ahead.Count < reorderFrames && session.AheadBytes + body.Length <= reorderBytes)
             {
-                session.Ahead[seq] = new HeldEnvelope(message, target, sender, body.Length);
+                session.Ahead[seq] = new HeldEnvelope(message, to, from, body.Length);
                 session.AheadBytes += body.Length;
                 Interlocked.Increment(ref _held);
             }
@@ -241,22 +241,29 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
     /// relay), and the sender, if any, an actor of <paramref name="peer"/>. Actors check who sent a
     /// message by its sender's address; on a lane, that address is only as good as this check.
     /// </summary>
-    private bool Admit(Address peer, Guid lane, string target, string? sender)
+    private bool Admit(Address peer, Guid lane, string target, string? sender, out IActorRef to, out IActorRef? from)
     {
-        if (!Lookup(target).PalmActor)
+        to = ActorRefs.Nobody;
+        from = null;
+        var targetInfo = Lookup(target);
+        if (!targetInfo.PalmActor)
         {
             Interlocked.Increment(ref _refusedFrames);
             Refusals.Log(LogLevel.WarningLevel, "lane-target", "Palm lane: dropped an envelope of session {0} from {1} for {2}: lanes deliver only to this system's Palm servers, workers and clients.",
                 lane, peer, Quote(target));
             return false;
         }
-        if (sender is not null && !peer.Equals(Lookup(sender).Address))
+        var senderInfo = sender is null ? null : Lookup(sender);
+        if (senderInfo is not null && !peer.Equals(senderInfo.Address))
         {
             Interlocked.Increment(ref _refusedFrames);
             Refusals.Log(LogLevel.WarningLevel, "lane-sender", "Palm lane: dropped an envelope of session {0} from {1} claiming to be sent by {2}, an actor of another system.",
-                lane, peer, Quote(sender));
+                lane, peer, Quote(sender!));
             return false;
         }
+        // Resolved only once admitted: a path a stranger made up is never looked up.
+        to = targetInfo.Resolve(system);
+        from = senderInfo?.Resolve(system);
         return true;
     }
 
@@ -286,20 +293,18 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
         }
     }
 
-    private void Deliver(object? message, string target, string? sender)
+    private void Deliver(object? message, IActorRef target, IActorRef? sender)
     {
         if (message is null) return;
-        Lookup(target).Actor.Tell(message, sender is null ? ActorRefs.NoSender : Lookup(sender).Actor);
+        target.Tell(message, sender);
         Interlocked.Increment(ref _delivered);
     }
 
-    /// <summary>What a path a peer sent names: parsed and resolved once, then cached (a bounded cache).</summary>
+    /// <summary>What a path a peer sent names: parsed once, then cached (a bounded cache).</summary>
     private PathInfo Lookup(string path)
     {
         if (_paths.TryGetValue(path, out var info)) return info;
-        info = ActorPath.TryParse(path, out var parsed)
-            ? new PathInfo(parsed.Address, IsPalmActor(parsed), system.Provider.ResolveActorRef(parsed))
-            : new PathInfo(null, false, ActorRefs.Nobody);
+        info = ActorPath.TryParse(path, out var parsed) ? new PathInfo(parsed, IsPalmActor(parsed)) : new PathInfo(null, false);
         if (_paths.Count >= MaxCachedRefs) _paths.Clear();
         _paths[path] = info;
         return info;
@@ -325,9 +330,21 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
 
     private static string Quote(string path) => path.Length <= MaxQuotedChars ? path : path[..MaxQuotedChars] + "...";
 
-    private sealed record PathInfo(Address? Address, bool PalmActor, IActorRef Actor);
+    /// <summary>A parsed path, and once needed the actor it names.</summary>
+    private sealed class PathInfo(ActorPath? path, bool palmActor)
+    {
+        private IActorRef? _actor;
 
-    private sealed record HeldEnvelope(object? Message, string Target, string? Sender, int Bytes);
+        public Address? Address => path?.Address;
+
+        /// <summary>Whether it is one of this system's actors lanes deliver to.</summary>
+        public bool PalmActor => palmActor;
+
+        public IActorRef Resolve(ExtendedActorSystem system) =>
+            _actor ??= path is null ? ActorRefs.Nobody : system.Provider.ResolveActorRef(path);
+    }
+
+    private sealed record HeldEnvelope(object? Message, IActorRef Target, IActorRef? Sender, int Bytes);
 
     private sealed class Session(Address owner)
     {
