@@ -65,19 +65,29 @@ public sealed class PalmTestCluster : IAsyncDisposable
 
     /// <summary>Starts a new node (its own actor system) joined to the cluster, with no server.</summary>
     /// <param name="config">HOCON for this node only, over the cluster's (e.g. its own <c>palm.tls.certificate</c>).</param>
-    public async Task<PalmNode> StartNodeAsync(Config? config = null)
+    public Task<PalmNode> StartNodeAsync(Config? config = null) => StartNodeAsync(config, ServerRole.Standalone);
+
+    private async Task<PalmNode> StartNodeAsync(Config? config, ServerRole role)
     {
-        var node = await PalmHost.StartNodeAsync(new NodeOptions { Seeds = [Seed.Address], Config = config is null ? _config : config.WithFallback(_config) });
+        // The role decides the node's cluster role: workers are never counted by the split-brain resolver.
+        var node = await PalmHost.StartNodeAsync(new NodeOptions { Seeds = [Seed.Address], Role = role, Config = config is null ? _config : config.WithFallback(_config) });
         lock (_lock) _nodes.Add(node);
         return node;
     }
 
-    /// <summary>Starts a new node hosting server <paramref name="name"/> in <paramref name="role"/>, and waits until the seed's directory lists it.</summary>
+    /// <summary>
+    /// Starts a new node hosting server <paramref name="name"/> in <paramref name="role"/>, and waits until every
+    /// node's directory lists it (and the new node lists every server the seed knows), so that a job started
+    /// next finds every server of its route from whichever node it passes through.
+    /// </summary>
     public async Task<PalmNode> StartServerAsync<TServer>(string name, ServerRole role = ServerRole.Standalone) where TServer : PalmServer, new()
     {
-        var node = await StartNodeAsync();
+        var node = await StartNodeAsync(null, role);
         await node.StartServerAsync(new TServer(), name, role);
-        if (role != ServerRole.Worker) await Seed.WaitForServersAsync([name], Timeout);
+        if (role == ServerRole.Worker) return node;
+        await Seed.WaitForServersAsync([name], Timeout);
+        var known = Seed.KnownServers;
+        await Task.WhenAll(Nodes.Select(n => n.WaitForServersAsync(known, Timeout)));
         return node;
     }
 

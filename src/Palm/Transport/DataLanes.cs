@@ -44,7 +44,7 @@ internal sealed class DataLanes : IExtension
         var serializer = system.Serialization.FindSerializerForType(typeof(Deliver)) as PalmSerializer;
 
         LaneInbox? inbox = null;
-        var endpoint = new LaneEndpoint("", 0);
+        var endpoint = new LaneEndpoint("", 0, Guid.Empty);
         if (system.Provider is RemoteActorRefProvider && serializer is not null)
         {
             LaneSerializer.Register(system);
@@ -64,7 +64,7 @@ internal sealed class DataLanes : IExtension
                 try
                 {
                     _listener = new LaneListener(BindAddress(system, Settings), Settings, maxBodyBytes, inbox, _log, tls);
-                    endpoint = new LaneEndpoint(system.Provider.DefaultAddress.Host!, _listener.Port);
+                    endpoint = new LaneEndpoint(system.Provider.DefaultAddress.Host!, _listener.Port, Guid.Empty);
                 }
                 catch (Exception e) when (e is SocketException or ArgumentException)
                 {
@@ -166,7 +166,7 @@ internal sealed class DataLanes : IExtension
     {
         var endpoint = await peer.RemoteLane.Ask<LaneEndpoint>(LaneEndpointRequest.Instance, Settings.ConnectTimeout).ConfigureAwait(false);
         if (endpoint.Port == 0) throw new NoLaneException();
-        var connection = await LaneConnection.OpenAsync(endpoint.Host, endpoint.Port, peer, _context!, (c, failure) => Closed(peer, c, failure))
+        var connection = await LaneConnection.OpenAsync(endpoint.Host, endpoint.Port, endpoint.Secret, peer, _context!, (c, failure) => Closed(peer, c, failure))
             .ConfigureAwait(false);
         Interlocked.Increment(ref Counters.Opened);
         _log.Debug("Palm lane of session {0} open to {1} at {2}:{3}{4}.", peer.Session, peer.Address, endpoint.Host, endpoint.Port, connection.IsTls ? " (TLS)" : "");

@@ -1,13 +1,24 @@
 namespace Palm.Transport;
 
-/// <summary>Asks a node's lane actor where its lane listens.</summary>
+/// <summary>Asks a system's lane actor where its lane listens, and for the secret that lets the asking system open lanes to it.</summary>
 internal sealed record LaneEndpointRequest
 {
     public static readonly LaneEndpointRequest Instance = new();
 }
 
-/// <summary>Where a node's lane listens; <see cref="Port"/> 0 when the node has no lane.</summary>
-internal sealed record LaneEndpoint(string Host, int Port);
+/// <summary>Where a system's lane listens, and the secret the asking system presents in its lane handshakes.</summary>
+/// <param name="Host">The lane's host.</param>
+/// <param name="Port">The lane's port; 0 when the system has no lane.</param>
+/// <param name="Secret">
+/// Random, bound by the answering system to the address of the system that asked (as Akka.Remote saw
+/// it): frames on a connection that presents it are taken as that system's, and only that system's.
+/// Empty when there is no lane or the asker is not a remote system.
+/// </param>
+internal sealed record LaneEndpoint(string Host, int Port, Guid Secret)
+{
+    /// <summary>Without the secret: messages end up in logs (dead letters, debug logging).</summary>
+    public override string ToString() => $"LaneEndpoint {{ Host = {Host}, Port = {Port} }}";
+}
 
 /// <summary>
 /// Envelopes of a lane session carried by Akka.Remote to the receiver's lane actor: those sent while

@@ -61,7 +61,11 @@ public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposab
             {
                 lock (workers)
                     if (workers.Count > 0) break;
-                await Task.WhenAny(replacements.Where(r => !r.IsCompleted)).WaitAsync(Wait);
+                var starting = replacements.Where(r => !r.IsCompleted).ToArray();
+                // Every replacement up has been killed already, or one failed to start (the assertion
+                // on replacements below reports that): start one more to have a victim.
+                if (starting.Length == 0) replacements.Add(StartReplacement());
+                else await Task.WhenAny(starting).WaitAsync(Wait);
             }
             DemoProcess victim;
             lock (workers)

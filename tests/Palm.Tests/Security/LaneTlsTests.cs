@@ -172,7 +172,7 @@ public sealed class LaneTlsTests(LaneTlsCluster fixture) : IClassFixture<LaneTls
     {
         var lanes = DataLanes.Get(fixture.B.System);
         var (delivered, calls, refused) = (lanes.Inbox!.Delivered, CountingServer.Calls, lanes.Listener!.TlsRefused);
-        var bytes = LaneFrame.Handshake(Guid.NewGuid()).Concat(DeliverFrame(fixture.B)).ToArray();
+        var bytes = LaneFrame.Handshake(Guid.NewGuid(), Guid.NewGuid()).Concat(DeliverFrame(fixture.B)).ToArray();
 
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync("127.0.0.1", lanes.Port);

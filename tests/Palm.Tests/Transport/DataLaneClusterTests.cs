@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using Akka.Actor;
 using Akka.Configuration;
 using Palm.Client;
 using Palm.Cluster;
@@ -172,7 +173,9 @@ public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<La
         var prefix = new byte[8];
         BinaryPrimitives.WriteInt32LittleEndian(prefix, 40);
         BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(4), int.MaxValue);
-        await socket.SendAsync(Palm.Transport.Internal.LaneFrame.Handshake(Guid.NewGuid()).Concat(prefix).ToArray());
+        // A handshake the node accepts (as if its lane actor had handed this secret to a peer): the limit is a frame's.
+        var secret = lanes.Inbox.Identities.Issue(new Address("akka.tcp", "peer", "127.0.0.1", 1));
+        await socket.SendAsync(Palm.Transport.Internal.LaneFrame.Handshake(Guid.NewGuid(), secret).Concat(prefix).ToArray());
         await AssertClosedAsync(socket);
         Assert.Equal(delivered, lanes.Inbox.Delivered);
     }

@@ -32,8 +32,8 @@ public sealed class LaneDeliveryTests() : Akka.TestKit.Xunit2.TestKit(Config)
         var lanes = DataLanes.Get(Sys);
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync("127.0.0.1", lanes.Port);
-        await socket.SendAsync(LaneFrame.Handshake(Guid.NewGuid()));
-        var target = LaneFrame.PathOf(TestActor)!;
+        await socket.SendAsync(LaneFrame.Handshake(Guid.NewGuid(), lanes.Inbox!.Identities.Issue(new Address("akka.tcp", "peer", "127.0.0.1", 1))));
+        var target = LaneFrame.PathOf(LaneTestTargets.ClientStandIn(Sys, TestActor))!;
 
         async Task<long> Send(long seq)
         {

@@ -13,18 +13,20 @@ public sealed class LaneInboxTests : Akka.TestKit.Xunit2.TestKit
     private readonly PalmSerializer _serializer;
     private readonly LaneInbox _inbox;
     private readonly string _target;
+    private readonly Address _peer = new("akka.tcp", "peer", "127.0.0.1", 1);
 
     public LaneInboxTests()
     {
         _serializer = new PalmSerializer((ExtendedActorSystem)Sys);
         _inbox = new LaneInbox((ExtendedActorSystem)Sys, _serializer, Logging.GetLogger(Sys, "test"), reorderFrames: 8, reorderBytes: 1 << 20);
-        _target = LaneFrame.PathOf(TestActor)!;
+        // Lanes deliver only to Palm's actors: a stand-in client passes what it gets to the test actor.
+        _target = LaneFrame.PathOf(LaneTestTargets.ClientStandIn(Sys, TestActor))!;
     }
 
     private byte[] Batch(long input) =>
         _serializer.ToBinary(new ResultBatch(Guid.Empty, [new ResultItem(input, Weights.Whole, ResultKind.Payload, new byte[] { (byte)input }, null)]));
 
-    private long Accept(Guid lane, long seq) => _inbox.Accept(lane, seq, "R", _target, null, Batch(seq));
+    private long Accept(Guid lane, long seq) => _inbox.Accept(_peer, lane, seq, "R", _target, null, Batch(seq));
 
     private long ExpectBatch() => Assert.Single(ExpectMsg<ResultBatch>().Items).InputId;
 
@@ -98,7 +100,7 @@ public sealed class LaneInboxTests : Akka.TestKit.Xunit2.TestKit
     public void An_unreadable_frame_is_dropped_and_later_frames_still_arrive()
     {
         var lane = Guid.NewGuid();
-        Assert.Equal(1, _inbox.Accept(lane, 1, "R", _target, null, [1, 2, 3]));
+        Assert.Equal(1, _inbox.Accept(_peer, lane, 1, "R", _target, null, [1, 2, 3]));
         Accept(lane, 2);
         Assert.Equal(2, ExpectBatch());
         Assert.Equal(1, _inbox.Delivered);
@@ -109,7 +111,7 @@ public sealed class LaneInboxTests : Akka.TestKit.Xunit2.TestKit
     {
         var lane = Guid.NewGuid();
         Accept(lane, 2);
-        Assert.Equal(2, _inbox.Accept(lane, 1, LaneFrame.SkipManifest, _target, null, []));
+        Assert.Equal(2, _inbox.Accept(_peer, lane, 1, LaneFrame.SkipManifest, _target, null, []));
         Assert.Equal(2, ExpectBatch());
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
@@ -118,7 +120,8 @@ public sealed class LaneInboxTests : Akka.TestKit.Xunit2.TestKit
     public void The_sender_path_becomes_the_sender_of_the_delivered_message()
     {
         var probe = CreateTestProbe();
-        _inbox.Accept(Guid.NewGuid(), 1, "R", _target, LaneFrame.PathOf(probe.Ref), Batch(1));
+        // The probe is an actor of this system: so is the peer here.
+        _inbox.Accept(((ExtendedActorSystem)Sys).Provider.DefaultAddress, Guid.NewGuid(), 1, "R", _target, LaneFrame.PathOf(probe.Ref), Batch(1));
         ExpectMsg<ResultBatch>();
         Assert.Equal(probe.Ref, LastSender);
     }
@@ -127,7 +130,7 @@ public sealed class LaneInboxTests : Akka.TestKit.Xunit2.TestKit
     public void A_session_with_an_open_connection_is_never_forgotten_and_an_idle_closed_one_is()
     {
         var lane = Guid.NewGuid();
-        _inbox.ConnectionOpened(lane);
+        Assert.True(_inbox.ConnectionOpened(_peer, lane));
         Accept(lane, 1);
         _inbox.ForgetIdleSessions(TimeSpan.Zero);
         Assert.Equal(1, _inbox.Confirmed(lane));
@@ -149,9 +152,40 @@ public sealed class LaneInboxTests : Akka.TestKit.Xunit2.TestKit
 
         // Envelope 3 on a new connection looks like a gap to a receiver that forgot; the sender's note fixes it.
         Assert.Equal(0, Accept(lane, 3));
-        Assert.Equal(3, _inbox.Resume(lane, 2));
+        Assert.Equal(3, _inbox.Resume(_peer, lane, 2));
         Assert.Equal(3, ExpectBatch());
         // A note from the past changes nothing.
-        Assert.Equal(3, _inbox.Resume(lane, 1));
+        Assert.Equal(3, _inbox.Resume(_peer, lane, 1));
+    }
+
+    [Fact]
+    public void A_session_belongs_to_the_system_that_used_it_first()
+    {
+        var lane = Guid.NewGuid();
+        var other = new Address("akka.tcp", "other", "127.0.0.1", 2);
+        Assert.Equal(1, Accept(lane, 1));
+        Assert.Equal(1, ExpectBatch());
+
+        // Another system naming that session moves nothing on and delivers nothing.
+        Assert.Equal(LaneInbox.Refused, _inbox.Resume(other, lane, 100));
+        Assert.Equal(LaneInbox.Refused, _inbox.Accept(other, lane, 2, "R", _target, null, Batch(2)));
+        Assert.False(_inbox.ConnectionOpened(other, lane));
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal((1L, 3L), (_inbox.Confirmed(lane), _inbox.RefusedSessions));
+
+        Assert.Equal(2, Accept(lane, 2));
+        Assert.Equal(2, ExpectBatch());
+    }
+
+    [Fact]
+    public void An_envelope_whose_sender_is_not_an_actor_of_its_peer_fills_its_place_and_is_not_delivered()
+    {
+        var lane = Guid.NewGuid();
+        var elsewhere = "akka.tcp://palm@127.0.0.1:9/user/palm/server-a";
+        Assert.Equal(1, _inbox.Accept(_peer, lane, 1, "R", _target, elsewhere, Batch(1)));
+        var own = _peer + "/user/palm/server-a";
+        Assert.Equal(2, _inbox.Accept(_peer, lane, 2, "R", _target, own, Batch(2)));
+        Assert.Equal(2, ExpectBatch());
+        Assert.Equal((1L, 1L), (_inbox.Delivered, _inbox.RefusedFrames));
     }
 }

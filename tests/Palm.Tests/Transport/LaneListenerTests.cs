@@ -30,14 +30,20 @@ public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
     private readonly PalmSerializer _serializer;
     private readonly LaneInbox _inbox;
     private readonly string _target;
+    private readonly Guid _secret;
 
     public LaneListenerTests(ITestOutputHelper output) : base(output: output)
     {
         _output = output;
         _serializer = new PalmSerializer((ExtendedActorSystem)Sys);
         _inbox = new LaneInbox((ExtendedActorSystem)Sys, _serializer, Logging.GetLogger(Sys, "test"));
-        _target = LaneFrame.PathOf(TestActor)!;
+        _target = LaneFrame.PathOf(LaneTestTargets.ClientStandIn(Sys, TestActor))!;
+        // As if this system's lane actor had handed a peer its secret.
+        _secret = _inbox.Identities.Issue(new Address("akka.tcp", "peer", "127.0.0.1", 1));
     }
+
+    /// <summary>A handshake of a new session that presents the peer's secret.</summary>
+    private byte[] Hello() => LaneFrame.Handshake(Guid.NewGuid(), _secret);
 
     private LaneListener Listen(string hocon = "") =>
         new(IPAddress.Loopback, LaneSettings.Create(ConfigurationFactory.ParseString(hocon)), MaxBody, _inbox, Logging.GetLogger(Sys, "palm-lane"));
@@ -62,7 +68,7 @@ public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
         using var listener = Listen();
         using var socket = await ConnectAsync(listener.Port);
         int[] sizes = [0, 1, 100_000, LaneStreamReader.FirstChunkBytes + 1, 3_000_000, 17];
-        await socket.SendAsync(LaneFrame.Handshake(Guid.NewGuid()));
+        await socket.SendAsync(Hello());
         for (var i = 0; i < sizes.Length; i++)
         {
             // In pieces, so that bodies arrive over many reads and the array holding them grows.
@@ -97,7 +103,7 @@ public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
         var silent = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ConnectAsync(listener.Port)));
         var handshaken = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ConnectAsync(listener.Port)));
         using var active = await ConnectAsync(listener.Port);
-        foreach (var socket in handshaken.Append(active)) await socket.SendAsync(LaneFrame.Handshake(Guid.NewGuid()));
+        foreach (var socket in handshaken.Append(active)) await socket.SendAsync(Hello());
         var silentClosed = silent.Select(s => ClosedAfterAsync(s, clock)).ToArray();
         var handshakenClosed = handshaken.Select(s => ClosedAfterAsync(s, clock)).ToArray();
 
@@ -167,7 +173,7 @@ public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
             await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
             {
                 using var socket = await ConnectAsync(listener.Port);
-                await socket.SendAsync(LaneFrame.Handshake(Guid.NewGuid()).Concat(announce).ToArray());
+                await socket.SendAsync(Hello().Concat(announce).ToArray());
             }));
             // Each connection ends only after the reader got past the header, where the body would be allocated.
             await AwaitAssertAsync(() => Assert.Equal(0, listener.OpenConnections), Wait);
@@ -231,6 +237,8 @@ public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
         await RunExactly(client, 200);
 
         var listener = DataLanes.Get(a.System).Listener!;
+        // Handshakes the node takes (as if its lane actor had handed this secret to a peer): they stay open.
+        var secret = DataLanes.Get(a.System).Inbox!.Identities.Issue(new Address("akka.tcp", "peer", "127.0.0.1", 1));
         var open = listener.OpenConnections;
         var threads = ThreadCount();
         var memory = GC.GetTotalMemory(true);
@@ -243,7 +251,7 @@ public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
                 {
                     var socket = await ConnectAsync(listener.Port);
                     // Half say hello and nothing more; half say nothing at all.
-                    if (i % 2 == 0) await socket.SendAsync(LaneFrame.Handshake(Guid.NewGuid()));
+                    if (i % 2 == 0) await socket.SendAsync(LaneFrame.Handshake(Guid.NewGuid(), secret));
                     return socket;
                 })));
             await AwaitAssertAsync(() => Assert.True(listener.OpenConnections >= open + 4000, $"{listener.OpenConnections} open"), Wait);

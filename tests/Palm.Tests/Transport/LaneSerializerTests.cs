@@ -18,7 +18,8 @@ public sealed class LaneSerializerTests() : Akka.TestKit.Xunit2.TestKit(PalmConf
     public void Every_lane_message_survives_a_round_trip()
     {
         Assert.Same(LaneEndpointRequest.Instance, RoundTrip(LaneEndpointRequest.Instance));
-        Assert.Equal(new LaneEndpoint("10.0.0.1", 4711), RoundTrip(new LaneEndpoint("10.0.0.1", 4711)));
+        var secret = Guid.NewGuid();
+        Assert.Equal(new LaneEndpoint("10.0.0.1", 4711, secret), RoundTrip(new LaneEndpoint("10.0.0.1", 4711, secret)));
         var session = Guid.NewGuid();
         Assert.Equal(new LaneConfirmed(session, 42), RoundTrip(new LaneConfirmed(session, 42)));
 

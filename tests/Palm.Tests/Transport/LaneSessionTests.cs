@@ -20,6 +20,8 @@ namespace Palm.Tests.Transport;
 public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan ResendInterval = TimeSpan.FromMilliseconds(300);
+    /// <summary>What the receiver's lane actor would have handed this system.</summary>
+    private static readonly Guid Secret = Guid.NewGuid();
     private readonly PalmSerializer _serializer;
     private readonly LaneCounters _counters = new();
     private readonly Akka.TestKit.TestProbe _remoteLane;
@@ -49,7 +51,7 @@ public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
         // Tried until it connects: a connection that just closed makes the next wait a moment.
         AwaitCondition(() =>
         {
-            peer.ConnectIfDue(p => LaneConnection.OpenAsync("127.0.0.1", receiver.Port, p, context, (c, _) => p.Closed(c, TimeSpan.FromMilliseconds(1))),
+            peer.ConnectIfDue(p => LaneConnection.OpenAsync("127.0.0.1", receiver.Port, Secret, p, context, (c, _) => p.Closed(c, TimeSpan.FromMilliseconds(1))),
                 (_, e) => throw new InvalidOperationException("connect failed", e), TimeSpan.FromMilliseconds(1));
             return peer.Connection is not null;
         }, TimeSpan.FromSeconds(10));
@@ -84,7 +86,7 @@ public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
 
         for (var i = 1; i <= 5; i++) Assert.Equal(SendResult.Lane, peer.Send(TestActor, Batch(i), null, lane: true));
         var frames = await receiver.ReadFramesAsync(5);
-        Assert.Equal(peer.Session, receiver.Lane);
+        Assert.Equal((peer.Session, Secret), (receiver.Lane, receiver.Secret));
         Assert.Equal([1L, 2L, 3L, 4L, 5L], frames.Select(f => f.Seq));
         Assert.All(frames, f => Assert.Equal(LaneFrame.PathOf(TestActor), f.Target));
 
@@ -193,6 +195,7 @@ public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
 
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
         public Guid Lane { get; private set; }
+        public Guid Secret { get; private set; }
 
         public async Task<List<(long Seq, string Target)>> ReadFramesAsync(int count)
         {
@@ -204,7 +207,8 @@ public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
                 var hello = new byte[LaneFrame.HandshakeBytes];
                 await _stream.ReadExactlyAsync(hello, timeout.Token);
                 Assert.Equal(LaneFrame.Magic, BinaryPrimitives.ReadInt32LittleEndian(hello));
-                Lane = new Guid(hello.AsSpan(4));
+                Assert.True(LaneFrame.TryReadHandshake(hello, out var lane, out var secret));
+                (Lane, Secret) = (lane, secret);
             }
             var frames = new List<(long, string)>();
             for (var i = 0; i < count; i++)

@@ -73,14 +73,19 @@ internal sealed class InboundLane
             reader = new LaneStreamReader(stream, BufferBytes, () => _socket.Available);
 
             var hello = new byte[LaneFrame.HandshakeBytes];
-            await reader.ReadExactlyAsync(hello).ConfigureAwait(false);
+            // The magic first: a stray connection (a browser, a port scan) is refused on its first bytes.
+            await reader.ReadExactlyAsync(hello.AsMemory(0, 4)).ConfigureAwait(false);
             if (BinaryPrimitives.ReadInt32LittleEndian(hello) != LaneFrame.Magic) throw new BadHandshakeException();
-            lane = new Guid(hello.AsSpan(4));
+            await reader.ReadExactlyAsync(hello.AsMemory(4)).ConfigureAwait(false);
+            if (!LaneFrame.TryReadHandshake(hello, out lane, out var secret)) throw new BadHandshakeException();
+            // The secret says which system speaks (its lane actor handed it over Akka.Remote); the
+            // frames' own claims are checked against it.
+            if (!_listener.Inbox.Identities.TryResolve(secret, out var peer)) throw new UnknownSecretException();
             if (!_listener.IsRunning) return;
+            if (!_listener.Inbox.ConnectionOpened(peer, lane)) throw new ForeignSessionException();
+            opened = true;
             _handshaken = true;
             StillAlive();
-            _listener.Inbox.ConnectionOpened(lane);
-            opened = true;
 
             var prefix = new byte[LaneFrame.PrefixBytes];
             var ack = new byte[8];
@@ -97,7 +102,8 @@ internal sealed class InboundLane
                 var (seq, manifest, target, sender) = LaneFrame.ReadHeader(header);
                 var body = await reader.ReadArrayAsync(bodyLength).ConfigureAwait(false);
                 // Delivering is short (deserialize and Tell): it runs on the pool thread that completed the read.
-                var confirmed = _listener.Inbox.Accept(lane, seq, manifest, target, sender, body);
+                var confirmed = _listener.Inbox.Accept(peer, lane, seq, manifest, target, sender, body);
+                if (confirmed == LaneInbox.Refused) throw new ForeignSessionException();
                 StillAlive();
 
                 // Acknowledge once caught up (or every few frames of a long burst): the sender can
@@ -178,6 +184,15 @@ internal sealed class InboundLane
             case BadHandshakeException:
                 log.Log(LogLevel.WarningLevel, "handshake", "Palm lane: closed a connection from {0} that did not start with the lane handshake.", Remote);
                 break;
+            case UnknownSecretException:
+                _listener.CountRefusedHandshake();
+                log.Log(LogLevel.WarningLevel, "secret", "Palm lane: closed a connection from {0}: its handshake presents no secret this system handed out "
+                                                         + "(a stranger; or a peer this system forgot, which asks for a new secret when it connects again).", Remote);
+                break;
+            case ForeignSessionException:
+                // The inbox logged which systems.
+                _listener.CountRefusedHandshake();
+                break;
             case InvalidDataException or SerializationException:
                 log.Log(LogLevel.WarningLevel, "frame", "Palm lane: closed lane {0} from {1}: {2}", lane, Remote, e.Message);
                 break;
@@ -195,4 +210,8 @@ internal sealed class InboundLane
     private sealed class BadHandshakeException() : Exception("the connection did not start with the Palm lane handshake");
 
     private sealed class TlsRefusedException(Exception inner) : Exception("the connection did not complete a mutual TLS handshake", inner);
+
+    private sealed class UnknownSecretException() : Exception("the lane handshake presents a secret this system did not hand out");
+
+    private sealed class ForeignSessionException() : Exception("the lane session belongs to another system");
 }

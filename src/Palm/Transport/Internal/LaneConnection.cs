@@ -68,9 +68,10 @@ internal sealed class LaneConnection
     /// <summary>
     /// Connects to a peer's lane at <paramref name="host"/>:<paramref name="port"/>, runs mutual TLS when
     /// <see cref="LaneContext.Tls"/> is set (asynchronously, no thread waits), and names
-    /// <paramref name="peer"/>'s session; all within <c>palm.lane.connect-timeout</c>.
+    /// <paramref name="peer"/>'s session, presenting <paramref name="secret"/> (which the peer's lane actor
+    /// handed this system, <see cref="LaneEndpoint.Secret"/>); all within <c>palm.lane.connect-timeout</c>.
     /// </summary>
-    public static async Task<LaneConnection> OpenAsync(string host, int port, LanePeer peer, LaneContext context, Action<LaneConnection, Exception?> closed)
+    public static async Task<LaneConnection> OpenAsync(string host, int port, Guid secret, LanePeer peer, LaneContext context, Action<LaneConnection, Exception?> closed)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         SslStream? tls = null;
@@ -79,7 +80,7 @@ internal sealed class LaneConnection
             LaneListener.Configure(socket, context.Settings);
             using var timeout = new CancellationTokenSource(context.Settings.ConnectTimeout);
             await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
-            var handshake = LaneFrame.Handshake(peer.Session);
+            var handshake = LaneFrame.Handshake(peer.Session, secret);
             if (context.Tls is { } settings)
             {
                 var transport = new CoalescingStream(new NetworkStream(socket, ownsSocket: true), TlsSendBufferBytes);

@@ -5,10 +5,12 @@ using Palm.Messages.Internal;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// The lane's wire format. A connection starts with <see cref="Magic"/> and the sender's lane id;
-/// then every frame is a prefix (header length, body length), a header (sequence number, serializer
-/// manifest, target path, sender path) and the body exactly as <see cref="PalmSerializer"/> wrote it.
-/// The receiver answers with cumulative acknowledgements: 8-byte sequence numbers. The lane id of the
+/// The lane's wire format. A connection starts with a handshake: <see cref="Magic"/>, the sender's
+/// lane id and the secret the receiver's lane actor handed the sending system over Akka.Remote
+/// (<see cref="LaneEndpoint.Secret"/>), which tells the receiver which system speaks; then every
+/// frame is a prefix (header length, body length), a header (sequence number, serializer manifest,
+/// target path, sender path) and the body exactly as <see cref="PalmSerializer"/> wrote it. The
+/// receiver answers with cumulative acknowledgements: 8-byte sequence numbers. The lane id of the
 /// handshake names the sender's session with the receiving system, which outlives connections:
 /// sequence numbers continue on the next connection and through Akka.Remote.
 /// </summary>
@@ -16,19 +18,34 @@ internal static class LaneFrame
 {
     /// <summary>"PLN1": the first bytes of every lane connection, so a stray connection is refused at once.</summary>
     public const int Magic = 0x314E4C50;
-    public const int HandshakeBytes = 4 + 16;
+
+    /// <summary>Magic, lane id, secret.</summary>
+    public const int HandshakeBytes = 4 + 16 + 16;
+
     public const int PrefixBytes = 8;
     public const int MaxHeaderBytes = 64 * 1024;
 
     /// <summary>Manifest of a frame with nothing to deliver: it only fills its place in the sequence.</summary>
     public const string SkipManifest = "-";
 
-    public static byte[] Handshake(Guid lane)
+    /// <summary>The handshake naming session <paramref name="lane"/>, presenting <paramref name="secret"/>.</summary>
+    public static byte[] Handshake(Guid lane, Guid secret)
     {
         var bytes = new byte[HandshakeBytes];
         BinaryPrimitives.WriteInt32LittleEndian(bytes, Magic);
         lane.TryWriteBytes(bytes.AsSpan(4));
+        secret.TryWriteBytes(bytes.AsSpan(20));
         return bytes;
+    }
+
+    /// <summary>Reads a handshake written by <see cref="Handshake"/>; false when it does not start with <see cref="Magic"/>.</summary>
+    public static bool TryReadHandshake(ReadOnlySpan<byte> hello, out Guid lane, out Guid secret)
+    {
+        lane = secret = Guid.Empty;
+        if (hello.Length != HandshakeBytes || BinaryPrimitives.ReadInt32LittleEndian(hello) != Magic) return false;
+        lane = new Guid(hello.Slice(4, 16));
+        secret = new Guid(hello.Slice(20, 16));
+        return true;
     }
 
     /// <summary>The prefix and header of a frame, in one array.</summary>

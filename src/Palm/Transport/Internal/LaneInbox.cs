@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
+using Palm.Diagnostics;
 using Palm.Messages.Internal;
 
 namespace Palm.Transport.Internal;
@@ -14,21 +15,37 @@ namespace Palm.Transport.Internal;
 /// its bounds (the sender sends it again). What is confirmed is always <c>last</c>: cumulative.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The lane listener calls <see cref="Accept"/> for each frame and writes what it returns back as the
 /// acknowledgement, and <see cref="ConnectionOpened"/>/<see cref="ConnectionClosed"/> around each
 /// connection; the lane actor calls <see cref="Resume"/> and <see cref="Accept"/> for envelopes that
 /// came through Akka.Remote.
+/// </para>
+/// <para>
+/// Every call names the <em>peer</em>: the system that sent the envelope, as the connection's secret
+/// (<see cref="Identities"/>) or Akka.Remote tells it, never as the envelope claims. A session belongs
+/// to the peer that used it first; another peer using its id is refused (<see cref="Refused"/>). An
+/// envelope whose sender is not an actor of its peer, or whose target is not one of this system's
+/// Palm servers, workers or clients (a relay, or a system actor), is dropped: it fills its place in
+/// the sequence and is counted (<see cref="RefusedFrames"/>), and logged at a bounded rate.
+/// </para>
 /// </remarks>
 internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer serializer, ILoggingAdapter log, int reorderFrames = 256, long reorderBytes = 16 << 20)
 {
     private const int MaxCachedRefs = 10_000;
+    private const int MaxQuotedChars = 200;
+
+    /// <summary>What <see cref="Accept"/> and <see cref="Resume"/> return for a session that belongs to another system.</summary>
+    public const long Refused = -1;
 
     /// <summary>A session with no open connection and no envelope for this long is forgotten.</summary>
     public static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<Guid, Session> _sessions = new();
-    private readonly ConcurrentDictionary<string, IActorRef> _refs = new();
+    private readonly ConcurrentDictionary<string, PathInfo> _paths = new();
     private long _delivered;
+    private long _refusedFrames;
+    private long _refusedSessions;
     private long _duplicates;
     private long _held;
     private long _overflowed;
@@ -45,18 +62,32 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
     /// <summary>Envelopes that arrived ahead of a gap and were dropped because the reorder buffer was full.</summary>
     public long Overflowed => Interlocked.Read(ref _overflowed);
 
+    /// <summary>Envelopes dropped because their sender was not an actor of the system that sent them, or their target not a local Palm actor.</summary>
+    public long RefusedFrames => Interlocked.Read(ref _refusedFrames);
+
+    /// <summary>Batches, connections and envelopes refused because they named a session of another system.</summary>
+    public long RefusedSessions => Interlocked.Read(ref _refusedSessions);
+
     /// <summary>Sessions this inbox keeps progress of.</summary>
     public int Sessions => _sessions.Count;
 
+    /// <summary>The secrets this system handed out for lane handshakes, and to whom.</summary>
+    public LaneIdentities Identities { get; } = new();
+
+    /// <summary>Reports what peers and strangers send that is refused, at a bounded rate.</summary>
+    internal RateLimitedLog Refusals { get; } = new(log, TimeSpan.FromSeconds(10));
+
     /// <summary>
-    /// Takes envelope <paramref name="seq"/> of session <paramref name="lane"/>: delivers it (and any it
-    /// unblocks) if it is next, holds it if it is ahead, drops it if it was delivered. Returns what the
-    /// receiver may acknowledge to the sender: the highest sequence number of that session delivered
-    /// in order.
+    /// Takes envelope <paramref name="seq"/> of session <paramref name="lane"/>, sent by the system at
+    /// <paramref name="peer"/>: delivers it (and any it unblocks) if it is next, holds it if it is
+    /// ahead, drops it if it was delivered. Returns what the receiver may acknowledge to the sender:
+    /// the highest sequence number of that session delivered in order; <see cref="Refused"/> when the
+    /// session belongs to another system.
     /// </summary>
-    public long Accept(Guid lane, long seq, string manifest, string target, string? sender, byte[] body)
+    public long Accept(Address peer, Guid lane, long seq, string manifest, string target, string? sender, byte[] body)
     {
-        var session = Touch(lane);
+        var session = Touch(peer, lane);
+        if (session is null) return Refused;
         lock (session)
         {
             if (seq <= session.Last || session.Ahead.ContainsKey(seq))
@@ -67,7 +98,8 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
         }
 
         // Read outside the lock: a connection's reader and the lane actor may accept for one session at once.
-        var message = Read(lane, seq, manifest, target, body);
+        // An envelope refused is read as nothing to deliver: it keeps its place in the sequence.
+        var message = Admit(peer, lane, target, sender, out var to, out var from) ? Read(lane, seq, manifest, target, body) : null;
 
         lock (session)
         {
@@ -78,13 +110,13 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
             else if (seq == session.Last + 1)
             {
                 // Delivered under the lock: the next envelope of the session cannot overtake it.
-                Deliver(message, target, sender);
+                Deliver(message, to, from);
                 session.Last = seq;
                 Drain(session);
             }
             else if (session.Ahead.Count < reorderFrames && session.AheadBytes + body.Length <= reorderBytes)
             {
-                session.Ahead[seq] = new HeldEnvelope(message, target, sender, body.Length);
+                session.Ahead[seq] = new HeldEnvelope(message, to, from, body.Length);
                 session.AheadBytes += body.Length;
                 Interlocked.Increment(ref _held);
             }
@@ -97,13 +129,15 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
     }
 
     /// <summary>
-    /// The sender of session <paramref name="lane"/> says the receiver confirmed up to
-    /// <paramref name="confirmed"/>. Only a session this inbox forgot (idle for long) is behind that;
-    /// it continues from there. Returns what the receiver may acknowledge.
+    /// The sender of session <paramref name="lane"/>, the system at <paramref name="peer"/>, says the
+    /// receiver confirmed up to <paramref name="confirmed"/>. Only a session this inbox forgot (idle for
+    /// long) is behind that; it continues from there. Returns what the receiver may acknowledge;
+    /// <see cref="Refused"/> when the session belongs to another system.
     /// </summary>
-    public long Resume(Guid lane, long confirmed)
+    public long Resume(Address peer, Guid lane, long confirmed)
     {
-        var session = Touch(lane);
+        var session = Touch(peer, lane);
+        if (session is null) return Refused;
         lock (session)
         {
             if (confirmed > session.Last)
@@ -123,12 +157,18 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
     /// <summary>The highest sequence number of <paramref name="lane"/> delivered in order (0 for an unknown session).</summary>
     public long Confirmed(Guid lane) => _sessions.TryGetValue(lane, out var session) ? Volatile.Read(ref session.Last) : 0;
 
-    /// <summary>A connection of session <paramref name="lane"/> completed its handshake (the listener calls this).</summary>
-    public void ConnectionOpened(Guid lane)
+    /// <summary>
+    /// A connection of session <paramref name="lane"/> from the system at <paramref name="peer"/>
+    /// completed its handshake (the listener calls this); false when the session belongs to another
+    /// system (the connection is then refused, and <see cref="ConnectionClosed"/> not called).
+    /// </summary>
+    public bool ConnectionOpened(Address peer, Guid lane)
     {
-        var session = Touch(lane);
+        var session = Touch(peer, lane);
+        if (session is null) return false;
         lock (session) session.Connections++;
         ForgetIdleSessions();
+        return true;
     }
 
     /// <summary>A connection of session <paramref name="lane"/> closed (the listener calls this, also after a failed handshake).</summary>
@@ -160,20 +200,71 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
         }
     }
 
-    /// <summary>The session, marked as active just now (so it is not forgotten for a while).</summary>
-    private Session Touch(Guid lane)
+    /// <summary>
+    /// The session, marked as active just now (so it is not forgotten for a while); a new one belongs
+    /// to <paramref name="peer"/>. Null (counted, logged) when it belongs to another system: a stranger
+    /// must not move another system's session ahead, nor hold its envelopes.
+    /// </summary>
+    private Session? Touch(Address peer, Guid lane)
     {
         while (true)
         {
-            var session = _sessions.GetOrAdd(lane, static _ => new Session());
+            var session = _sessions.GetOrAdd(lane, static (_, owner) => new Session(owner), peer);
             lock (session)
             {
                 // Forgotten while this thread got it: take a new one.
                 if (session.Forgotten) continue;
+                if (!session.Owner.Equals(peer))
+                {
+                    Interlocked.Increment(ref _refusedSessions);
+                    Refusals.Log(LogLevel.WarningLevel, "lane-session", "Palm lane: refused envelopes from {0} for lane session {1}, which belongs to {2}.",
+                        peer, lane, session.Owner);
+                    return null;
+                }
                 session.Touched = Environment.TickCount64;
                 return session;
             }
         }
+    }
+
+    /// <summary>A batch of session <paramref name="lane"/> came through Akka.Remote without a sender of another system: refused (counted, logged).</summary>
+    public void RefuseUnaddressed(Guid lane)
+    {
+        Interlocked.Increment(ref _refusedSessions);
+        Refusals.Log(LogLevel.WarningLevel, "lane-batch", "Palm lane: refused a batch of lane session {0} that has no sender of another system.", lane);
+    }
+
+    /// <summary>
+    /// Whether an envelope <paramref name="peer"/> sent for <paramref name="target"/> as
+    /// <paramref name="sender"/> may be delivered: the target must be one of this system's Palm
+    /// servers, workers or clients (never a system actor, nor an actor of another system: lanes do not
+    /// relay), and the sender, if any, an actor of <paramref name="peer"/>. Actors check who sent a
+    /// message by its sender's address; on a lane, that address is only as good as this check.
+    /// </summary>
+    private bool Admit(Address peer, Guid lane, string target, string? sender, out IActorRef to, out IActorRef? from)
+    {
+        to = ActorRefs.Nobody;
+        from = null;
+        var targetInfo = Lookup(target);
+        if (!targetInfo.PalmActor)
+        {
+            Interlocked.Increment(ref _refusedFrames);
+            Refusals.Log(LogLevel.WarningLevel, "lane-target", "Palm lane: dropped an envelope of session {0} from {1} for {2}: lanes deliver only to this system's Palm servers, workers and clients.",
+                lane, peer, Quote(target));
+            return false;
+        }
+        var senderInfo = sender is null ? null : Lookup(sender);
+        if (senderInfo is not null && !peer.Equals(senderInfo.Address))
+        {
+            Interlocked.Increment(ref _refusedFrames);
+            Refusals.Log(LogLevel.WarningLevel, "lane-sender", "Palm lane: dropped an envelope of session {0} from {1} claiming to be sent by {2}, an actor of another system.",
+                lane, peer, Quote(sender!));
+            return false;
+        }
+        // Resolved only once admitted: a path a stranger made up is never looked up.
+        to = targetInfo.Resolve(system);
+        from = senderInfo?.Resolve(system);
+        return true;
     }
 
     private void Drain(Session session)
@@ -202,26 +293,63 @@ internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer seria
         }
     }
 
-    private void Deliver(object? message, string target, string? sender)
+    private void Deliver(object? message, IActorRef target, IActorRef? sender)
     {
         if (message is null) return;
-        Resolve(target).Tell(message, sender is null ? ActorRefs.NoSender : Resolve(sender));
+        target.Tell(message, sender);
         Interlocked.Increment(ref _delivered);
     }
 
-    private IActorRef Resolve(string path)
+    /// <summary>What a path a peer sent names: parsed once, then cached (a bounded cache).</summary>
+    private PathInfo Lookup(string path)
     {
-        if (_refs.TryGetValue(path, out var actor)) return actor;
-        actor = system.Provider.ResolveActorRef(path);
-        if (_refs.Count >= MaxCachedRefs) _refs.Clear();
-        _refs[path] = actor;
-        return actor;
+        if (_paths.TryGetValue(path, out var info)) return info;
+        info = ActorPath.TryParse(path, out var parsed) ? new PathInfo(parsed, IsPalmActor(parsed)) : new PathInfo(null, false);
+        if (_paths.Count >= MaxCachedRefs) _paths.Clear();
+        _paths[path] = info;
+        return info;
     }
 
-    private sealed record HeldEnvelope(object? Message, string Target, string? Sender, int Bytes);
-
-    private sealed class Session
+    /// <summary>
+    /// Whether <paramref name="path"/> is an actor lanes carry envelopes to: of this system, and a
+    /// server or worker under the node actor (<c>/user/palm/server-*</c>, <c>/user/palm/worker-*</c>,
+    /// see <c>NodeActor</c>; a butterfly leader is its server) or a client (<c>/user/palm-client-*</c>,
+    /// see <c>PalmClient</c>).
+    /// </summary>
+    private bool IsPalmActor(ActorPath path)
     {
+        if (!path.Address.Equals(system.Provider.DefaultAddress)) return false;
+        var e = path.Elements;
+        return e.Count switch
+        {
+            2 => e[0] == "user" && e[1].StartsWith("palm-client-", StringComparison.Ordinal),
+            3 => e[0] == "user" && e[1] == "palm" && (e[2].StartsWith("server-", StringComparison.Ordinal) || e[2].StartsWith("worker-", StringComparison.Ordinal)),
+            _ => false,
+        };
+    }
+
+    private static string Quote(string path) => path.Length <= MaxQuotedChars ? path : path[..MaxQuotedChars] + "...";
+
+    /// <summary>A parsed path, and once needed the actor it names.</summary>
+    private sealed class PathInfo(ActorPath? path, bool palmActor)
+    {
+        private IActorRef? _actor;
+
+        public Address? Address => path?.Address;
+
+        /// <summary>Whether it is one of this system's actors lanes deliver to.</summary>
+        public bool PalmActor => palmActor;
+
+        public IActorRef Resolve(ExtendedActorSystem system) =>
+            _actor ??= path is null ? ActorRefs.Nobody : system.Provider.ResolveActorRef(path);
+    }
+
+    private sealed record HeldEnvelope(object? Message, IActorRef Target, IActorRef? Sender, int Bytes);
+
+    private sealed class Session(Address owner)
+    {
+        /// <summary>The system the session belongs to: the one that used it first.</summary>
+        public readonly Address Owner = owner;
         public long Last;
         public long Touched = Environment.TickCount64;
         public int Connections;

@@ -35,6 +35,7 @@ internal sealed class LaneListener : IDisposable
     private long _accepted;
     private long _refused;
     private long _tlsRefused;
+    private long _refusedHandshakes;
 
     public LaneListener(IPAddress bind, LaneSettings settings, int maxBodyBytes, LaneInbox inbox, ILoggingAdapter log, PalmTlsSettings? tls = null)
     {
@@ -73,6 +74,8 @@ internal sealed class LaneListener : IDisposable
 
     /// <summary>Connections closed because they did not complete a mutual TLS handshake with a trusted certificate (TLS on).</summary>
     public long TlsRefused => Interlocked.Read(ref _tlsRefused);
+    /// <summary>Connections closed after their handshake because it presented no secret this system handed out, or a session of another system.</summary>
+    public long RefusedHandshakes => Interlocked.Read(ref _refusedHandshakes);
 
     /// <summary>Inbound connections open now, those still in their handshake included.</summary>
     public int OpenConnections => Volatile.Read(ref _openCount);
@@ -172,6 +175,7 @@ internal sealed class LaneListener : IDisposable
 
     /// <summary>A connection failed its TLS handshake.</summary>
     internal void CountTlsRefusal() => Interlocked.Increment(ref _tlsRefused);
+    internal void CountRefusedHandshake() => Interlocked.Increment(ref _refusedHandshakes);
 
     /// <summary>A connection's read loop ended: it no longer counts against the caps.</summary>
     internal void Release(InboundLane connection)

@@ -41,9 +41,10 @@ internal sealed class LaneSerializer(ExtendedActorSystem system) : SerializerWit
                 return [];
             case LaneEndpoint e:
             {
-                var w = new WireWriter(new byte[WireWriter.SizeOf(e.Host) + 4]);
+                var w = new WireWriter(new byte[WireWriter.SizeOf(e.Host) + 4 + 16]);
                 w.String(e.Host);
                 w.Int(e.Port);
+                w.Guid(e.Secret);
                 return w.Buffer;
             }
             case LaneEnvelopes b:
@@ -85,7 +86,7 @@ internal sealed class LaneSerializer(ExtendedActorSystem system) : SerializerWit
             object result = manifest switch
             {
                 EndpointRequestManifest => LaneEndpointRequest.Instance,
-                EndpointManifest => new LaneEndpoint(r.RequiredString(), r.Int()),
+                EndpointManifest => new LaneEndpoint(r.RequiredString(), r.Int(), r.Guid()),
                 EnvelopesManifest => ReadEnvelopes(ref r),
                 ConfirmedManifest => new LaneConfirmed(r.Guid(), r.Long()),
                 _ => throw new SerializationException($"Unknown Palm lane message manifest '{manifest}'."),

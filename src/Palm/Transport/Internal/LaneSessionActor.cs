@@ -41,7 +41,9 @@ internal sealed class LaneSessionActor : ReceiveActor, IWithTimers
         Receive<LaneConnectionOpened>(_ => _peer.RemoteLane.Tell(new LaneEnvelopes(_peer.Session, _peer.Confirmed, []), Self));
         Receive<LaneConfirmed>(c =>
         {
-            if (c.Session == _peer.Session) _peer.Confirm(c.UpTo);
+            // Only the peer's lane actor confirms: a confirmation from anyone else would make the
+            // session forget envelopes the peer never had.
+            if (c.Session == _peer.Session && Sender.Path.Address.Equals(_peer.RemoteLane.Path.Address)) _peer.Confirm(c.UpTo);
         });
         Receive<Terminated>(t =>
         {
