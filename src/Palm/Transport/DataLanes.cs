@@ -76,6 +76,15 @@ internal sealed class DataLanes : IExtension
         Enabled = _listener is not null;
         system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox, () => _context == null ? null : _context.Fuzzing)), LaneActor.Name);
         system.RegisterOnTermination(Stop);
+        // Session actors watch their peers' lane actors; stopped before remoting goes down, they unwatch
+        // cleanly instead of making Akka log an error with a stack trace per peer at every shutdown.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "palm-lane-sessions", async () =>
+        {
+            var stops = _peers.Values.Select(p => p.Actor).Where(a => !a.IsNobody())
+                .Select(a => a.GracefulStop(TimeSpan.FromSeconds(2)).ContinueWith(static _ => { }, TaskScheduler.Default));
+            await Task.WhenAll(stops).ConfigureAwait(false);
+            return Akka.Done.Instance;
+        });
     }
 
     /// <summary>The lanes of <paramref name="system"/>, created (and listening) on first use.</summary>

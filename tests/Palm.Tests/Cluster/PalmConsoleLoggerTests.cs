@@ -17,5 +17,11 @@ public sealed class PalmConsoleLoggerTests
         Assert.False(PalmConsoleLogger.IsPeerDisassociation(userError));
         var otherWarning = new Warning("x", typeof(object), "Association with remote system akka.tcp://palm@h:1 has failed; Reason is: [System.Net.Sockets.SocketException]");
         Assert.False(PalmConsoleLogger.IsPeerDisassociation(otherWarning));
+
+        var shutdown = new Error(new Akka.Remote.RemoteTransportException("Attempted to send remote message but Remoting is not running.", null),
+            "akka.tcp://palm@127.0.0.1:1/system/remote-watcher", typeof(object), "swallowing exception during message send");
+        Assert.True(PalmConsoleLogger.IsPeerDisassociation(shutdown));
+        var otherTransport = new Error(new Akka.Remote.RemoteTransportException("Failed to bind", null), "x", typeof(object), "startup");
+        Assert.False(PalmConsoleLogger.IsPeerDisassociation(otherTransport));
     }
 }

@@ -5,11 +5,12 @@ using Akka.Event;
 namespace Palm.Cluster.Internal;
 
 /// <summary>
-/// Akka's standard-out logger, minus one message. Whenever a peer actor system goes away (a client
+/// Akka's standard-out logger, minus two kinds of message. Whenever a peer actor system goes away (a client
 /// disconnects, a node leaves), Akka.Remote logs a warning and an error with a stack trace about the
 /// dropped association, even when the peer shut down cleanly. Clients come and go all the time in
 /// Palm, and a node that really disappears is reported by the cluster (unreachable, removed) and by
-/// Palm (jobs failing with the server's name), so those two lines carry no news and are left out.
+/// Palm (jobs failing with the server's name), so those two lines carry no news and are left out; so
+/// are the errors a shutting-down system logs for watch messages it can no longer send.
 /// </summary>
 internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
@@ -24,6 +25,10 @@ internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<IL
 
     internal static bool IsPeerDisassociation(LogEvent e) =>
         e.Cause?.GetType().Name == "EndpointDisassociatedException"
+        // While a system shuts down, its watchers still unwatch remote actors after remoting stopped:
+        // Akka logs each as an error with a stack trace, though nothing was lost.
+        || (e is Error && e.Cause?.GetType().Name == "RemoteTransportException"
+            && e.Cause.Message.Contains("Remoting is not running", StringComparison.Ordinal))
         || (e is Warning && e.Message?.ToString() is { } text
             && text.StartsWith("Association with remote system", StringComparison.Ordinal)
             && text.Contains("EndpointDisassociatedException", StringComparison.Ordinal));
