@@ -37,13 +37,15 @@ public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposab
         await client.WaitForServersAsync(["farm"], Wait, minWorkers: 4);
         Phase("seed, leader and 4 workers up");
 
-        // The source paces itself so that the job spans the whole storm: 500 inputs every 400 ms.
+        // The job spans the whole storm: the source paces itself (500 inputs every 400 ms) and holds
+        // its last 500 inputs until the storm is over, however fast the machine.
         var stormOver = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async IAsyncEnumerable<byte[]> Inputs()
         {
             for (var i = 0; i < count; i++)
             {
-                if (i % 500 == 499 && !stormOver.Task.IsCompleted) await Task.WhenAny(Task.Delay(400), stormOver.Task);
+                if (i == count - 500) await stormOver.Task;
+                else if (i % 500 == 499 && !stormOver.Task.IsCompleted) await Task.WhenAny(Task.Delay(400), stormOver.Task);
                 yield return Encoding.UTF8.GetBytes(i.ToString());
             }
         }

@@ -71,7 +71,7 @@ internal sealed class NodeActor : ReceiveActor
         Receive<MemberUp>(m => MemberAvailable(m.Member));
         Receive<MemberWeaklyUp>(m => MemberAvailable(m.Member));
         Receive<ReachableMember>(m => MemberAvailable(m.Member));
-        Receive<UnreachableMember>(m => MemberGone(m.Member.Address));
+        Receive<UnreachableMember>(m => MemberUnreachable(m.Member.Address));
         Receive<MemberExited>(m => MemberGone(m.Member.Address));
         Receive<MemberRemoved>(m => MemberGone(m.Member.Address));
         Receive<GetSubscriberCount>(_ => Sender.Tell(_subscribers.Count));
@@ -192,6 +192,22 @@ internal sealed class NodeActor : ReceiveActor
         _members[member.Address] = member;
         if (_pending.Remove(member.Address, out var held)) Apply(member.Address, held.Message, held.Sender);
         PeerNode(member.Address).Tell(new NodeServers(_local.ToArray(), true));
+    }
+
+    /// <summary>
+    /// An unreachable member may be dead or only slow (a loaded machine, a long GC): its workers leave the
+    /// directory at once, so that leaders re-dispatch their work, but its servers and leaders stay until the
+    /// member is downed or leaves. Messages for them wait in their sessions meanwhile; jobs on them fail
+    /// when the member is removed (or when the client's progress check finds them silent), not on a
+    /// missed heartbeat.
+    /// </summary>
+    private void MemberUnreachable(Address address)
+    {
+        if (!_remote.TryGetValue(address, out var entries)) return;
+        var kept = entries.Where(e => e.Role != ServerRole.Worker).ToArray();
+        if (kept.Length == entries.Length) return;
+        _remote[address] = kept;
+        Publish();
     }
 
     private void MemberGone(Address address)
