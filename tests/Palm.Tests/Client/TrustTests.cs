@@ -54,14 +54,6 @@ public sealed class TrustTests
         }
     }
 
-    private static async Task AwaitCount(Func<long> count, long expected)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (count() < expected)
-        {
-            // Polling a counter the client actor writes; bounded by the token.
-            await Task.Delay(20, timeout.Token);
-        }
-        Assert.Equal(expected, count());
-    }
+    private static Task AwaitCount(Func<long> count, long expected) =>
+        Eventually.AssertAsync(() => Assert.Equal(expected, count()), TimeSpan.FromSeconds(20));
 }

@@ -51,16 +51,8 @@ public sealed class ControlPlaneTests
             });
     }
 
-    private static async Task Refused(PalmNode node, string kind)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (node.Refusals.CountOf(kind) == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"node {node.Address} refused no '{kind}' message within {Wait}");
-            // Polling, as AwaitAssert does: the message is on its way over remoting.
-            await Task.Delay(50);
-        }
-    }
+    private static Task Refused(PalmNode node, string kind) =>
+        Eventually.AssertAsync(() => Assert.True(node.Refusals.CountOf(kind) > 0, $"node {node.Address} refused no '{kind}' message"), Wait);
 
     [Fact]
     public async Task A_stranger_announcing_a_server_is_ignored_and_jobs_keep_reaching_the_real_one()
@@ -115,12 +107,7 @@ public sealed class ControlPlaneTests
         await warned.WaitAsync(Wait);
         Assert.Equal("in>x", Text.Of(await client.EvalAsync(["x.tag"], Text.Bytes("in"))));
         // The newcomer's own node sees the same owner: member age, not the order of learning, decides.
-        var deadline = DateTime.UtcNow + Wait;
-        while (second.Directory.Current.All.Count(e => e.Name == "x") < 2)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the second node never learned the first claim of 'x'");
-            await Task.Delay(50);
-        }
+        await Eventually.AssertAsync(() => Assert.Equal(2, second.Directory.Current.All.Count(e => e.Name == "x")), Wait);
         Assert.NotEqual(second.Address, second.Directory.Current.Servers.Single(s => s.Name == "x").Node);
     }
 

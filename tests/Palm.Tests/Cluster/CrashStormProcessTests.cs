@@ -92,7 +92,7 @@ public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposab
         var replacementAddresses = joined.Select(j => j.Address).ToHashSet();
         // Status asks every server in the directory: wait until the dead are out of it.
         IReadOnlyList<Palm.Servers.ServerStatus> status = [];
-        await AwaitAsync(async () => status = await client.GetStatusAsync());
+        await Eventually.AssertAsync(async () => status = await client.GetStatusAsync(), Wait);
         Assert.Contains(status, s => s.Role == "worker" && replacementAddresses.Contains(s.Node) && s.MessagesIn > 0);
         Assert.False(seedProcess.HasExited, "the seed left:\n" + seedProcess.Output);
         Assert.False(leader.HasExited, "the leader left:\n" + leader.Output);
@@ -104,24 +104,6 @@ public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposab
             var started = await Start("server", "farm", "--role", "worker", "--seed", seed);
             lock (workers) workers.Add(started.Process);
             return started;
-        }
-    }
-
-    private static async Task AwaitAsync(Func<Task> attempt)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (true)
-        {
-            try
-            {
-                await attempt();
-                return;
-            }
-            catch (Exception) when (DateTime.UtcNow < deadline)
-            {
-                // Polling, as AwaitAssert does: the directory changes within seconds.
-                await Task.Delay(250);
-            }
         }
     }
 

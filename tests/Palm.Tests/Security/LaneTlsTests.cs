@@ -257,20 +257,5 @@ public sealed class LaneTlsTests(LaneTlsCluster fixture) : IClassFixture<LaneTls
         return [.. LaneFrame.Header(1, serializer.Manifest(deliver), target, null, body.Length), .. body];
     }
 
-    private static async Task AwaitAsync(Action assertion)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            try
-            {
-                assertion();
-                return;
-            }
-            catch (Xunit.Sdk.XunitException) when (!timeout.IsCancellationRequested)
-            {
-                await Task.Delay(20, timeout.Token);
-            }
-        }
-    }
+    private static Task AwaitAsync(Action assertion) => Eventually.AssertAsync(assertion, TimeSpan.FromSeconds(20));
 }
