@@ -23,7 +23,7 @@ public sealed class PalmTestCluster : IAsyncDisposable
     /// <summary>Settings that make a test cluster notice a crashed node within seconds rather than tens of seconds.</summary>
     public static readonly Config FastFailureDetection = ConfigurationFactory.ParseString("""
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
-        akka.cluster.split-brain-resolver.stable-after = 2s
+        palm.downing.stable-after = 2s
         akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 3s
         """);
 
@@ -69,7 +69,7 @@ public sealed class PalmTestCluster : IAsyncDisposable
 
     private async Task<PalmNode> StartNodeAsync(Config? config, ServerRole role)
     {
-        // The role decides the node's cluster role: workers are never counted by the split-brain resolver.
+        // The role decides the node's cluster role: workers are never counted in split-brain decisions.
         var node = await PalmHost.StartNodeAsync(new NodeOptions { Seeds = [Seed.Address], Role = role, Config = config is null ? _config : config.WithFallback(_config) });
         lock (_lock) _nodes.Add(node);
         return node;

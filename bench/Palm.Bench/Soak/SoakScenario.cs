@@ -20,7 +20,7 @@ public static class SoakScenario
     private const string Fuzzing = """
         palm.lane.fuzzing { enabled = on, drop = 0.005, duplicate = 0.005, delay = 0.005, reorder = 0.005, max-delay = 20ms, seed = 7 }
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
-        akka.cluster.split-brain-resolver.stable-after = 2s
+        palm.downing.stable-after = 2s
         akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 3s
         """;
 

@@ -89,16 +89,16 @@ public sealed record NodeOptions
         if (Config is not null) config = config.WithFallback(Config);
         if (ConfigFile is not null) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(ConfigFile)));
         config = config.WithFallback(PalmConfig.ClusterNode);
-        // The split-brain resolver counts only core nodes (see hocon/cluster.conf): workers come and go
+        // Palm's downing (PalmDowningProvider) counts only core nodes in a split: workers come and go
         // in crowds, and their deaths must never make the nodes that hold entry points a minority.
         var roles = config.GetStringList("akka.cluster.roles").Where(r => r is not (CoreRole or WorkerRole))
             .Append(Role == ServerRole.Worker ? WorkerRole : CoreRole);
         return ConfigurationFactory.ParseString($"akka.cluster.roles = [{string.Join(", ", roles.Select(r => $"\"{r}\""))}]").WithFallback(config);
     }
 
-    /// <summary>The cluster role of nodes that hold entry points (seeds, serial servers, leaders): the split-brain resolver counts these.</summary>
+    /// <summary>The cluster role of nodes that hold entry points (seeds, serial servers, leaders): Palm's downing counts these in a split.</summary>
     public const string CoreRole = "palm-core";
 
-    /// <summary>The cluster role of nodes started as workers of a parallel server: never counted by the split-brain resolver.</summary>
+    /// <summary>The cluster role of nodes started as workers of a parallel server: never counted in a split, downed on their own when unreachable.</summary>
     public const string WorkerRole = "palm-worker";
 }

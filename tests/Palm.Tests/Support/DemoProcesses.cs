@@ -12,7 +12,7 @@ public sealed class DemoProcesses(string hocon, TimeSpan wait) : IDisposable
     /// <summary>Failure detection that notices a killed process within seconds, so a test waits seconds, not tens.</summary>
     public const string FastFailureDetection = """
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
-        akka.cluster.split-brain-resolver.stable-after = 2s
+        palm.downing.stable-after = 2s
         akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 3s
         """;
 
