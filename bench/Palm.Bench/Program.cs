@@ -30,6 +30,9 @@ namespace Palm.Bench
                        --messages N   messages of the trivial-function figure (default 100,000)
                        --repeat N     rounds of the CPU-bound and trivial figures, the median is printed (default 3)
                        --window N     palm.butterfly.worker-window for this run
+              templates  ReduceServer: sum of 1,000,000 8-byte integers over 2 workers (msg/s, ratio to a trivial
+                       butterfly function in the same run); ScatterGatherServer: 10,000 inputs into 8 parts each
+                       --messages N   messages of the reduce and trivial figures (default 1,000,000)
               soak     client -> a -> farm (butterfly) for minutes while workers are killed, replaced and paused and 0.5%
                        of envelopes are dropped, duplicated, delayed and reordered; prints msg/s every 10 s, then
                        lost and duplicated (both must be 0)  (--minutes M, --workers N, --work-us U)
@@ -49,6 +52,7 @@ namespace Palm.Bench
                     case "node": return await EndToEnd.MemoryNode.RunAsync(rest);
                     case "micro": return Micro.MicroSuite.Run(rest);
                     case "butterfly": return await Butterfly.ButterflyBenchmark.RunAsync(rest);
+                    case "templates": return await Butterfly.TemplatesBenchmark.RunAsync(rest);
                     case "soak": return await Soak.SoakScenario.RunAsync(rest);
                     case "soak-node": return await Soak.SoakNode.RunAsync(rest);
                     default:

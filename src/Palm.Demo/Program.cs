@@ -21,6 +21,8 @@ namespace Palm.Demo
                                                                without --role, C runs alone as a serial server)
                    Palm.Demo server farm --role leader|worker [node flags]
                                                                a farm of ~1 ms calls (farm.work), for crash drills
+                   Palm.Demo server total --role leader|worker [node flags]
+                                                               a reduce summing 8-byte integers (total.add), for crash drills
                    Palm.Demo client --seed <address> [--count N] [--config client.conf]
                                                                run the demo job against a cluster
                    Palm.Demo certs --out <dir> [--ca-name <name>] [--node <name>]... [--client <name>]...
@@ -73,7 +75,8 @@ namespace Palm.Demo
             "b" => PalmHost.RunServerAsync<BookServer>("b", args),
             "c" => PalmHost.RunServerAsync<PricerServer>("c", args),
             "farm" => PalmHost.RunServerAsync<FarmServer>("farm", args),
-            _ => throw new ArgumentException($"The demo has servers a, b, c and farm, not '{name}'."),
+            "total" => PalmHost.RunServerAsync<TotalServer>("total", args),
+            _ => throw new ArgumentException($"The demo has servers a, b, c, farm and total, not '{name}'."),
         };
 
         private static async Task<bool> RunClient(string[] args)

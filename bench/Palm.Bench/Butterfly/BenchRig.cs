@@ -43,6 +43,15 @@ internal sealed class BenchRig : IAsyncDisposable
         await Client.WaitForServersAsync([name], Wait, workers);
     }
 
+    /// <summary>Starts parallel server <paramref name="name"/> of any template (scatter-gather, reduce): as <see cref="StartButterflyAsync{TServer}"/>.</summary>
+    public async Task StartParallelAsync<TServer>(string name, int workers) where TServer : PalmServer, new()
+    {
+        await Leaders.StartServerAsync<TServer>(name, ServerRole.Leader);
+        foreach (var node in Workers.Take(workers)) await node.StartServerAsync<TServer>(name, ServerRole.Worker);
+        await Leaders.WaitForServersAsync([name], Wait, workers);
+        await Client.WaitForServersAsync([name], Wait, workers);
+    }
+
     /// <summary>Starts a serial server on a node of its own.</summary>
     public async Task StartSerialAsync<TServer>(string name) where TServer : RegisteredServer, new()
     {

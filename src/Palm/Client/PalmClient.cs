@@ -158,6 +158,7 @@ public sealed class PalmClient : IAsyncDisposable
         {
             _lanes.Tell(entry.Server, new Deliver([new PipelineMessage(header, 0, 0, Weights.Whole, payload)]), _actor, payload.Length);
             job.MarkIssued(1);
+            _actor.Tell(new SourceExhausted(header.JobId, 1));
             byte[]? result = null;
             PalmError? error = null;
             var reader = job.Events.Reader;
@@ -169,7 +170,8 @@ public sealed class PalmClient : IAsyncDisposable
                     if (r.IsError) error ??= r.Error;
                     else result ??= r.ToArray();
                 }
-                if (e.CompletedInput >= 0) break;
+                // With a reduce on the route the result comes after the input is complete, when the reduce is flushed.
+                if (e.End || (e.CompletedInput >= 0 && !job.Reduce.Active)) break;
                 if (e.Failure is not null) throw e.Failure;
             }
             return error is null ? result : throw new PalmFunctionException(error);
@@ -237,7 +239,9 @@ public sealed class PalmClient : IAsyncDisposable
             long completed = 0, total = -1;
             var freed = 0;
             var reader = job.Events.Reader;
-            while (total < 0 || completed < total)
+            // A job ends once every input is complete; with a reduce on the route (known before the last input
+            // completes, see ReduceTracker), once the client actor has flushed the reduces and says so.
+            while (total < 0 || completed < total || job.Reduce.Active)
             {
                 // Window slots of completed inputs go back in bulk, whenever the reader has caught up
                 // (or every 256): one semaphore operation per burst of results instead of one per input.
@@ -260,7 +264,12 @@ public sealed class PalmClient : IAsyncDisposable
                         freed = 0;
                     }
                 }
-                else if (e.SourceTotal >= 0) total = e.SourceTotal;
+                else if (e.SourceTotal >= 0)
+                {
+                    total = e.SourceTotal;
+                    _actor.Tell(new SourceExhausted(job.Header.JobId, total));
+                }
+                else if (e.End) break;
                 else if (e.Failure is not null) throw e.Failure;
             }
         }

@@ -20,3 +20,6 @@ internal sealed record ProgressTick
 /// older check that progress made moot.
 /// </summary>
 internal sealed record RouteChecked(Guid JobId, int Check, Cluster.ServerEntry? Silent);
+
+/// <summary>The job's source is exhausted after <paramref name="Total"/> inputs (from its reader, for the end of a job with reduces).</summary>
+internal sealed record SourceExhausted(Guid JobId, long Total);

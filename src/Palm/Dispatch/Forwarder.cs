@@ -71,6 +71,9 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
     public void Fail(PipelineMessage input, PalmError error) =>
         ToClient(input.Job, new ResultItem(input.InputId, input.Weight, ResultKind.Error, default, error));
 
+    /// <summary>Sends a result item of a template's own (a reduce's reports) to the job's client, in order with the job's other results.</summary>
+    public void Report(JobHeader job, ResultItem item) => ToClient(job, item);
+
     private void Route(PipelineMessage input, ReadOnlyMemory<byte> payload, UInt128 weight)
     {
         var job = input.Job;

@@ -41,6 +41,16 @@ internal enum ResultKind : byte
     Error = 2,
     /// <summary>No payload: a branch ended (a function returned nothing, or a hook dropped it); only its weight returns.</summary>
     Done = 3,
+    /// <summary>
+    /// A reduce folded the branch: its weight returns (the input is done with that step), and the client learns that the
+    /// reduce at the stage in the payload (4 bytes, little-endian) holds a fold of the job to flush at its end.
+    /// </summary>
+    Absorbed = 4,
+    /// <summary>
+    /// A reduce at stage <see cref="ResultItem.InputId"/> has emitted messages of its own for the job: the payload is how many
+    /// in all (8 bytes, little-endian) and whether that is final (1 byte, 1: the stage is flushed). Carries no weight.
+    /// </summary>
+    Emitted = 5,
 }
 
 /// <summary>What returns to the client for one branch of one input.</summary>

@@ -57,6 +57,7 @@ public sealed class ControlSerializerTests : Akka.TestKit.Xunit2.TestKit
         new CacheReply(null, null, false, "PalmCacheFullException: full", true),
         WorkerDraining.Instance,
         WorkerDrained.Instance,
+        new Palm.Servers.Reduce.ReduceFlush(Guid.NewGuid(), 3),
     ];
 
     private object RoundTrip(object message) => _serializer.FromBinary(_serializer.ToBinary(message), _serializer.Manifest(message));

@@ -74,6 +74,21 @@ public sealed class PalmSerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_reduce_s_absorbed_and_emitted_reports_round_trip_with_their_payloads()
+    {
+        var batch = new ResultBatch(Guid.NewGuid(),
+        [
+            new ResultItem(-7, 11, ResultKind.Absorbed, new byte[] { 2, 0, 0, 0 }, null),
+            new ResultItem(2, 0, ResultKind.Emitted, new byte[] { 5, 0, 0, 0, 0, 0, 0, 0, 1 }, null),
+        ]);
+        var back = RoundTrip(batch);
+        Assert.Equal((-7L, (UInt128)11, ResultKind.Absorbed), (back.Items[0].InputId, back.Items[0].Weight, back.Items[0].Kind));
+        Assert.Equal([2, 0, 0, 0], back.Items[0].Payload.ToArray());
+        Assert.Equal((2L, ResultKind.Emitted), (back.Items[1].InputId, back.Items[1].Kind));
+        Assert.Equal([5, 0, 0, 0, 0, 0, 0, 0, 1], back.Items[1].Payload.ToArray());
+    }
+
+    [Fact]
     public void Work_and_work_results_round_trip()
     {
         var work = new WorkBatch([new WorkItem(42, new PipelineMessage(_job, 1, 3, 77, new byte[] { 9 }))]);

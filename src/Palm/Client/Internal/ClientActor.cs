@@ -43,6 +43,12 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         Receive<ResultBatch>(OnResults);
         Receive<RegisterJob>(OnRegister);
         Receive<UnregisterJob>(u => _jobs.Remove(u.JobId));
+        Receive<SourceExhausted>(m =>
+        {
+            if (!_jobs.TryGetValue(m.JobId, out var job)) return;
+            job.Reduce.SourceTotal = m.Total;
+            AdvanceReduce(job);
+        });
         Receive<ProgressTick>(_ => OnTick());
         Receive<RouteChecked>(OnRouteChecked);
         Receive<DirectoryUpdate>(OnDirectory);
@@ -80,7 +86,8 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             return;
         }
         if (!_jobs.TryGetValue(batch.JobId, out var job)) return;
-        var ignored = job.Accept(batch);
+        var ignored = job.Accept(batch, Sender);
+        if (job.Reduce.Active) AdvanceReduce(job);
         if (ignored == 0) return;
         _counters.AddDuplicates(ignored);
         _duplicatesSinceWarning += ignored;
@@ -109,6 +116,35 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         return true;
     }
 
+    /// <summary>
+    /// For a job with reduces on its route, once its source is exhausted and every input complete: flushes the next reduce
+    /// stage (in route order) when everything emitted so far is complete, or ends the job when every stage is flushed.
+    /// </summary>
+    private void AdvanceReduce(JobState job)
+    {
+        var reduce = job.Reduce;
+        if (!reduce.Active || reduce.Ended || job.Failed || reduce.SourceTotal < 0 || job.Completed < reduce.SourceTotal) return;
+        var next = reduce.Next(out var wait);
+        if (wait) return;
+        if (next is not { } stage)
+        {
+            reduce.Ended = true;
+            job.Events.Writer.TryWrite(JobEvent.Finished);
+            return;
+        }
+        reduce.FlushSent(stage.Stage, Environment.TickCount64);
+        stage.Leader.Tell(new Servers.Reduce.ReduceFlush(job.Header.JobId, stage.Stage), Self);
+    }
+
+    /// <summary>Akka.Remote delivers a flush at most once: sent again each ask-timeout until the reduce answers (it answers a repeat the same way).</summary>
+    private void ResendFlush(JobState job, long now)
+    {
+        var reduce = job.Reduce;
+        if (reduce.PendingFlush is not { } stage || now - reduce.FlushSentAt < (long)_settings.AskTimeout.TotalMilliseconds) return;
+        reduce.FlushSent(stage, now);
+        reduce.PendingLeader?.Tell(new Servers.Reduce.ReduceFlush(job.Header.JobId, stage), Self);
+    }
+
     private void OnRegister(RegisterJob register)
     {
         var job = register.Job;
@@ -124,6 +160,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         foreach (var job in _jobs.Values)
         {
             if (job.Failed) continue;
+            if (job.Reduce.PendingFlush is not null) ResendFlush(job, now);
             var watch = job.Watch;
             // The quiet time only counts while the cluster owes results: a window full of results the
             // reader has not taken yet, or a source that has nothing to send, is not a stall.

@@ -7,8 +7,11 @@ namespace Palm.Client.Internal;
 /// What the job's reader receives, in order: results, per-input completions (an event may carry both:
 /// the input's last result, then its completion), the end of the source, or a failure.
 /// </summary>
-internal readonly record struct JobEvent(JobResult? Result, long CompletedInput, long SourceTotal, Exception? Failure)
+internal readonly record struct JobEvent(JobResult? Result, long CompletedInput, long SourceTotal, Exception? Failure, bool End = false)
 {
+    /// <summary>A job with reduces on its route is over: every stage flushed and everything it emitted complete.</summary>
+    public static readonly JobEvent Finished = new(null, -1, -1, null, true);
+
     public static JobEvent Of(JobResult result) => new(result, -1, -1, null);
     public static JobEvent InputDone(long input) => new(null, input, -1, null);
     public static JobEvent SourceDone(long total) => new(null, -1, total, null);
@@ -53,8 +56,11 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     /// </summary>
     public long Issued => Volatile.Read(ref _issued);
 
-    /// <summary>Results the cluster still owes: inputs issued and not complete (never negative).</summary>
-    public long Owed => Math.Max(0, Issued - Completed);
+    /// <summary>Results the cluster still owes: inputs issued and not complete (never negative), then what reduces owe at the end.</summary>
+    public long Owed => Math.Max(0, Issued - Completed) + (Reduce.Active && !Reduce.Ended && Reduce.SourceTotal >= 0 ? Reduce.Outstanding : 0);
+
+    /// <summary>The reduces on the job's route (on the client actor).</summary>
+    public ReduceTracker Reduce { get; } = new();
 
     /// <summary>The progress watch the client actor keeps for the job (on the client actor only).</summary>
     public ProgressWatch Watch { get; } = new();
@@ -76,8 +82,8 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     /// The oldest input not complete and how much of its weight has returned: while the cluster owes
     /// results, this changes whenever the oldest input makes progress (or completes).
     /// </summary>
-    public (long Input, UInt128 Returned) OldestMark() =>
-        (_watermark, _returned.Count > 0 && _returned.TryGetValue(_watermark, out var sum) ? sum : UInt128.Zero);
+    public (long Input, UInt128 Returned, long Reduce) OldestMark() =>
+        (_watermark, _returned.Count > 0 && _returned.TryGetValue(_watermark, out var sum) ? sum : UInt128.Zero, Reduce.Progress);
 
     /// <summary>Up to <paramref name="max"/> ids of issued inputs that are not complete, lowest first.</summary>
     public List<long> FirstOutstanding(int max)
@@ -89,8 +95,8 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
         return ids;
     }
 
-    /// <summary>Called on the client actor only. Returns how many items it ignored as duplicates.</summary>
-    public int Accept(ResultBatch batch)
+    /// <summary>Called on the client actor only, with the batch's sender (a reduce's reports name it). Returns how many items it ignored as duplicates.</summary>
+    public int Accept(ResultBatch batch, Akka.Actor.IActorRef? sender = null)
     {
         if (Failed) return 0;
         var ignored = 0;
@@ -99,6 +105,11 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
         {
             var item = items[i];
             var id = item.InputId;
+            if (item.Kind == ResultKind.Emitted || id < 0 || (item.Kind == ResultKind.Absorbed && !Reduce.Absorbed(item, sender)))
+            {
+                if (!AcceptReduce(item, sender)) ignored++;
+                continue;
+            }
             if (id < _watermark || (_completeAbove.Count > 0 && _completeAbove.Contains(id)))
             {
                 // A duplicated message: its input is already complete.
@@ -138,6 +149,17 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
         return ignored;
     }
 
+    /// <summary>A reduce's report, or a branch of a message a reduce emitted (negative ids); false if ignored.</summary>
+    private bool AcceptReduce(in ResultItem item, Akka.Actor.IActorRef? sender)
+    {
+        if (item.Kind == ResultKind.Emitted) return Reduce.Emitted(item, sender);
+        if (item.InputId >= 0) return false; // a malformed Absorbed report
+        if (item.Kind == ResultKind.Absorbed && !Reduce.Absorbed(item, sender)) return false;
+        if (!Reduce.AcceptEmitted(item)) return false;
+        if (ResultOf(item) is { } result) Events.Writer.TryWrite(JobEvent.Of(result));
+        return true;
+    }
+
     public void Fail(Exception e)
     {
         if (Failed) return;
@@ -146,7 +168,7 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     }
 
     private static JobResult? ResultOf(in ResultItem item) =>
-        item.Kind == ResultKind.Done ? null : new JobResult(item.InputId, item.Payload, item.Error);
+        item.Kind is ResultKind.Done or ResultKind.Absorbed ? null : new JobResult(item.InputId, item.Payload, item.Error);
 
     private void MarkComplete(long id)
     {
@@ -186,8 +208,8 @@ internal sealed class ProgressWatch
     /// </summary>
     public long Since { get; set; } = Environment.TickCount64;
 
-    /// <summary>The oldest input and its returned weight, as of <see cref="Since"/>.</summary>
-    public (long Input, UInt128 Returned) Mark { get; set; } = (-1, UInt128.Zero);
+    /// <summary>The oldest input and its returned weight, and the job's reduce progress, as of <see cref="Since"/>.</summary>
+    public (long Input, UInt128 Returned, long Reduce) Mark { get; set; } = (-1, UInt128.Zero, 0);
 
     public ProgressPhase Phase { get; set; }
 

@@ -5,6 +5,7 @@ using Palm.Cache;
 using Palm.Cluster;
 using Palm.Servers;
 using Palm.Servers.Butterfly;
+using Palm.Servers.Reduce;
 
 namespace Palm.Messages.Internal;
 
@@ -34,6 +35,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
     private const string CacheReplyManifest = "CR";
     private const string WorkerDrainingManifest = "WD";
     private const string WorkerDrainedManifest = "WE";
+    private const string ReduceFlushManifest = "RF";
 
     /// <summary>The types this serializer writes; each carries <see cref="IPalmControlMessage"/>.</summary>
     public static readonly Type[] Types =
@@ -41,7 +43,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         typeof(NodeServers), typeof(SubscribeDirectory), typeof(UnsubscribeDirectory), typeof(DirectoryUpdate),
         typeof(GetServerStatus), typeof(GetSubscriberCount), typeof(ServerStatus),
         typeof(CacheGet), typeof(CacheSet), typeof(CacheAppend), typeof(CacheDelete), typeof(CacheReply),
-        typeof(WorkerDraining), typeof(WorkerDrained),
+        typeof(WorkerDraining), typeof(WorkerDrained), typeof(ReduceFlush),
     ];
 
     public override int Identifier => Id;
@@ -62,6 +64,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         CacheReply => CacheReplyManifest,
         WorkerDraining => WorkerDrainingManifest,
         WorkerDrained => WorkerDrainedManifest,
+        ReduceFlush => ReduceFlushManifest,
         _ => throw new ArgumentException($"PalmControlSerializer cannot serialize {o.GetType()}."),
     };
 
@@ -76,6 +79,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         CacheSet s => WriteKeyValue(s.Key, s.Value),
         CacheAppend a => WriteKeyValue(a.Key, a.Value),
         CacheReply r => WriteReply(r),
+        ReduceFlush f => WriteFlush(f),
         _ => throw new ArgumentException($"PalmControlSerializer cannot serialize {obj.GetType()}."),
     };
 
@@ -101,6 +105,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
                 CacheSetManifest => new CacheSet(r.String(), r.Bytes().ToArray()),
                 CacheAppendManifest => new CacheAppend(r.RequiredString(), r.Bytes().ToArray()),
                 CacheReplyManifest => ReadReply(ref r),
+                ReduceFlushManifest => new ReduceFlush(r.Guid(), r.Int()),
                 _ => throw new SerializationException($"Unknown Palm control message manifest '{RefusingSerializer.Quote(manifest)}'."),
             };
             r.End();
@@ -181,6 +186,14 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         w.Long(s.Errors);
         w.Long(s.UserTime.Ticks);
         w.Int(s.Workers);
+        return w.Buffer;
+    }
+
+    private static byte[] WriteFlush(ReduceFlush f)
+    {
+        var w = new WireWriter(new byte[16 + 4]);
+        w.Guid(f.JobId);
+        w.Int(f.Stage);
         return w.Buffer;
     }
 

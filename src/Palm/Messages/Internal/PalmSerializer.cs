@@ -221,7 +221,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         {
             size += 8 + 16 + 1 + (item.Kind switch
             {
-                ResultKind.Payload => WireWriter.SizeOf(item.Payload),
+                ResultKind.Payload or ResultKind.Absorbed or ResultKind.Emitted => WireWriter.SizeOf(item.Payload),
                 ResultKind.Error => ErrorSize(item.Error!),
                 _ => 0,
             });
@@ -235,7 +235,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             w.Long(item.InputId);
             w.UInt128(item.Weight);
             w.Byte((byte)item.Kind);
-            if (item.Kind == ResultKind.Payload) w.Bytes(item.Payload);
+            if (item.Kind is ResultKind.Payload or ResultKind.Absorbed or ResultKind.Emitted) w.Bytes(item.Payload);
             else if (item.Kind == ResultKind.Error) WriteError(ref w, item.Error!);
         }
         return w.Buffer;
@@ -252,7 +252,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             var kind = (ResultKind)r.Byte();
             items[i] = kind switch
             {
-                ResultKind.Payload => new ResultItem(inputId, weight, kind, r.Bytes(), null),
+                ResultKind.Payload or ResultKind.Absorbed or ResultKind.Emitted => new ResultItem(inputId, weight, kind, r.Bytes(), null),
                 ResultKind.Error => new ResultItem(inputId, weight, kind, default, ReadError(ref r)),
                 ResultKind.Done => new ResultItem(inputId, weight, kind, default, null),
                 _ => throw new SerializationException($"Palm message is corrupt: result kind {(byte)kind}."),

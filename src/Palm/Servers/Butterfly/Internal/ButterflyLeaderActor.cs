@@ -10,7 +10,9 @@ namespace Palm.Servers.Butterfly.Internal;
 /// The leader of a <see cref="ButterflyServer"/>: the only entry point for its name. It checks each
 /// message's step, spreads the messages over the workers it learns from the directory (credit-based, see
 /// <see cref="Ventilator"/>), and forwards each first answer through the shared <see cref="Forwarder"/>,
-/// with the message it answers and so with that message's completion weight.
+/// with the message it answers and so with that message's completion weight. What a message becomes on the
+/// way out and back is its <see cref="ILeaderStage"/>'s: the butterfly's by default, a scatter-gather's or a
+/// reduce's for those templates, on the same ventilator, workers and checks.
 /// </summary>
 internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
 {
@@ -22,9 +24,14 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     private readonly Forwarder _forwarder;
     private readonly Ventilator _ventilator;
     private readonly IgnoredMessages _strangers;
+    private readonly ILeaderStage _stage;
     private bool _warnedNoWorkers;
 
-    public ButterflyLeaderActor(ServerRuntime runtime)
+    public ButterflyLeaderActor(ServerRuntime runtime) : this(runtime, static ops => new ButterflyStage(ops))
+    {
+    }
+
+    public ButterflyLeaderActor(ServerRuntime runtime, Func<LeaderOps, ILeaderStage> stage)
     {
         _runtime = runtime;
         _invoker = new StepInvoker(runtime);
@@ -32,6 +39,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         var settings = runtime.Settings;
         _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
         _strangers = new IgnoredMessages(runtime.Log, $"The leader of server '{runtime.Name}'");
+        _stage = stage(new LeaderOps(runtime, _forwarder, _ventilator.Enqueue, Self, () => Timers, Context.System.Settings.Config));
 
         Receive<Deliver>(OnDeliver);
         Receive<WorkResults>(OnResults);
@@ -46,6 +54,11 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         Receive<WorkerDraining>(_ => OnDraining());
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
             runtime.Name, runtime.Instance.TemplateName, "leader", runtime.NodeAddress, _ventilator.WorkerCount)));
+        ReceiveAny(message =>
+        {
+            if (!_stage.Handle(message, Sender)) Unhandled(message);
+            else DispatchAndFlush();
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -70,7 +83,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
             if (error is null)
             {
                 _runtime.Counters.AddIn();
-                _ventilator.Enqueue(message);
+                _stage.Accept(message);
             }
             else
             {
@@ -97,12 +110,12 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
             if (answer.Error is null)
             {
                 _runtime.Counters.AddOut(answer.Outputs.Count);
-                _forwarder.Emit(message, StepOutcome.Of(answer.Outputs));
+                _stage.Answered(message, StepOutcome.Of(answer.Outputs));
             }
             else
             {
                 _runtime.Counters.AddError();
-                _forwarder.Fail(message, answer.Error);
+                _stage.Answered(message, StepOutcome.Failed(answer.Error));
             }
         }
         _ventilator.Answered(from, answers.Starved);
