@@ -1,6 +1,7 @@
 using Palm.Client;
 using Palm.Cluster;
 using Palm.Demo;
+using Palm.Demo.MonteCarlo;
 using Palm.Messages;
 
 // dotnet run --project src/Palm.Demo                      embedded cluster on loopback (default)
@@ -14,6 +15,9 @@ namespace Palm.Demo
     {
         private const string Usage = """
             usage: Palm.Demo                                   run the whole demo cluster in this process
+                   Palm.Demo montecarlo [--paths N] [--steps S] [--workers K] [--seed X] [--block B] [--chunk C]
+                                                               Monte Carlo paths on an embedded cluster (scatter-gather
+                                                               workers, a reduce), beside the same run on one thread
                    Palm.Demo seed   [node flags]               a seed node (no servers)
                    Palm.Demo server a|b [node flags]           one server of the demo pipeline
                    Palm.Demo server c --role leader|worker [node flags]
@@ -39,6 +43,8 @@ namespace Palm.Demo
                 {
                     case null:
                         return await EmbeddedCluster.RunAsync(10_000, Console.Out) ? 0 : 1;
+                    case "montecarlo":
+                        return await MonteCarloCommand.RunAsync(MonteCarloOptions.Parse(args[1..]), Console.Out) ? 0 : 1;
                     case "seed":
                         await PalmHost.RunNodeAsync(args[1..]);
                         return 0;
