@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Palm.Demo.MonteCarlo;
 
@@ -71,6 +72,9 @@ public sealed record Chunk(ulong Seed, int Paths, PathModel Model)
     /// and returns the moments of their final values. The one simulation both the cluster and the single-threaded
     /// reference run.
     /// </summary>
+    // Optimized from the first call, with the sampler inlined: under tiered compilation a busy node keeps compiling new
+    // methods, which postpones promoting the sampler to optimized code, and the cluster's first seconds would run it slow.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Moments Simulate()
     {
         var normals = new NormalSampler(Seed);
