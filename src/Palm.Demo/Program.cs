@@ -6,6 +6,7 @@ using Palm.Messages;
 
 // dotnet run --project src/Palm.Demo                      embedded cluster on loopback (default)
 // dotnet run --project src/Palm.Demo -- seed --port 4053  one node per process, see README
+// dotnet run --project src/Palm.Demo -- montecarlo        Monte Carlo paths on an embedded cluster, beside one thread
 return await DemoProgram.MainAsync(args);
 
 namespace Palm.Demo
