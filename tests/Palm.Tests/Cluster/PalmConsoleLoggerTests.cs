@@ -24,4 +24,15 @@ public sealed class PalmConsoleLoggerTests
         var otherTransport = new Error(new Akka.Remote.RemoteTransportException("Failed to bind", null), "x", typeof(object), "startup");
         Assert.False(PalmConsoleLogger.IsPeerDisassociation(otherTransport));
     }
+
+    [Fact]
+    public void During_shutdown_only_Palms_own_lines_and_user_actors_lines_count_as_Palms()
+    {
+        Assert.True(PalmConsoleLogger.IsPalms(new Warning("palm.server.farm", typeof(object), "Worker left")));
+        Assert.True(PalmConsoleLogger.IsPalms(new Warning("akka.tcp://palm@127.0.0.1:1/user/palm", typeof(object), "refused")));
+        Assert.True(PalmConsoleLogger.IsPalms(new Warning("akka.tcp://palm@127.0.0.1:1/system/cluster/core/daemon/downingProvider", typeof(object),
+            "Palm downing: worker x has been unreachable for 1.0 s; downing it.")));
+        Assert.False(PalmConsoleLogger.IsPalms(new Error(new InvalidOperationException("channel"), "akka.tcp://palm@127.0.0.1:1/system/transports/akkaprotocolmanager.tcp.0",
+            typeof(object), "Unable to REMOVE channel")));
+    }
 }
