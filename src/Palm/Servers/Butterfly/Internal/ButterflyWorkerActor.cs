@@ -3,6 +3,7 @@ using Akka.Actor;
 using Palm.Cluster;
 using Palm.Dispatch;
 using Palm.Messages;
+using Palm.Messages.Internal;
 
 namespace Palm.Servers.Butterfly.Internal;
 
@@ -164,27 +165,28 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
     }
 
     /// <summary>Answers gathered for the leader: sent when full, when a millisecond has passed since the last send, and at the end of a batch.</summary>
-    private sealed class Answers(ServerRuntime runtime, IActorRef leader, IActorRef self, Func<bool> starved)
+    private sealed class Answers
     {
-        private List<WorkResult> _results = [];
-        private long _bytes;
+        private readonly EnvelopeBatch<WorkResult> _batch;
         private long _since = Stopwatch.GetTimestamp();
+
+        public Answers(ServerRuntime runtime, IActorRef leader, IActorRef self, Func<bool> starved) =>
+            _batch = new EnvelopeBatch<WorkResult>(runtime.Settings.BatchMaxMessages, runtime.Settings.BatchMaxBytes, (results, _) =>
+            {
+                _since = Stopwatch.GetTimestamp();
+                runtime.Lanes.Tell(leader, new WorkResults(results, starved()), self);
+            });
 
         public void Add(WorkResult result)
         {
-            _results.Add(result);
-            foreach (var output in result.Outputs) _bytes += output.Length;
-            if (_results.Count >= runtime.Settings.BatchMaxMessages || _bytes >= runtime.Settings.BatchMaxBytes || Stopwatch.GetTimestamp() - _since >= FlushAfter)
-                Flush();
+            long bytes = 0;
+            foreach (var output in result.Outputs) bytes += output.Length;
+            if (!_batch.Add(result, bytes) && Stopwatch.GetTimestamp() - _since >= FlushAfter) Flush();
         }
 
         public void Flush()
         {
-            _since = Stopwatch.GetTimestamp();
-            if (_results.Count == 0) return;
-            runtime.Lanes.Tell(leader, new WorkResults(_results, starved()), self);
-            _results = [];
-            _bytes = 0;
+            if (!_batch.Flush()) _since = Stopwatch.GetTimestamp();
         }
     }
 }
