@@ -30,6 +30,8 @@ namespace Palm.Bench
                        --messages N   messages of the trivial-function figure (default 100,000)
                        --repeat N     rounds of the CPU-bound and trivial figures, the median is printed (default 3)
                        --window N     palm.butterfly.worker-window for this run
+              concurrency  an async step of await Task.Delay(20) on 1 butterfly worker, MaxConcurrency 64 vs 1
+                       (msg/s of both and the ratio)  (--messages N: of the 64-call figure, default 6,400)
               soak     client -> a -> farm (butterfly) for minutes while workers are killed, replaced and paused and 0.5%
                        of envelopes are dropped, duplicated, delayed and reordered; prints msg/s every 10 s, then
                        lost and duplicated (both must be 0)  (--minutes M, --workers N, --work-us U)
@@ -49,6 +51,7 @@ namespace Palm.Bench
                     case "node": return await EndToEnd.MemoryNode.RunAsync(rest);
                     case "micro": return Micro.MicroSuite.Run(rest);
                     case "butterfly": return await Butterfly.ButterflyBenchmark.RunAsync(rest);
+                    case "concurrency": return await Butterfly.ConcurrencyBenchmark.RunAsync(rest);
                     case "soak": return await Soak.SoakScenario.RunAsync(rest);
                     case "soak-node": return await Soak.SoakNode.RunAsync(rest);
                     default:
