@@ -17,19 +17,29 @@ public sealed class OverlapRun
     private int _max;
     private int _calls;
 
-    private OverlapRun(int target) => Target = target;
+    private OverlapRun(int target, bool hold)
+    {
+        Target = target;
+        if (!hold) Hold.SetResult();
+    }
 
     public int Target { get; }
 
     /// <summary>Opens once <see cref="Target"/> calls run at once.</summary>
     public TaskCompletionSource AllIn { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Calls wait for it after <see cref="AllIn"/>; open from the start unless the run was started with <c>hold</c>.</summary>
+    public TaskCompletionSource Hold { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int Max => Volatile.Read(ref _max);
 
     public int Calls => Volatile.Read(ref _calls);
 
-    /// <summary>A new run whose calls wait until <paramref name="target"/> of them run at once; its inputs name <paramref name="key"/>.</summary>
-    public static OverlapRun Start(string key, int target) => Runs[key] = new OverlapRun(target);
+    /// <summary>
+    /// A new run whose calls wait until <paramref name="target"/> of them run at once (and, with <paramref name="hold"/>,
+    /// until the test opens <see cref="Hold"/>); its inputs name <paramref name="key"/>.
+    /// </summary>
+    public static OverlapRun Start(string key, int target, bool hold = false) => Runs[key] = new OverlapRun(target, hold);
 
     public static OverlapRun Of(string key) => Runs[key];
 
@@ -76,6 +86,7 @@ public sealed class OverlapServer : ButterflyServer
         {
             // Bounded: a server that never overlaps its calls fails these calls (and the test) instead of hanging.
             await run.AllIn.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await run.Hold.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await Task.Yield();
             if (parts.Length > 2) throw new InvalidOperationException($"input {parts[1]} is bad");
             return payload;

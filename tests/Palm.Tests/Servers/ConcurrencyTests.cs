@@ -15,6 +15,15 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
     private const int Inputs = 300;
 
+    /// <summary>Waits until the leader uses its worker and the client's directory lists it (for its status).</summary>
+    private async Task AwaitWorker(Palm.Client.PalmClient client) =>
+        await AwaitAssertAsync(async () =>
+        {
+            var status = await client.GetStatusAsync();
+            Assert.Equal(1, Assert.Single(status, s => s.Role == "leader").Workers);
+            Assert.Single(status, s => s.Role == "worker");
+        }, Wait);
+
     [Fact]
     public async Task A_serial_server_overlaps_calls_of_an_async_function_up_to_its_max_concurrency()
     {
@@ -40,7 +49,7 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
         await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Leader);
         await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitWorker(client);
         var run = OverlapRun.Start(nameof(A_butterfly_worker_overlaps_calls_and_gets_a_window_large_enough_to_run_them), OverlapServer.Limit);
 
         // A worker starts with a window of 2: the calls complete only if the worker tells its leader it has room for more.
@@ -51,6 +60,35 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
         OverlapAssert.EachInputOnce(results, Inputs, "o", "overlap");
         var worker = (await client.GetStatusAsync()).Single(s => s.Role == "worker");
         Assert.Equal((Inputs, Inputs / 10), (worker.MessagesIn, worker.Errors));
+    }
+
+    [Fact]
+    public async Task A_butterfly_worker_answers_an_answer_check_only_after_the_concurrent_calls_it_covers()
+    {
+        // Checks every 100 ms: one reaches the worker while its calls are held. Answered at once, it would make the leader
+        // take the held messages for lost and send them again (calls counted twice, a re-dispatch warning).
+        await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString(
+            "palm.butterfly.answer-check-interval = 100ms"));
+        var leader = await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Leader);
+        var worker = await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Worker);
+        var client = await cluster.ConnectClientAsync();
+        await AwaitWorker(client);
+        var redispatched = LogWatch.For(leader.System, text => text.Contains("re-dispatching", StringComparison.Ordinal));
+        var key = nameof(A_butterfly_worker_answers_an_answer_check_only_after_the_concurrent_calls_it_covers);
+        var run = OverlapRun.Start(key, OverlapServer.Limit, hold: true);
+
+        var job = client.RunAll(["o.overlap"], OverlapRun.Inputs(key, 40), Wait);
+        await run.AllIn.Task.WaitAsync(Wait);
+        // All 8 slots are taken, so the worker asks for nothing and the leader sends it nothing but the answer check.
+        var inbox = Palm.Transport.DataLanes.Get(worker.System).Inbox!;
+        var before = inbox.Delivered;
+        await AwaitConditionAsync(() => Task.FromResult(inbox.Delivered > before), Wait);
+        run.Hold.SetResult();
+
+        OverlapAssert.EachInputOnce(await job, 40, "o", "overlap");
+        Assert.Equal(40, run.Calls);
+        Assert.Equal(OverlapServer.Limit, run.Max);
+        Assert.False(redispatched.IsCompleted, "the leader re-dispatched work the worker was still running");
     }
 
     [Fact]
