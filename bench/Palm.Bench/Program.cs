@@ -33,6 +33,8 @@ namespace Palm.Bench
               templates  ReduceServer: sum of 1,000,000 8-byte integers over 2 workers (msg/s, ratio to a trivial
                        butterfly function in the same run); ScatterGatherServer: 10,000 inputs into 8 parts each
                        --messages N   messages of the reduce and trivial figures (default 1,000,000)
+              concurrency  an async step of await Task.Delay(20) on 1 butterfly worker, MaxConcurrency 64 vs 1
+                       (msg/s of both and the ratio)  (--messages N: of the 64-call figure, default 6,400)
               soak     client -> a -> farm (butterfly) for minutes while workers are killed, replaced and paused and 0.5%
                        of envelopes are dropped, duplicated, delayed and reordered; prints msg/s every 10 s, then
                        lost and duplicated (both must be 0)  (--minutes M, --workers N, --work-us U)
@@ -53,6 +55,7 @@ namespace Palm.Bench
                     case "micro": return Micro.MicroSuite.Run(rest);
                     case "butterfly": return await Butterfly.ButterflyBenchmark.RunAsync(rest);
                     case "templates": return await Butterfly.TemplatesBenchmark.RunAsync(rest);
+                    case "concurrency": return await Butterfly.ConcurrencyBenchmark.RunAsync(rest);
                     case "soak": return await Soak.SoakScenario.RunAsync(rest);
                     case "soak-node": return await Soak.SoakNode.RunAsync(rest);
                     default:

@@ -70,3 +70,15 @@ public static class CpuWork
         return iterations;
     }
 }
+
+/// <summary>The I/O-bound work of <see cref="WaitServer"/>, with up to 64 calls at once on each worker.</summary>
+public sealed class ConcurrentWaitServer : ButterflyServer
+{
+    /// <summary>Waits 20 ms without using a thread, then returns the payload; 64 calls may wait at once.</summary>
+    [PalmFunction("wait", MaxConcurrency = 64)]
+    public async Task<ReadOnlyMemory<byte>> Wait(ReadOnlyMemory<byte> payload)
+    {
+        await Task.Delay(20);
+        return payload;
+    }
+}

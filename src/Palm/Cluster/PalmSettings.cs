@@ -19,6 +19,7 @@ namespace Palm.Cluster;
 /// <param name="ClientProgressTimeout">How long a job may wait for a result while the cluster owes it some before the client checks the route's servers (and, after as long again, fails the job).</param>
 /// <param name="DrainTimeout">How long a butterfly worker that shuts down waits for its leader to say it holds nothing any more.</param>
 /// <param name="WorkerWindowTime">A butterfly worker's window holds at most what it answers in this time (at its measured rate).</param>
+/// <param name="MaxConcurrency">How many calls of an asynchronous function may run at once per server instance, unless its attribute says otherwise.</param>
 public sealed record PalmSettings(
     string SystemName,
     int BatchMaxMessages,
@@ -35,7 +36,8 @@ public sealed record PalmSettings(
     long CacheMaxBytes,
     TimeSpan ClientProgressTimeout,
     TimeSpan DrainTimeout,
-    TimeSpan WorkerWindowTime)
+    TimeSpan WorkerWindowTime,
+    int MaxConcurrency)
 {
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
@@ -61,12 +63,14 @@ public sealed record PalmSettings(
             palm.GetByteSize("cache.max-bytes")!.Value,
             palm.GetTimeSpan("client.progress-timeout"),
             palm.GetTimeSpan("butterfly.drain-timeout"),
-            palm.GetTimeSpan("butterfly.worker-window-time"));
+            palm.GetTimeSpan("butterfly.worker-window-time"),
+            palm.GetInt("server.max-concurrency"));
         if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
             || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.MaxDirectorySubscribers < 1 || settings.CacheMaxEntries < 1 || settings.CacheMaxBytes < 1
-            || settings.ClientProgressTimeout <= TimeSpan.Zero || settings.DrainTimeout <= TimeSpan.Zero || settings.WorkerWindowTime <= TimeSpan.Zero)
+            || settings.ClientProgressTimeout <= TimeSpan.Zero || settings.DrainTimeout <= TimeSpan.Zero || settings.WorkerWindowTime <= TimeSpan.Zero
+            || settings.MaxConcurrency < 1)
             throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.client.progress-timeout, palm.butterfly.worker-window, "
-                + "palm.butterfly.answer-check-interval, palm.butterfly.drain-timeout, palm.butterfly.worker-window-time, palm.node.max-directory-subscribers and palm.cache.* must be positive.");
+                + "palm.butterfly.answer-check-interval, palm.butterfly.drain-timeout, palm.butterfly.worker-window-time, palm.node.max-directory-subscribers, palm.server.max-concurrency and palm.cache.* must be positive.");
         if (!ReferenceEquals(config, PalmConfig.Reference)) SettingsCheck.Validate(config, settings);
         return settings;
     }

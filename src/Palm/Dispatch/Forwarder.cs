@@ -1,6 +1,7 @@
 using Akka.Event;
 using Akka.Actor;
 using Palm.Messages;
+using Palm.Messages.Internal;
 using Palm.Servers;
 
 namespace Palm.Dispatch;
@@ -14,8 +15,8 @@ namespace Palm.Dispatch;
 /// </summary>
 internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
 {
-    private readonly Dictionary<IActorRef, Outbox> _outboxes = new();
-    private readonly Dictionary<Guid, ResultBox> _results = new();
+    private readonly Dictionary<IActorRef, EnvelopeBatch<PipelineMessage>> _outboxes = new();
+    private readonly Dictionary<Guid, EnvelopeBatch<ResultItem>> _results = new();
     private readonly int _maxMessages = runtime.Settings.BatchMaxMessages;
     private readonly int _maxBytes = runtime.Settings.BatchMaxBytes;
 
@@ -28,9 +29,9 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
     // The last outbox, result buffer and directory entry used: a dense stream goes to one place, so
     // most messages skip the dictionary lookups (and the actor-ref hashing) entirely.
     private IActorRef? _lastTarget;
-    private Outbox? _lastBox;
+    private EnvelopeBatch<PipelineMessage>? _lastBox;
     private JobHeader? _lastJob;
-    private ResultBox? _lastResults;
+    private EnvelopeBatch<ResultItem>? _lastResults;
     private Cluster.DirectorySnapshot? _lastSnapshot;
     private string? _lastServer;
     private Cluster.ServerEntry? _lastEntry;
@@ -131,47 +132,33 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
     /// <summary>Buffers a message for <paramref name="target"/>, sending the buffer when it is full.</summary>
     public void Send(IActorRef target, PipelineMessage message)
     {
-        Outbox box;
+        EnvelopeBatch<PipelineMessage> box;
         if (ReferenceEquals(target, _lastTarget)) box = _lastBox!;
         else
         {
-            if (!_outboxes.TryGetValue(target, out box!)) _outboxes[target] = box = new Outbox();
+            if (!_outboxes.TryGetValue(target, out box!))
+                _outboxes[target] = box = new EnvelopeBatch<PipelineMessage>(_maxMessages, _maxBytes, (messages, bytes) => Tell(target, new Deliver(messages), bytes));
             (_lastTarget, _lastBox) = (target, box);
         }
-        var size = message.Payload.Length;
-        // Send what is buffered first if this payload would take the envelope past max-bytes: envelopes
-        // stay below the large-object heap threshold and cost no gen-2 collections.
-        if (box.Messages.Count > 0 && box.Bytes + size > _maxBytes) SendBox(target, box);
-        box.Messages.Add(message);
-        box.Bytes += size;
-        if (box.Messages.Count >= _maxMessages || box.Bytes >= _maxBytes) SendBox(target, box);
-        else FlushIfHeldLong();
-    }
-
-    private void SendBox(IActorRef target, Outbox box)
-    {
-        Tell(target, new Deliver(box.Messages), box.Bytes);
-        box.Reset();
+        if (!box.Add(message, message.Payload.Length)) FlushIfHeldLong();
     }
 
     private void Tell(IActorRef target, object envelope, long payloadBytes) => runtime.Lanes.Tell(target, envelope, self, payloadBytes);
 
     private void ToClient(JobHeader job, ResultItem item)
     {
-        ResultBox pending;
+        EnvelopeBatch<ResultItem> pending;
         if (ReferenceEquals(job, _lastJob)) pending = _lastResults!;
         else
         {
             if (!_results.TryGetValue(job.JobId, out pending!))
-                _results[job.JobId] = pending = new ResultBox(job.JobId, job.Client);
+            {
+                var (jobId, client) = (job.JobId, job.Client);
+                _results[jobId] = pending = new EnvelopeBatch<ResultItem>(_maxMessages, _maxBytes, (items, bytes) => Tell(client, new ResultBatch(jobId, items), bytes));
+            }
             (_lastJob, _lastResults) = (job, pending);
         }
-        var size = item.Payload.Length;
-        if (pending.Items.Count > 0 && pending.Bytes + size > _maxBytes) pending.Send(this);
-        pending.Items.Add(item);
-        pending.Bytes += size;
-        if (pending.Items.Count >= _maxMessages || pending.Bytes >= _maxBytes) pending.Send(this);
-        else FlushIfHeldLong();
+        if (!pending.Add(item, item.Payload.Length)) FlushIfHeldLong();
     }
 
     private void FlushIfHeldLong()
@@ -183,15 +170,13 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
     public void Flush()
     {
         _flushedAt = Environment.TickCount64;
-        foreach (var (target, box) in _outboxes)
-            if (box.Messages.Count > 0) SendBox(target, box);
+        foreach (var box in _outboxes.Values) box.Flush();
         if (_outboxes.Count > 64)
         {
             _outboxes.Clear();
             (_lastTarget, _lastBox) = (null, null);
         }
-        foreach (var pending in _results.Values)
-            if (pending.Items.Count > 0) pending.Send(this);
+        foreach (var pending in _results.Values) pending.Flush();
         // Jobs come and go: forget their result buffers once they are sent.
         _results.Clear();
         (_lastJob, _lastResults) = (null, null);
@@ -212,29 +197,4 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
 
     private PalmError Error(PalmErrorKind kind, PipelineMessage input, string message) =>
         new(kind, runtime.Name, input.Step.Function, input.Stage, null, message);
-
-    private sealed class ResultBox(Guid jobId, IActorRef client)
-    {
-        public List<ResultItem> Items { get; private set; } = [];
-        public long Bytes { get; set; }
-
-        public void Send(Forwarder forwarder)
-        {
-            forwarder.Tell(client, new ResultBatch(jobId, Items), Bytes);
-            Items = [];
-            Bytes = 0;
-        }
-    }
-
-    private sealed class Outbox
-    {
-        public List<PipelineMessage> Messages { get; private set; } = [];
-        public long Bytes { get; set; }
-
-        public void Reset()
-        {
-            Messages = [];
-            Bytes = 0;
-        }
-    }
 }

@@ -44,7 +44,7 @@ internal sealed class FunctionTable
             var name = attribute.Name ?? method.Name;
             if (name.Length == 0 || name.Contains('.') || name.Any(char.IsWhiteSpace))
                 throw new PalmConfigurationException($"{type.Name}.{method.Name}: function name '{name}' must be non-empty, without dots or spaces.");
-            if (!functions.TryAdd(name, Compile(type, method, name)))
+            if (!functions.TryAdd(name, Compile(type, method, name, attribute.MaxConcurrency)))
                 throw new PalmConfigurationException($"{type.Name} exposes two functions named '{name}'.");
         }
         functions.TryAdd("echo", new ServerFunction("echo", false, static (_, payload, _) => new ValueTask<object?>(payload)));
@@ -52,9 +52,17 @@ internal sealed class FunctionTable
         return new FunctionTable(functions, hook.DeclaringType != typeof(PalmServer));
     }
 
-    private static ServerFunction Compile(Type type, MethodInfo method, string name)
+    private static ServerFunction Compile(Type type, MethodInfo method, string name, int maxConcurrency)
     {
         string Where() => $"{type.Name}.{method.Name}";
+        var returns = method.ReturnType;
+        var isAsync = returns == typeof(Task) || returns == typeof(ValueTask)
+            || (returns.IsGenericType && (returns.GetGenericTypeDefinition() == typeof(Task<>) || returns.GetGenericTypeDefinition() == typeof(ValueTask<>)));
+        if (maxConcurrency < 0)
+            throw new PalmConfigurationException($"{Where()}: MaxConcurrency is {maxConcurrency}; use a positive number, or leave it out for palm.server.max-concurrency.");
+        if (maxConcurrency > 1 && !isAsync)
+            throw new PalmConfigurationException(
+                $"{Where()}: MaxConcurrency = {maxConcurrency} needs an asynchronous function (returning Task or ValueTask); a synchronous one runs one call at a time on the server's own thread.");
         var parameters = method.GetParameters();
         var wantsContext = parameters.Length == 2 && parameters[1].ParameterType == typeof(MessageContext);
         if (method.IsStatic || method.IsGenericMethodDefinition || !(parameters.Length == 1 || wantsContext))
@@ -72,7 +80,7 @@ internal sealed class FunctionTable
         Expression call = Expression.Call(Expression.Convert(server, type), method, wantsContext ? [argument, context] : [argument]);
         var body = Adapt(call, method.ReturnType, Where);
         var lambda = Expression.Lambda<Func<object, ReadOnlyMemory<byte>, MessageContext?, ValueTask<object?>>>(body, server, payload, context);
-        return new ServerFunction(name, wantsContext, lambda.Compile());
+        return new ServerFunction(name, wantsContext, lambda.Compile(), isAsync, maxConcurrency);
     }
 
     /// <summary>Wraps the call so that every return shape becomes a <c>ValueTask&lt;object?&gt;</c>.</summary>

@@ -1,52 +1,240 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Akka.Actor;
 using Palm.Messages;
 using Palm.Servers;
 
 namespace Palm.Dispatch;
 
 /// <summary>
-/// The loop every actor that runs user code makes over a batch: resolve each message's step, invoke
-/// the function, and hand the outcome (an error outcome when the step cannot be resolved) to a sink.
-/// Synchronous functions run in a plain loop; at the first call that really awaits, the rest of the
-/// batch becomes a continuation that the actor runs with <c>RunTask</c>, so that its mailbox waits and
-/// calls stay one at a time and in order.
+/// The loop every actor that runs user code makes over its messages: resolve each message's step, invoke
+/// the function, and hand the outcome (an error outcome when the step cannot be resolved) to a sink, in the
+/// order the messages came, each exactly once.
 /// </summary>
-internal sealed class StepRunner(ServerRuntime runtime)
+/// <remarks>
+/// <para>
+/// Synchronous functions run in a plain loop on the actor's thread. An asynchronous function allowed one
+/// call at a time (the default, <c>palm.server.max-concurrency = 1</c>) is awaited where it stands: the rest
+/// becomes a continuation that the actor runs with <c>RunTask</c>, so that its mailbox waits.
+/// </para>
+/// <para>
+/// An asynchronous function allowed N calls (<see cref="PalmFunctionAttribute.MaxConcurrency"/>) is started
+/// on the actor's thread and left running: its completion is queued and the actor told with one
+/// <see cref="ResumeSteps"/>, on which it calls <see cref="Resume"/>, which hands the outcomes to the sink on
+/// the actor's thread. Messages wait here, in order, while the function at the head of the queue has N
+/// calls running. Such calls are started only from a plain receive, never from a <c>RunTask</c>
+/// continuation, whose task scheduler (the actor's) would otherwise run their own continuations on the
+/// actor's thread too, one at a time.
+/// </para>
+/// </remarks>
+internal sealed class StepRunner<T>
 {
-    private readonly StepInvoker _invoker = new(runtime);
+    private readonly StepInvoker _invoker;
+    private readonly ServerCounters _counters;
+    private readonly Func<T, PipelineMessage> _messageOf;
+    private readonly Action<T, StepOutcome> _sink;
+    private readonly IActorRef _self;
+    private readonly int _defaultLimit;
+    private readonly int _capacity;
 
-    /// <summary>Runs <paramref name="items"/>; returns null when all ran synchronously, otherwise the rest of the batch to await.</summary>
-    public Func<Task>? Run<T>(IReadOnlyList<T> items, Func<T, PipelineMessage> messageOf, Action<T, StepOutcome> sink)
+    private readonly Queue<(T Item, long Seq)> _waiting = new();
+    private readonly Dictionary<ServerFunction, int> _running = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<long> _inFlight = [];
+    private readonly ConcurrentQueue<Finished> _finished = new();
+    private int _signalled;
+    private bool _awaiting;
+
+    // Time with free call slots and nothing waiting, weighted by the share of slots free (see TakeIdleTicks).
+    private long _idleTicks;
+    private long _accountedAt = Stopwatch.GetTimestamp();
+    private double _free = 1;
+
+    /// <param name="runtime">The server.</param>
+    /// <param name="self">The actor that runs this loop: it gets <see cref="ResumeSteps"/> and calls <see cref="Resume"/>.</param>
+    /// <param name="messageOf">The message of an item.</param>
+    /// <param name="sink">Takes each item's outcome, on the actor's thread.</param>
+    public StepRunner(ServerRuntime runtime, IActorRef self, Func<T, PipelineMessage> messageOf, Action<T, StepOutcome> sink)
     {
-        for (var i = 0; i < items.Count; i++)
+        _invoker = new StepInvoker(runtime);
+        _counters = runtime.Counters;
+        _self = self;
+        _messageOf = messageOf;
+        _sink = sink;
+        _defaultLimit = runtime.Settings.MaxConcurrency;
+        _capacity = 1;
+        foreach (var name in runtime.Functions.Names)
+            if (runtime.Functions.TryGet(name, out var function)) _capacity = Math.Max(_capacity, LimitOf(function));
+    }
+
+    /// <summary>Items accepted so far; each gets the next number, starting at 0.</summary>
+    public long Accepted { get; private set; }
+
+    /// <summary>The number of the oldest item not handed to the sink yet; <see cref="Accepted"/> when there is none.</summary>
+    public long Oldest
+    {
+        get
         {
-            var pending = Step(items[i], messageOf, sink);
-            if (pending.IsCompletedSuccessfully) continue;
-            var rest = i + 1;
-            return async () =>
+            var oldest = _waiting.TryPeek(out var head) ? head.Seq : Accepted;
+            foreach (var seq in _inFlight) oldest = Math.Min(oldest, seq);
+            return oldest;
+        }
+    }
+
+    /// <summary>
+    /// Concurrent calls are running, fewer than the server's functions allow, and no message waits: the actor could
+    /// run more calls than it was given.
+    /// </summary>
+    public bool WantsMore => _waiting.Count == 0 && !_awaiting && _inFlight.Count > 0 && _inFlight.Count < _capacity;
+
+    /// <summary>How many calls the function may run at once on this server instance: 1 for synchronous ones.</summary>
+    public int LimitOf(ServerFunction function) =>
+        !function.IsAsync ? 1 : function.MaxConcurrency > 0 ? function.MaxConcurrency : _defaultLimit;
+
+    /// <summary>
+    /// Runs what it can of <paramref name="items"/> (after those still waiting); returns null when nothing is left to
+    /// await with the mailbox waiting, otherwise that continuation, for <c>RunTask</c>.
+    /// </summary>
+    public Func<Task>? Accept(IReadOnlyList<T> items)
+    {
+        Enter();
+        for (var i = 0; i < items.Count; i++) _waiting.Enqueue((items[i], Accepted++));
+        return Continue();
+    }
+
+    /// <summary>On <see cref="ResumeSteps"/>: hands over the outcomes of finished calls and runs what waited for a slot; returns like <see cref="Accept"/>.</summary>
+    public Func<Task>? Resume()
+    {
+        Enter();
+        // Reset before draining: a call that finishes from here on signals again.
+        Volatile.Write(ref _signalled, 0);
+        while (_finished.TryDequeue(out var done))
+        {
+            _running[done.Function]--;
+            _inFlight.Remove(done.Seq);
+            _sink(done.Item, done.Outcome);
+        }
+        return Continue();
+    }
+
+    /// <summary>
+    /// Time since the previous call during which call slots were free and no message waited, weighted by the share of
+    /// slots free (a server whose functions allow 64 calls and that runs 16 was a quarter busy), in
+    /// <see cref="Stopwatch"/> ticks; starts a new period. Time on the actor's thread counts as busy.
+    /// </summary>
+    public long TakeIdleTicks()
+    {
+        Account();
+        var idle = _idleTicks;
+        _idleTicks = 0;
+        return idle;
+    }
+
+    private Func<Task>? Continue()
+    {
+        if (!RunSome(false, out var item, out var pending))
+        {
+            Leave();
+            return null;
+        }
+        _awaiting = true;
+        return async () =>
+        {
+            while (true)
             {
-                await pending;
-                for (var j = rest; j < items.Count; j++) await Step(items[j], messageOf, sink);
-            };
-        }
-        return null;
+                _sink(item, await pending);
+                if (!RunSome(true, out item, out pending)) break;
+            }
+            _awaiting = false;
+            Leave();
+        };
     }
 
-    private ValueTask Step<T>(T item, Func<T, PipelineMessage> messageOf, Action<T, StepOutcome> sink)
+    /// <summary>
+    /// Runs waiting items until none is left, the head must wait for a free slot, or a one-at-a-time call must be
+    /// awaited: then true, with that call.
+    /// </summary>
+    private bool RunSome(bool inTask, out T awaited, out ValueTask<StepOutcome> pending)
     {
-        var message = messageOf(item);
-        var error = _invoker.Resolve(message, out var function);
-        if (error is not null)
+        while (_waiting.TryPeek(out var head))
         {
-            runtime.Counters.AddError();
-            sink(item, StepOutcome.Failed(error));
-            return ValueTask.CompletedTask;
+            var message = _messageOf(head.Item);
+            var error = _invoker.Resolve(message, out var function);
+            if (error is not null)
+            {
+                _waiting.Dequeue();
+                _counters.AddError();
+                _sink(head.Item, StepOutcome.Failed(error));
+                continue;
+            }
+            var limit = LimitOf(function);
+            if (limit > 1)
+            {
+                if (inTask)
+                {
+                    Signal();
+                    break;
+                }
+                var running = _running.GetValueOrDefault(function);
+                if (running >= limit) break;
+                _waiting.Dequeue();
+                var call = _invoker.Invoke(function, message);
+                if (call.IsCompletedSuccessfully)
+                {
+                    _sink(head.Item, call.Result);
+                    continue;
+                }
+                _running[function] = running + 1;
+                _inFlight.Add(head.Seq);
+                _ = Finish(call, head.Item, head.Seq, function);
+                continue;
+            }
+            _waiting.Dequeue();
+            var outcome = _invoker.Invoke(function, message);
+            if (outcome.IsCompletedSuccessfully)
+            {
+                _sink(head.Item, outcome.Result);
+                continue;
+            }
+            awaited = head.Item;
+            pending = outcome;
+            return true;
         }
-        var outcome = _invoker.Invoke(function, message);
-        if (!outcome.IsCompletedSuccessfully) return Later(item, outcome, sink);
-        sink(item, outcome.Result);
-        return ValueTask.CompletedTask;
+        awaited = default!;
+        pending = default;
+        return false;
     }
 
-    private static async ValueTask Later<T>(T item, ValueTask<StepOutcome> outcome, Action<T, StepOutcome> sink) =>
-        sink(item, await outcome);
+    private async Task Finish(ValueTask<StepOutcome> call, T item, long seq, ServerFunction function)
+    {
+        // StepInvoker turns every exception of the function into an error outcome: this await does not throw.
+        var outcome = await call.ConfigureAwait(false);
+        _finished.Enqueue(new Finished(item, seq, function, outcome));
+        Signal();
+    }
+
+    private void Signal()
+    {
+        if (Interlocked.Exchange(ref _signalled, 1) == 0) _self.Tell(ResumeSteps.Instance, ActorRefs.NoSender);
+    }
+
+    private void Enter()
+    {
+        Account();
+        _free = 0;
+    }
+
+    private void Leave()
+    {
+        Account();
+        _free = _waiting.Count > 0 || _awaiting ? 0 : (_capacity - _inFlight.Count) / (double)_capacity;
+    }
+
+    private void Account()
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_free > 0) _idleTicks += (long)((now - _accountedAt) * _free);
+        _accountedAt = now;
+    }
+
+    private sealed record Finished(T Item, long Seq, ServerFunction Function, StepOutcome Outcome);
 }

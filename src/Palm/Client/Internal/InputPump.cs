@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Palm.Cluster;
 using Palm.Messages;
+using Palm.Messages.Internal;
 
 namespace Palm.Client.Internal;
 
@@ -11,8 +12,6 @@ namespace Palm.Client.Internal;
 /// </summary>
 internal sealed class InputPump(JobState job, DirectoryView directory, PalmSettings settings, SemaphoreSlim slots, Transport.DataLanes lanes)
 {
-    private List<PipelineMessage> _batch = [];
-    private long _bytes;
     private long _sent;
 
     public async Task RunAsync(IAsyncEnumerable<byte[]?> payloads, CancellationToken cancellationToken)
@@ -21,16 +20,23 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
         {
             var first = job.Header.Route[0];
             directory.Current.TryGet(first.Server, out var entry);
+            // Nothing is added while the first server is unknown (every input becomes an error), so entry is set when it sends.
+            var batch = new EnvelopeBatch<PipelineMessage>(settings.BatchMaxMessages, settings.BatchMaxBytes, (messages, bytes) =>
+            {
+                lanes.Tell(entry!.Server, new Deliver(messages), job.Header.Client, bytes);
+                // From now on the cluster owes their results (ids in the batch are the highest assigned).
+                job.MarkIssued(_sent);
+            });
             await using var source = payloads.GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 if (!slots.Wait(0))
                 {
-                    Flush(entry);
+                    batch.Flush();
                     await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
                 var next = source.MoveNextAsync();
-                if (!next.IsCompleted) Flush(entry);
+                if (!next.IsCompleted) batch.Flush();
                 if (!await next.ConfigureAwait(false)) break;
 
                 var input = _sent++;
@@ -47,16 +53,12 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
                     // Through the client actor like every result, so the input is counted complete there.
                     var client = job.Header.Client;
                     client.Tell(new ResultBatch(job.Header.JobId, [new ResultItem(input, Weights.Whole, ResultKind.Error, default, error)]), client);
-                    if (_batch.Count == 0) job.MarkIssued(_sent);
+                    if (batch.Count == 0) job.MarkIssued(_sent);
                     continue;
                 }
-                // Like the forwarder: an envelope never grows past max-bytes because of one more payload.
-                if (_batch.Count > 0 && _bytes + payload!.Length > settings.BatchMaxBytes) Flush(entry);
-                _batch.Add(new PipelineMessage(job.Header, 0, input, Weights.Whole, payload));
-                _bytes += payload!.Length;
-                if (_batch.Count >= settings.BatchMaxMessages || _bytes >= settings.BatchMaxBytes) Flush(entry);
+                batch.Add(new PipelineMessage(job.Header, 0, input, Weights.Whole, payload), payload!.Length);
             }
-            Flush(entry);
+            batch.Flush();
             job.Events.Writer.TryWrite(JobEvent.SourceDone(_sent));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -72,14 +74,4 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
 
     private static PalmError Error(PalmErrorKind kind, Step first, string message) =>
         new(kind, "client", first.Function, -1, null, message);
-
-    private void Flush(Cluster.ServerEntry? entry)
-    {
-        if (_batch.Count == 0 || entry is null) return;
-        lanes.Tell(entry.Server, new Deliver(_batch), job.Header.Client, _bytes);
-        _batch = [];
-        _bytes = 0;
-        // From now on the cluster owes their results (ids in the batch are the highest assigned).
-        job.MarkIssued(_sent);
-    }
 }

@@ -13,8 +13,9 @@ internal sealed record WorkResult(long Id, IReadOnlyList<ReadOnlyMemory<byte>> O
 
 /// <summary>
 /// Results of a worker, sent back to its leader in one envelope. <see cref="Starved"/>: since its previous
-/// envelope the worker spent more time waiting for work than working, so its window is too small for the
-/// round trip (if the leader has work waiting).
+/// envelope the worker's call slots were free more than half of the time (one call at a time: it spent more
+/// time waiting for work than working), so its window is too small for the round trip or for the calls it
+/// may run at once (if the leader has work waiting).
 /// </summary>
 internal sealed record WorkResults(IReadOnlyList<WorkResult> Results, bool Starved = false);
 

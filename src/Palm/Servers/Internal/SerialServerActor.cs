@@ -6,32 +6,31 @@ using Palm.Messages;
 namespace Palm.Servers.Internal;
 
 /// <summary>
-/// A <see cref="RegisteredServer"/>: one message at a time, on its own thread, through the shared
-/// <see cref="StepRunner"/>; every outcome goes to the shared <see cref="Forwarder"/>, flushed once the
-/// batch is done.
+/// A <see cref="RegisteredServer"/>: its messages in order, on its own thread, through the shared
+/// <see cref="StepRunner{T}"/> (one call at a time, or up to a function's concurrency for asynchronous
+/// ones); every outcome goes to the shared <see cref="Forwarder"/>, flushed once what the mailbox gave
+/// is handled.
 /// </summary>
 internal sealed class SerialServerActor : ReceiveActor
 {
     private readonly ServerRuntime _runtime;
-    private readonly StepRunner _runner;
+    private readonly StepRunner<PipelineMessage> _runner;
     private readonly Forwarder _forwarder;
-    private readonly Action<PipelineMessage, StepOutcome> _emit;
 
     public SerialServerActor(ServerRuntime runtime)
     {
         _runtime = runtime;
-        _runner = new StepRunner(runtime);
         _forwarder = new Forwarder(runtime, Self);
-        _emit = (message, outcome) => _forwarder.Emit(message, outcome);
-        Receive<Deliver>(Handle);
+        _runner = new StepRunner<PipelineMessage>(runtime, Self, static m => m, (message, outcome) => _forwarder.Emit(message, outcome));
+        Receive<Deliver>(batch => After(_runner.Accept(batch.Messages)));
+        Receive<ResumeSteps>(_ => After(_runner.Resume()));
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
     }
 
     protected override void PreStart() => _runtime.Instance.Started();
 
-    private void Handle(Deliver batch)
+    private void After(Func<Task>? rest)
     {
-        var rest = _runner.Run(batch.Messages, static m => m, _emit);
         if (rest is null)
         {
             _forwarder.Flush();

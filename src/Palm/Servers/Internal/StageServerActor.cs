@@ -8,28 +8,28 @@ namespace Palm.Servers.Internal;
 
 /// <summary>
 /// A parallel template started standalone (no role flag): its <see cref="ILeaderStage"/> runs here, and the work
-/// items it enqueues are called by this actor itself, one at a time through the shared <see cref="StepRunner"/>,
-/// instead of by workers. The same stage code, the same results, serially.
+/// items it enqueues are called by this actor itself through the shared <see cref="StepRunner{T}"/> (one at a
+/// time, or up to an asynchronous function's concurrency), instead of by workers. The same stage code, the same results.
 /// </summary>
 internal sealed class StageServerActor : ReceiveActor, IWithTimers
 {
     private readonly ServerRuntime _runtime;
     private readonly StepInvoker _invoker;
-    private readonly StepRunner _runner;
+    private readonly StepRunner<PipelineMessage> _runner;
     private readonly Forwarder _forwarder;
     private readonly ILeaderStage _stage;
-    private readonly Action<PipelineMessage, StepOutcome> _answered;
     private List<PipelineMessage> _work = [];
 
     public StageServerActor(ServerRuntime runtime, Func<LeaderOps, ILeaderStage> stage)
     {
         _runtime = runtime;
         _invoker = new StepInvoker(runtime);
-        _runner = new StepRunner(runtime);
         _forwarder = new Forwarder(runtime, Self);
         _stage = stage(new LeaderOps(runtime, _forwarder, _work.Add, Self, () => Timers, Context.System.Settings.Config));
-        _answered = (work, outcome) => _stage.Answered(work, outcome);
+        _runner = new StepRunner<PipelineMessage>(runtime, Self, static m => m, (work, outcome) => _stage.Answered(work, outcome));
         Receive<Deliver>(Handle);
+        Receive<ResumeSteps>(_ => After(_runner.Resume()));
+        Receive<RunQueuedWork>(_ => RunWork());
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
         ReceiveAny(message =>
         {
@@ -58,7 +58,7 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         RunWork();
     }
 
-    /// <summary>Calls the function for every work item the stage enqueued, handing each outcome back to the stage.</summary>
+    /// <summary>Hands every work item the stage enqueued to the runner, which calls the function and gives each outcome back to the stage.</summary>
     private void RunWork()
     {
         if (_work.Count == 0)
@@ -68,18 +68,32 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         }
         var work = _work.ToArray();
         _work.Clear();
-        var rest = _runner.Run(work, static m => m, _answered);
+        After(_runner.Accept(work));
+    }
+
+    private void After(Func<Task>? rest)
+    {
         if (rest is null)
         {
-            // The stage may enqueue while answering (never today; cheap to honour).
-            if (_work.Count > 0) RunWork();
-            else _forwarder.Flush();
+            Done();
             return;
         }
         RunTask(async () =>
         {
             await rest();
-            RunWork();
+            Done();
         });
+    }
+
+    private void Done()
+    {
+        // Work the stage enqueued while answering starts from the mailbox: concurrent calls must not start in a RunTask continuation.
+        if (_work.Count > 0) Self.Tell(RunQueuedWork.Instance);
+        _forwarder.Flush();
+    }
+
+    private sealed class RunQueuedWork
+    {
+        public static readonly RunQueuedWork Instance = new();
     }
 }

@@ -3,16 +3,18 @@ using Akka.Actor;
 using Palm.Cluster;
 using Palm.Dispatch;
 using Palm.Messages;
+using Palm.Messages.Internal;
 
 namespace Palm.Servers.Butterfly.Internal;
 
 /// <summary>
-/// A worker of a <see cref="ButterflyServer"/>: calls the functions for the items its leader sends,
-/// one at a time on its own thread, through the shared <see cref="StepRunner"/>, and answers the
-/// sender. Answers travel in one envelope per batch when calls are quick; once a millisecond has gone
-/// by they leave at once, so that the leader refills the worker's credit while it is still busy. Each
-/// envelope also says whether the worker spent more time waiting for work than working since the
-/// previous one, which is how the leader learns that this worker's window is too small.
+/// A worker of a <see cref="ButterflyServer"/>: calls the functions for the items its leader sends, on its
+/// own thread, through the shared <see cref="StepRunner{T}"/> (one call at a time, or up to a function's
+/// concurrency for asynchronous ones), and answers the sender. Answers travel in one envelope per batch
+/// when calls are quick; once a millisecond has gone by they leave at once, so that the leader refills the
+/// worker's credit while it is still busy. Each envelope also says whether the worker's call slots were
+/// free more than half of the time since the previous one (for one call at a time: it waited for work
+/// longer than it worked), which is how the leader learns that this worker's window is too small.
 /// </summary>
 /// <remarks>
 /// A worker takes work and answer checks only from the current leader of its server in the directory;
@@ -29,35 +31,40 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
     private const int MaxStashed = 64;
 
     private readonly ServerRuntime _runtime;
-    private readonly StepRunner _runner;
+    private readonly StepRunner<Job> _runner;
+    private readonly Answers _answers;
     private readonly IgnoredMessages _strangers;
     private WorkerDrain? _drain;
     private int _stashed;
+
+    // Answer checks that wait for items accepted before them and still running (concurrent calls): the reply
+    // goes once all of those are answered, after their answers.
+    private readonly Queue<(long Batch, IActorRef Leader, long Accepted)> _checks = new();
 
     // The leader as of the directory snapshot it was read from; re-read when the node publishes a new one.
     private DirectorySnapshot? _snapshot;
     private IActorRef? _leader;
 
-    // Time spent waiting for work since the last envelope of answers, to tell the leader when the window
-    // it gives this worker is too small to cover the round trip.
-    private long _idleSince = Stopwatch.GetTimestamp();
-    private long _idleTicks;
     private long _lastAnswers = Stopwatch.GetTimestamp();
 
     public ButterflyWorkerActor(ServerRuntime runtime)
     {
         _runtime = runtime;
-        _runner = new StepRunner(runtime);
+        _answers = new Answers(runtime, Self, Starved);
+        _runner = new StepRunner<Job>(runtime, Self, static job => job.Item.Message, (job, outcome) => _answers.Add(job.Leader, ToResult(job.Item, outcome)));
         _strangers = new IgnoredMessages(runtime.Log, $"A worker of server '{runtime.Name}'");
         Receive<WorkBatch>(batch =>
         {
             if (FromLeader("a batch of work")) Handle(batch);
         });
+        Receive<ResumeSteps>(_ => After(_runner.Resume()));
         Receive<AnswerCheck>(check =>
         {
-            // Handled in mailbox order, so every batch sent before the check has been answered by now; the
-            // reply takes the way the answers took, so it arrives after them.
-            if (FromLeader("an answer check")) _runtime.Lanes.Tell(Sender, new AnswerCheckDone(check.Batch), Self);
+            if (!FromLeader("an answer check")) return;
+            // Handled in mailbox order, so every batch sent before the check has been accepted by now; once all of it is
+            // answered, the reply takes the way the answers took, so it arrives after them.
+            _checks.Enqueue((check.Batch, Sender, _runner.Accepted));
+            ReplyToChecks();
         });
         Receive<WorkerDrained>(_ =>
         {
@@ -117,34 +124,50 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
 
     private void Handle(WorkBatch batch)
     {
-        if (_idleSince != 0) _idleTicks += Stopwatch.GetTimestamp() - _idleSince;
-        _idleSince = 0;
-        var answers = new Answers(_runtime, Sender, Self, Starved);
-        var rest = _runner.Run(batch.Items, static item => item.Message, (item, outcome) => answers.Add(ToResult(item, outcome)));
+        var jobs = new Job[batch.Items.Count];
+        for (var i = 0; i < jobs.Length; i++) jobs[i] = new Job(batch.Items[i], Sender);
+        After(_runner.Accept(jobs));
+        // Calls run and slots are free: say so at once rather than with the first answers, which could come too late (calls
+        // that wait for each other) or slowly. The leader grows this worker's window if work waits (doubling per envelope),
+        // so that a worker whose functions may run N calls at once soon holds N. Once per batch at most.
+        if (_runner.WantsMore) _runtime.Lanes.Tell(Sender, new WorkResults([], Starved: true), Self);
+    }
+
+    private void After(Func<Task>? rest)
+    {
         if (rest is null)
         {
-            Done(answers);
+            Done();
             return;
         }
         RunTask(async () =>
         {
             await rest();
-            Done(answers);
+            Done();
         });
     }
 
-    private void Done(Answers answers)
+    private void Done()
     {
-        answers.Flush();
-        _idleSince = Stopwatch.GetTimestamp();
+        _answers.Flush();
+        if (_checks.Count > 0) ReplyToChecks();
     }
 
-    /// <summary>Whether the worker waited for work longer than it worked since its previous answers; starts a new period.</summary>
+    private void ReplyToChecks()
+    {
+        while (_checks.TryPeek(out var check) && _runner.Oldest >= check.Accepted)
+        {
+            _checks.Dequeue();
+            _answers.Flush();
+            _runtime.Lanes.Tell(check.Leader, new AnswerCheckDone(check.Batch), Self);
+        }
+    }
+
+    /// <summary>Whether the worker's call slots were free more than half of the time since its previous answers; starts a new period.</summary>
     private bool Starved()
     {
         var now = Stopwatch.GetTimestamp();
-        var starved = 2 * _idleTicks > now - _lastAnswers;
-        _idleTicks = 0;
+        var starved = 2 * _runner.TakeIdleTicks() > now - _lastAnswers;
         _lastAnswers = now;
         return starved;
     }
@@ -163,28 +186,39 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
             $"The outputs of one call total {bytes} bytes; on a butterfly worker they travel to the leader together, and palm.max-payload-bytes allows {_runtime.Settings.MaxPayloadBytes}."));
     }
 
-    /// <summary>Answers gathered for the leader: sent when full, when a millisecond has passed since the last send, and at the end of a batch.</summary>
-    private sealed class Answers(ServerRuntime runtime, IActorRef leader, IActorRef self, Func<bool> starved)
+    /// <summary>An item of work and the leader that sent it, who gets its answer.</summary>
+    private readonly record struct Job(WorkItem Item, IActorRef Leader);
+
+    /// <summary>Answers gathered for the leader: sent when full, when a millisecond has passed since the last send, and when the worker has handled what its mailbox gave.</summary>
+    private sealed class Answers
     {
-        private List<WorkResult> _results = [];
-        private long _bytes;
+        private readonly EnvelopeBatch<WorkResult> _batch;
+        private IActorRef _leader = ActorRefs.Nobody;
         private long _since = Stopwatch.GetTimestamp();
 
-        public void Add(WorkResult result)
+        public Answers(ServerRuntime runtime, IActorRef self, Func<bool> starved) =>
+            _batch = new EnvelopeBatch<WorkResult>(runtime.Settings.BatchMaxMessages, runtime.Settings.BatchMaxBytes, (results, _) =>
+            {
+                _since = Stopwatch.GetTimestamp();
+                runtime.Lanes.Tell(_leader, new WorkResults(results, starved()), self);
+            });
+
+        public void Add(IActorRef leader, WorkResult result)
         {
-            _results.Add(result);
-            foreach (var output in result.Outputs) _bytes += output.Length;
-            if (_results.Count >= runtime.Settings.BatchMaxMessages || _bytes >= runtime.Settings.BatchMaxBytes || Stopwatch.GetTimestamp() - _since >= FlushAfter)
-                Flush();
+            if (!ReferenceEquals(leader, _leader) && !leader.Equals(_leader))
+            {
+                // A new leader (the old one left): what is gathered goes to the one that sent it.
+                _batch.Flush();
+                _leader = leader;
+            }
+            long bytes = 0;
+            foreach (var output in result.Outputs) bytes += output.Length;
+            if (!_batch.Add(result, bytes) && Stopwatch.GetTimestamp() - _since >= FlushAfter) Flush();
         }
 
         public void Flush()
         {
-            _since = Stopwatch.GetTimestamp();
-            if (_results.Count == 0) return;
-            runtime.Lanes.Tell(leader, new WorkResults(_results, starved()), self);
-            _results = [];
-            _bytes = 0;
+            if (!_batch.Flush()) _since = Stopwatch.GetTimestamp();
         }
     }
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Routing;
+using Palm.Messages.Internal;
 
 namespace Palm.Servers.Butterfly.Internal;
 
@@ -8,11 +9,35 @@ namespace Palm.Servers.Butterfly.Internal;
 /// (its window) and which ones it holds now. Credit is what lets the leader balance by itself: a
 /// worker gets a message only for one it has returned, so each worker is fed at its own pace.
 /// </summary>
-internal sealed class WorkerRoutee(IActorRef worker, WindowRules rules, Transport.DataLanes lanes) : Routee
+internal sealed class WorkerRoutee : Routee
 {
-    private readonly AnswerRate _rate = new(rules.SampleTicks, rules.Frequency, rules.WindowSeconds);
+    private readonly WindowRules _rules;
+    private readonly Transport.DataLanes _lanes;
+    private readonly AnswerRate _rate;
+    private readonly EnvelopeBatch<WorkItem> _outbox;
+    private IActorRef _leader = ActorRefs.Nobody;
 
-    public IActorRef Worker { get; } = worker;
+    /// <param name="worker">The worker actor.</param>
+    /// <param name="rules">How its window is sized.</param>
+    /// <param name="lanes">The way work goes to it.</param>
+    /// <param name="batchMaxMessages"><c>palm.batch.max-messages</c>.</param>
+    /// <param name="batchMaxBytes"><c>palm.batch.max-bytes</c>.</param>
+    public WorkerRoutee(IActorRef worker, WindowRules rules, Transport.DataLanes lanes, int batchMaxMessages, long batchMaxBytes)
+    {
+        Worker = worker;
+        _rules = rules;
+        _lanes = lanes;
+        _rate = new AnswerRate(rules.SampleTicks, rules.Frequency, rules.WindowSeconds);
+        Window = rules.Initial;
+        Limit = rules.Max;
+        _outbox = new EnvelopeBatch<WorkItem>(batchMaxMessages, batchMaxBytes, (items, _) =>
+        {
+            Batches++;
+            Send(new WorkBatch(items), _leader);
+        });
+    }
+
+    public IActorRef Worker { get; }
 
     /// <summary>The items sent to this worker that it has not answered yet: id, and the number of the batch that carried it.</summary>
     public Dictionary<long, long> Held { get; } = [];
@@ -24,13 +49,13 @@ internal sealed class WorkerRoutee(IActorRef worker, WindowRules rules, Transpor
     public long? CheckPending { get; set; }
 
     /// <summary>How many items the worker may hold; between the initial window and <see cref="Limit"/>.</summary>
-    public int Window { get; private set; } = rules.Initial;
+    public int Window { get; private set; }
 
     /// <summary>
     /// The most the window may grow to: what the worker answers in <c>palm.butterfly.worker-window-time</c> at its
     /// measured rate, between the initial window and <c>palm.butterfly.worker-window</c> (the latter until a rate is known).
     /// </summary>
-    public int Limit { get; private set; } = rules.Max;
+    public int Limit { get; private set; }
 
     /// <summary>The worker's measured rate: items answered per second of holding work (0 until measured).</summary>
     public double Rate => _rate.PerSecond;
@@ -48,11 +73,6 @@ internal sealed class WorkerRoutee(IActorRef worker, WindowRules rules, Transpor
     public int AnsweredSinceMeasure { get; set; }
 
     public int Free => Draining ? 0 : Window - Held.Count;
-
-    /// <summary>Items being gathered for the next <see cref="WorkBatch"/> to this worker.</summary>
-    public List<WorkItem> Outbox { get; private set; } = [];
-
-    public long OutboxBytes { get; set; }
 
     public void Drain()
     {
@@ -72,7 +92,7 @@ internal sealed class WorkerRoutee(IActorRef worker, WindowRules rules, Transpor
         var sampled = _rate.Answered(now, AnsweredSinceMeasure, Held.Count > 0);
         AnsweredSinceMeasure = 0;
         if (!sampled) return;
-        Limit = (int)Math.Clamp(_rate.PerSecond * rules.WindowSeconds, rules.Initial, rules.Max);
+        Limit = (int)Math.Clamp(_rate.PerSecond * _rules.WindowSeconds, _rules.Initial, _rules.Max);
         if (Window > Limit) Window = Limit;
     }
 
@@ -80,25 +100,27 @@ internal sealed class WorkerRoutee(IActorRef worker, WindowRules rules, Transpor
     public void Grow() => Window = Math.Max(Window, Math.Min(Window * 2, Limit));
 
     /// <summary>The server went idle: start small again, so that the next job's first messages spread over every worker.</summary>
-    public void Reset() => Window = rules.Initial;
+    public void Reset() => Window = _rules.Initial;
 
-    private List<WorkItem> TakeOutbox()
+    /// <summary>
+    /// Adds <paramref name="item"/> to the next <see cref="WorkBatch"/> for this worker, sent by <paramref name="leader"/>; returns
+    /// the number of the batch that carries it (the one that just left with it when that filled it, otherwise the next one).
+    /// </summary>
+    public long AddToOutbox(WorkItem item, IActorRef leader)
     {
-        var items = Outbox;
-        Outbox = [];
-        OutboxBytes = 0;
-        return items;
+        _leader = leader;
+        return _outbox.Add(item, item.Message.Payload.Length) ? Batches : Batches + 1;
     }
 
-    /// <summary>Sends what the outbox holds as one <see cref="WorkBatch"/>.</summary>
-    public void SendOutbox(IActorRef sender)
+    /// <summary>Sends what the outbox holds, if anything, as one <see cref="WorkBatch"/>.</summary>
+    public void SendOutbox(IActorRef leader)
     {
-        Batches++;
-        Send(new WorkBatch(TakeOutbox()), sender);
+        _leader = leader;
+        _outbox.Flush();
     }
 
     /// <summary>Sends to the worker on the lane to its system when there is one, so work and checks keep their order.</summary>
-    public override void Send(object message, IActorRef sender) => lanes.Tell(Worker, message, sender);
+    public override void Send(object message, IActorRef sender) => _lanes.Tell(Worker, message, sender);
 }
 
 /// <summary>

@@ -65,7 +65,7 @@ internal sealed class Ventilator
     public bool AddWorker(IActorRef worker)
     {
         if (_workers.ContainsKey(worker)) return false;
-        var routee = new WorkerRoutee(worker, _rules, _lanes);
+        var routee = new WorkerRoutee(worker, _rules, _lanes, _batchMaxMessages, _batchMaxBytes);
         _workers[worker] = routee;
         _routees = [.. _routees, routee];
         return true;
@@ -219,13 +219,9 @@ internal sealed class Ventilator
             if (_open.TryGetValue(item.Id, out var open)) open.Worker = routee;
             else _open[item.Id] = new Open(item, routee);
             if (routee.Held.Count == 0) routee.Busy(now < 0 ? now = _clock.GetTimestamp() : now);
-            routee.Held[item.Id] = routee.Batches + 1;
-            routee.Outbox.Add(item);
-            routee.OutboxBytes += item.Message.Payload.Length;
-            if (routee.Outbox.Count >= _batchMaxMessages || routee.OutboxBytes >= _batchMaxBytes) routee.SendOutbox(self);
+            routee.Held[item.Id] = routee.AddToOutbox(item, self);
         }
-        foreach (var routee in _workers.Values)
-            if (routee.Outbox.Count > 0) routee.SendOutbox(self);
+        foreach (var routee in _workers.Values) routee.SendOutbox(self);
     }
 
     private sealed class Open(WorkItem item, WorkerRoutee? worker)

@@ -1,0 +1,123 @@
+using Akka.Configuration;
+using Palm.Servers;
+using Palm.TestKit;
+using Palm.Tests.Servers.Butterfly;
+using Xunit;
+
+namespace Palm.Tests.Servers;
+
+/// <summary>
+/// Asynchronous functions with several calls at once per server instance, across real remoting: the server, the
+/// client and (for the butterfly) the leader and its worker each in an actor system of their own.
+/// </summary>
+public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+    private const int Inputs = 300;
+
+    /// <summary>Waits until the leader uses its worker and the client's directory lists it (for its status).</summary>
+    private async Task AwaitWorker(Palm.Client.PalmClient client) =>
+        await AwaitAssertAsync(async () =>
+        {
+            var status = await client.GetStatusAsync();
+            Assert.Equal(1, Assert.Single(status, s => s.Role == "leader").Workers);
+            Assert.Single(status, s => s.Role == "worker");
+        }, Wait);
+
+    [Fact]
+    public async Task A_serial_server_overlaps_calls_of_an_async_function_up_to_its_max_concurrency()
+    {
+        await using var cluster = await PalmTestCluster.StartAsync();
+        await cluster.StartServerAsync<OverlapServer>("o");
+        var client = await cluster.ConnectClientAsync();
+        var run = OverlapRun.Start(nameof(A_serial_server_overlaps_calls_of_an_async_function_up_to_its_max_concurrency), OverlapServer.Limit);
+
+        var results = await client.RunAll(["o.overlap"], OverlapRun.Inputs(nameof(A_serial_server_overlaps_calls_of_an_async_function_up_to_its_max_concurrency), Inputs), Wait);
+
+        // Calls waited for each other until 8 ran at once; never more than 8 ran.
+        Assert.Equal(OverlapServer.Limit, run.Max);
+        Assert.Equal(Inputs, run.Calls);
+        OverlapAssert.EachInputOnce(results, Inputs, "o", "overlap");
+        var status = (await client.GetStatusAsync()).Single(s => s.Name == "o");
+        Assert.Equal((Inputs, Inputs - Inputs / 10, Inputs / 10), (status.MessagesIn, status.MessagesOut, status.Errors));
+    }
+
+    [Fact]
+    public async Task A_butterfly_worker_overlaps_calls_and_gets_a_window_large_enough_to_run_them()
+    {
+        await using var cluster = await PalmTestCluster.StartAsync();
+        await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Leader);
+        await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Worker);
+        var client = await cluster.ConnectClientAsync();
+        await AwaitWorker(client);
+        var run = OverlapRun.Start(nameof(A_butterfly_worker_overlaps_calls_and_gets_a_window_large_enough_to_run_them), OverlapServer.Limit);
+
+        // A worker starts with a window of 2: the calls complete only if the worker tells its leader it has room for more.
+        var results = await client.RunAll(["o.overlap"], OverlapRun.Inputs(nameof(A_butterfly_worker_overlaps_calls_and_gets_a_window_large_enough_to_run_them), Inputs), Wait);
+
+        Assert.Equal(OverlapServer.Limit, run.Max);
+        Assert.Equal(Inputs, run.Calls);
+        OverlapAssert.EachInputOnce(results, Inputs, "o", "overlap");
+        var worker = (await client.GetStatusAsync()).Single(s => s.Role == "worker");
+        Assert.Equal((Inputs, Inputs / 10), (worker.MessagesIn, worker.Errors));
+    }
+
+    [Fact]
+    public async Task A_butterfly_worker_answers_an_answer_check_only_after_the_concurrent_calls_it_covers()
+    {
+        // Checks every 100 ms: one reaches the worker while its calls are held. Answered at once, it would make the leader
+        // take the held messages for lost and send them again (calls counted twice, a re-dispatch warning).
+        await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString(
+            "palm.butterfly.answer-check-interval = 100ms"));
+        var leader = await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Leader);
+        var worker = await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Worker);
+        var client = await cluster.ConnectClientAsync();
+        await AwaitWorker(client);
+        var redispatched = LogWatch.For(leader.System, text => text.Contains("re-dispatching", StringComparison.Ordinal));
+        var key = nameof(A_butterfly_worker_answers_an_answer_check_only_after_the_concurrent_calls_it_covers);
+        var run = OverlapRun.Start(key, OverlapServer.Limit, hold: true);
+
+        var job = client.RunAll(["o.overlap"], OverlapRun.Inputs(key, 40), Wait);
+        await run.AllIn.Task.WaitAsync(Wait);
+        // All 8 slots are taken, so the worker asks for nothing and the leader sends it nothing but the answer check.
+        var inbox = Palm.Transport.DataLanes.Get(worker.System).Inbox!;
+        var before = inbox.Delivered;
+        await AwaitConditionAsync(() => Task.FromResult(inbox.Delivered > before), Wait);
+        run.Hold.SetResult();
+
+        OverlapAssert.EachInputOnce(await job, 40, "o", "overlap");
+        Assert.Equal(40, run.Calls);
+        Assert.Equal(OverlapServer.Limit, run.Max);
+        Assert.False(redispatched.IsCompleted, "the leader re-dispatched work the worker was still running");
+    }
+
+    [Fact]
+    public async Task Palm_server_max_concurrency_sets_the_default_for_async_functions_without_an_attribute_value()
+    {
+        await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString("palm.server.max-concurrency = 4"));
+        await cluster.StartServerAsync<OverlapServer>("o");
+        var client = await cluster.ConnectClientAsync();
+        var key = nameof(Palm_server_max_concurrency_sets_the_default_for_async_functions_without_an_attribute_value);
+        var run = OverlapRun.Start(key, 4);
+
+        var results = await client.RunAll(["o.byDefault"], OverlapRun.Inputs(key, Inputs), Wait);
+
+        Assert.Equal(4, run.Max);
+        OverlapAssert.EachInputOnce(results, Inputs, "o", "byDefault");
+    }
+
+    [Fact]
+    public async Task Async_functions_run_one_call_at_a_time_by_default()
+    {
+        await using var cluster = await PalmTestCluster.StartAsync();
+        await cluster.StartServerAsync<OverlapServer>("o");
+        var client = await cluster.ConnectClientAsync();
+        var key = nameof(Async_functions_run_one_call_at_a_time_by_default);
+        var run = OverlapRun.Start(key, int.MaxValue);
+
+        var results = await client.RunAll(["o.count"], Enumerable.Range(0, Inputs).Select(i => Support.Text.Bytes($"{key}:{i}")), Wait);
+
+        Jobs.AssertExactlyOnce(results, Inputs);
+        Assert.Equal(1, run.Max);
+    }
+}
