@@ -58,9 +58,12 @@ public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposab
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(1500, 3000)));
             Assert.False(job.IsCompleted, $"the job ended before kill {k + 1}; the storm must happen while it runs");
             // On a loaded machine replacements may take longer to start than the storm takes to kill:
-            // then the next victim is the first replacement to come up.
+            // then the next victim is the first replacement to come up (within the test's wait: a cluster
+            // that lets no replacement join must fail the test, not keep it starting processes).
+            var victimDeadline = DateTime.UtcNow + Wait;
             while (true)
             {
+                Assert.True(DateTime.UtcNow < victimDeadline, $"no worker up to kill for {Wait} before kill {k + 1}");
                 lock (workers)
                     if (workers.Count > 0) break;
                 var starting = replacements.Where(r => !r.IsCompleted).ToArray();
