@@ -45,10 +45,16 @@ public sealed class LaneTlsCluster : IAsyncLifetime
 {
     /// <summary>
     /// Lanes retry and resend soon; every envelope takes the lane once it is up; a silent connection is
-    /// closed after 5 s (short for the test, long enough for a TLS handshake on a loaded machine).
+    /// closed after 5 s (short for the test, long enough for a TLS handshake on a loaded machine). Each time the
+    /// lanes are broken, megabytes of payloads are resent through Akka.Remote's TLS association, and its
+    /// heartbeats queue behind them: on a loaded machine that took longer than the default 6 s pause once, and
+    /// the client gave its contact node up. The pauses are raised for that reason only.
     /// </summary>
-    private static readonly Config Lanes = ConfigurationFactory.ParseString(
-        "palm.lane { retry-after = 200ms, resend-interval = 300ms, min-bytes = 0, handshake-timeout = 5s }");
+    private static readonly Config Lanes = ConfigurationFactory.ParseString("""
+        palm.lane { retry-after = 200ms, resend-interval = 300ms, min-bytes = 0, handshake-timeout = 5s }
+        akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 20s
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s
+        """);
 
     public TestCertificates Certificates { get; } = new();
     public PalmTestCluster Cluster { get; private set; } = null!;
