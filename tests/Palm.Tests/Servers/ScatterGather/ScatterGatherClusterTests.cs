@@ -62,4 +62,36 @@ public sealed class ScatterGatherClusterTests : Akka.TestKit.Xunit2.TestKit
             Assert.Equal("C", Text.Of(byInput[5].Payload));
         }
     }
+
+    [Fact]
+    public async Task Scatter_gather_server_re_dispatches_the_parts_of_a_worker_that_dies_and_gathers_each_part_once()
+    {
+        await using var cluster = await PalmTestCluster.StartAsync();
+        await cluster.StartServerAsync<HeldPartsServer>("held", ServerRole.Leader);
+        var dying = await cluster.StartServerAsync<HeldPartsServer>("held", ServerRole.Worker);
+        var client = await cluster.ConnectClientAsync();
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        try
+        {
+            // The only worker takes the first parts and keeps them: it will die holding them.
+            HeldPartsServer.Holding = true;
+            var inputs = Enumerable.Range(0, 300).Select(i => string.Join(',', Enumerable.Range(0, 4).Select(p => $"i{i}p{p}"))).ToArray();
+            var job = client.RunAll(["held.upper"], inputs.Select(Text.Bytes), Wait);
+            await HeldPartsServer.Held.Task.WaitAsync(Wait);
+
+            await cluster.StartServerAsync<HeldPartsServer>("held", ServerRole.Worker);
+            // From the directory: a status request would wait on the held worker, which answers nothing.
+            await cluster.Seed.WaitForServersAsync(["held"], Wait, minWorkers: 2);
+            // Downed, not drained: what it held must go to the other worker.
+            Akka.Cluster.Cluster.Get(cluster.Seed.System).Down(Akka.Actor.Address.Parse(dying.Address));
+
+            var results = await job;
+            Jobs.AssertExactlyOnce(results, inputs.Length);
+            Assert.All(results, r => Assert.Equal(Expected(inputs[r.InputIndex]), Text.Of(r.Payload)));
+        }
+        finally
+        {
+            HeldPartsServer.Release.Set();
+        }
+    }
 }

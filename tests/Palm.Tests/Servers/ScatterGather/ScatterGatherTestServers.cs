@@ -25,3 +25,36 @@ public sealed class SplitJoinServer : ScatterGatherServer
         return [Text.Bytes(results.Count == 0 ? "<none>" : string.Join("+", results.Select(Text.Of)))];
     }
 }
+
+/// <summary>
+/// Scatters and gathers like <see cref="SplitJoinServer"/>; while <see cref="Holding"/> is set, the first worker thread that
+/// calls <c>upper</c> keeps every call it gets waiting until <see cref="Release"/> is set, so that its worker dies holding parts.
+/// </summary>
+public sealed class HeldPartsServer : ScatterGatherServer
+{
+    private static int _heldThread;
+
+    public static volatile bool Holding;
+    public static readonly ManualResetEventSlim Release = new(false);
+    public static readonly TaskCompletionSource Held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [PalmFunction("upper")]
+    public byte[] Upper(byte[] part)
+    {
+        if (Holding)
+        {
+            Interlocked.CompareExchange(ref _heldThread, Environment.CurrentManagedThreadId, 0);
+            if (Volatile.Read(ref _heldThread) == Environment.CurrentManagedThreadId)
+            {
+                Held.TrySetResult();
+                Release.Wait(TimeSpan.FromSeconds(60));
+            }
+        }
+        return Text.Bytes(Text.Of(part).ToUpperInvariant());
+    }
+
+    protected override IEnumerable<byte[]> Scatter(ReadOnlyMemory<byte> message) => Text.Of(message).Split(',').Select(Text.Bytes);
+
+    protected override IEnumerable<byte[]>? Gather(ReadOnlyMemory<byte> message, IReadOnlyList<ReadOnlyMemory<byte>> results) =>
+        [Text.Bytes(string.Join("+", results.Select(Text.Of)))];
+}
