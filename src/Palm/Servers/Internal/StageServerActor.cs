@@ -25,12 +25,14 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         _runtime = runtime;
         _invoker = new StepInvoker(runtime);
         _forwarder = new Forwarder(runtime, Self);
-        _stage = stage(new LeaderOps(runtime, _forwarder, _work.Add, Self, () => Timers, Context.System.Settings.Config));
+        _stage = stage(new LeaderOps(runtime, _forwarder, _work.Add, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
         _runner = new StepRunner<PipelineMessage>(runtime, Self, static m => m, (work, outcome) => _stage.Answered(work, outcome));
         Receive<Deliver>(Handle);
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
         Receive<RunQueuedWork>(_ => RunWork());
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
+        // Only the stage watches anything here; one it no longer cares about is ignored, never a DeathPactException.
+        Receive<Terminated>(t => _stage.Handle(t, Sender));
         ReceiveAny(message =>
         {
             if (_stage.Handle(message, Sender)) RunWork();

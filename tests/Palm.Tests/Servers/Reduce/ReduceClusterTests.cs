@@ -203,4 +203,29 @@ public sealed class ReduceClusterTests : Akka.TestKit.Xunit2.TestKit
         var failure = await Assert.ThrowsAsync<PalmJobFailedException>(() => job);
         Assert.Contains("'sum'", failure.Message);
     }
+
+    [Fact]
+    public async Task Reduce_leader_drops_the_folds_of_a_client_that_went_away_and_serves_on()
+    {
+        var cluster = await PalmTestCluster.StartAsync();
+        await using var _ = cluster;
+        var leader = await cluster.StartServerAsync<SumServer>("sum", ServerRole.Leader);
+        await cluster.StartServerAsync<SumServer>("sum", ServerRole.Worker);
+        var client = await cluster.ConnectClientAsync();
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        var warnings = CreateTestProbe();
+        leader.System.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
+
+        // A client folds 100 inputs into a job it never finishes, then goes away.
+        var leaving = await cluster.ConnectClientAsync();
+        var never = new TaskCompletionSource();
+        var abandoned = leaving.RunAll(["sum.add"], Jobs.Gated(100, 100, never.Task, i => Int64s.Bytes(i + 1)), Wait);
+        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync()).Single(s => s.Role == "leader").MessagesIn >= 100), Wait);
+        await leaving.DisposeAsync();
+        var observed = abandoned.ContinueWith(t => t.Exception, TaskScheduler.Default);
+
+        warnings.FishForMessage(m => m is Akka.Event.Warning w && w.Message.ToString()!.Contains("dropped the unfinished folds of 1 job(s)"), Wait);
+        var sum = Assert.Single(await client.RunAll(["sum.add"], Enumerable.Range(1, 100).Select(i => Int64s.Bytes(i)), Wait));
+        Assert.Equal(5050L, Int64s.Of(sum.Payload));
+    }
 }

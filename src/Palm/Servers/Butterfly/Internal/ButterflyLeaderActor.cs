@@ -39,12 +39,17 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         var settings = runtime.Settings;
         _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
         _strangers = new IgnoredMessages(runtime.Log, $"The leader of server '{runtime.Name}'");
-        _stage = stage(new LeaderOps(runtime, _forwarder, _ventilator.Enqueue, Self, () => Timers, Context.System.Settings.Config));
+        _stage = stage(new LeaderOps(runtime, _forwarder, _ventilator.Enqueue, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
 
         Receive<Deliver>(OnDeliver);
         Receive<WorkResults>(OnResults);
         Receive<DirectoryUpdate>(OnDirectory);
-        Receive<Terminated>(t => RemoveWorker(t.ActorRef, "stopped"));
+        Receive<Terminated>(t =>
+        {
+            // Not a worker: an actor the stage watches (a reduce watches the clients of its folds), or a worker already forgotten.
+            if (_ventilator.IsWorker(t.ActorRef)) RemoveWorker(t.ActorRef, "stopped");
+            else _stage.Handle(t, Sender);
+        });
         Receive<CheckWorkers>(_ =>
         {
             // A check travels the way the work did (see WorkerRoutee.Send), so that it arrives after it.

@@ -34,8 +34,9 @@ internal interface ILeaderStage
 /// <param name="Self">The actor that runs the stage.</param>
 /// <param name="Timers">The actor's timers; their messages come back through <see cref="ILeaderStage.Handle"/>.</param>
 /// <param name="Config">The actor system's configuration, for a template's own settings.</param>
+/// <param name="Watch">DeathWatches an actor; its <see cref="Terminated"/> comes back through <see cref="ILeaderStage.Handle"/>.</param>
 internal sealed record LeaderOps(ServerRuntime Runtime, Forwarder Forwarder, Action<PipelineMessage> Enqueue, IActorRef Self,
-    Func<ITimerScheduler> Timers, Config Config);
+    Func<ITimerScheduler> Timers, Config Config, Action<IActorRef> Watch);
 
 /// <summary>The butterfly's stage: each message is one work item, and each answer continues along the route as it is.</summary>
 internal sealed class ButterflyStage(LeaderOps ops) : ILeaderStage

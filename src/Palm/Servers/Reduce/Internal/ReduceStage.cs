@@ -33,6 +33,8 @@ internal sealed class ReduceStage : ILeaderStage
     private readonly Dictionary<(Guid Job, int Stage), Fold> _folds = new();
     private readonly Dictionary<(Guid Job, int Stage), long> _flushed = new();
     private readonly Queue<(Guid Job, int Stage)> _flushOrder = new();
+    // Clients with a fold here: a client that goes away never flushes its jobs, so their folds are dropped then.
+    private readonly HashSet<IActorRef> _clients = new();
     private bool _timerStarted;
 
     public ReduceStage(LeaderOps ops, ReduceServer server)
@@ -86,7 +88,11 @@ internal sealed class ReduceStage : ILeaderStage
             _ops.Forwarder.Emit(work, outcome);
             return;
         }
-        if (!_folds.TryGetValue(key, out var fold)) _folds[key] = fold = new Fold(work.Job, work.Stage);
+        if (!_folds.TryGetValue(key, out var fold))
+        {
+            _folds[key] = fold = new Fold(work.Job, work.Stage);
+            if (_clients.Add(work.Job.Client)) _ops.Watch(work.Job.Client);
+        }
         List<(int Output, PalmError Error)>? failures = null;
         for (var i = 0; i < count; i++)
         {
@@ -127,6 +133,9 @@ internal sealed class ReduceStage : ILeaderStage
             case ReduceFlush flush:
                 Flush(flush, sender);
                 return true;
+            case Terminated gone:
+                DropFoldsOf(gone.ActorRef);
+                return true;
             case WindowTick:
                 foreach (var fold in _folds.Values)
                     if (!fold.IsEmpty) Emit(fold, final: false);
@@ -134,6 +143,16 @@ internal sealed class ReduceStage : ILeaderStage
             default:
                 return false;
         }
+    }
+
+    private void DropFoldsOf(IActorRef client)
+    {
+        if (!_clients.Remove(client)) return;
+        var abandoned = _folds.Where(f => f.Value.Job.Client.Equals(client)).Select(f => f.Key).ToList();
+        foreach (var key in abandoned) _folds.Remove(key);
+        if (abandoned.Count > 0)
+            _runtime.Log.Warning("Server '{0}' dropped the unfinished folds of {1} job(s): their client {2} went away before the jobs completed.",
+                _runtime.Name, abandoned.Select(k => k.Job).Distinct().Count(), client.Path);
     }
 
     private PalmError? FoldOne(Fold fold, ReadOnlyMemory<byte> partial, PipelineMessage work)
