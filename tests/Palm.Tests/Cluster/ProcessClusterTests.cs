@@ -47,6 +47,9 @@ public sealed class ProcessClusterTests
         Assert.Equal(4, cluster.Servers.Append(cluster.Seed).Select(p => p.Pid).Distinct().Count());
         await using var client = await PalmClient.ConnectAsync(cluster.SeedAddress);
         await client.WaitForServersAsync(DemoPipeline.Servers, TimeSpan.FromSeconds(30));
+        // The client's contact knows every server; each server's own node may learn the next hop a moment later.
+        await Eventually.AssertAsync(async () => Assert.StartsWith("trade 0 priced ",
+            Text.Of(await client.EvalAsync(DemoPipeline.Route, DemoPipeline.Trade(0)))), TimeSpan.FromSeconds(30));
 
         const int count = 3000;
         var seen = new HashSet<long>();

@@ -26,6 +26,7 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     private readonly IgnoredMessages _strangers;
     private readonly ILeaderStage _stage;
     private bool _warnedNoWorkers;
+    private readonly HashSet<IActorRef> _stopped = [];
 
     public ButterflyLeaderActor(ServerRuntime runtime) : this(runtime, static ops => new ButterflyStage(ops))
     {
@@ -47,7 +48,12 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
         Receive<Terminated>(t =>
         {
             // Not a worker: an actor the stage watches (a reduce watches the clients of its folds), or a worker already forgotten.
-            if (_ventilator.IsWorker(t.ActorRef)) RemoveWorker(t.ActorRef, "stopped");
+            if (_ventilator.IsWorker(t.ActorRef))
+            {
+                // Its node may still be announced for a while (a killed worker is noticed by DeathWatch first): never re-added.
+                _stopped.Add(t.ActorRef);
+                RemoveWorker(t.ActorRef, "stopped");
+            }
             else _stage.Handle(t, Sender);
         });
         Receive<CheckWorkers>(_ =>
@@ -154,6 +160,9 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     private void OnDirectory(DirectoryUpdate update)
     {
         var current = new DirectorySnapshot(update.Entries).WorkersOf(_runtime.Name).Select(e => e.Server).ToHashSet();
+        // Stopped workers are remembered only while the directory still lists them.
+        _stopped.IntersectWith(current);
+        current.ExceptWith(_stopped);
         foreach (var worker in _ventilator.Workers.Select(w => w.Worker).Where(w => !current.Contains(w)).ToArray())
             RemoveWorker(worker, "left the directory");
         foreach (var worker in current)
