@@ -194,12 +194,8 @@ public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<La
         }
     }
 
-    /// <summary>Waits (at most 30 s) until <paramref name="condition"/> holds, checking it every few milliseconds.</summary>
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition()) await Task.Delay(20, timeout.Token);
-    }
+    /// <summary>Waits (at most 30 s) until <paramref name="condition"/> holds, through the shared <see cref="Eventually"/> helper.</summary>
+    private static Task EventuallyAsync(Func<bool> condition) => Eventually.AssertAsync(() => Assert.True(condition()), TimeSpan.FromSeconds(30));
 
     private static async Task AwaitAsync(Func<Task> attempt)
     {
