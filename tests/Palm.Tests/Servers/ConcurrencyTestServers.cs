@@ -85,8 +85,8 @@ public sealed class OverlapServer : ButterflyServer
         try
         {
             // Bounded: a server that never overlaps its calls fails these calls (and the test) instead of hanging.
-            await run.AllIn.Task.WaitAsync(TimeSpan.FromSeconds(30));
-            await run.Hold.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await run.AllIn.Task.WaitAsync(TimeSpan.FromSeconds(120));
+            await run.Hold.Task.WaitAsync(TimeSpan.FromSeconds(120));
             await Task.Yield();
             if (parts.Length > 2) throw new InvalidOperationException($"input {parts[1]} is bad");
             return payload;
