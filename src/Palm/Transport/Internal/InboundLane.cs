@@ -70,7 +70,7 @@ internal sealed class InboundLane
             network = new NetworkStream(_socket, ownsSocket: false);
             Stream stream = network;
             if (_listener.Tls is { } settings) stream = tls = await AuthenticateAsync(network, settings).ConfigureAwait(false);
-            reader = new LaneStreamReader(stream, BufferBytes, () => _socket.Available);
+            reader = new LaneStreamReader(stream, BufferBytes, () => _socket.Available, tls is null ? BufferBytes / 4 : 1);
 
             var hello = new byte[LaneFrame.HandshakeBytes];
             // The magic first: a stray connection (a browser, a port scan) is refused on its first bytes.

@@ -17,9 +17,10 @@ namespace Palm.Transport.Internal;
 /// <remarks>
 /// Without TLS the writer hands the socket the frames' pieces in one gathering send. With TLS
 /// (<c>palm.tls</c>) it cannot: TLS encrypts one buffer at a time, and each small write would be a
-/// record of its own. So the pieces of a batch are copied into one pooled buffer (a payload larger
-/// than it goes as its own write) and encrypted as full-size records, which a
-/// <see cref="CoalescingStream"/> under the TLS stream sends in one system call.
+/// record of its own. So the small pieces of a batch are copied into one pooled buffer, a piece of
+/// 16 KiB or more (a gathered payload) is encrypted straight from its own array, and the full-size
+/// records collect in a <see cref="CoalescingStream"/> under the TLS stream, which sends them in one
+/// system call.
 /// </remarks>
 internal sealed class LaneConnection
 {
@@ -33,6 +34,9 @@ internal sealed class LaneConnection
     // and what the stream under TLS collects before it sends (the records of one such buffer).
     private const int TlsWriteBufferBytes = MaxBatchBytes;
     private const int TlsSendBufferBytes = MaxBatchBytes + 128 * 1024;
+    // A piece this large (a gathered payload) is encrypted from its own array: it fills whole
+    // records anyway, and copying it first would be one more pass over its bytes.
+    private const int TlsDirectWriteBytes = 16 * 1024;
 
     private readonly Socket _socket;
     private readonly SslStream? _tls;
@@ -179,8 +183,8 @@ internal sealed class LaneConnection
     }
 
     /// <summary>
-    /// Writes a batch's pieces through TLS as few, large records: copied into one pooled buffer,
-    /// except a piece as large as the buffer, which is written from its own array.
+    /// Writes a batch's pieces through TLS as few, large records: small pieces copied into one
+    /// pooled buffer, large ones written from their own arrays.
     /// </summary>
     private static void WriteTls(SslStream tls, List<ArraySegment<byte>> segments, long bytes)
     {
@@ -190,11 +194,11 @@ internal sealed class LaneConnection
             var used = 0;
             foreach (var segment in segments)
             {
-                if (segment.Count > buffer.Length - used)
+                if (segment.Count >= TlsDirectWriteBytes || segment.Count > buffer.Length - used)
                 {
                     if (used > 0) tls.Write(buffer, 0, used);
                     used = 0;
-                    if (segment.Count >= buffer.Length)
+                    if (segment.Count >= TlsDirectWriteBytes || segment.Count >= buffer.Length)
                     {
                         tls.Write(segment);
                         continue;

@@ -11,7 +11,12 @@ namespace Palm.Transport.Internal;
 /// <param name="stream">The connection's stream.</param>
 /// <param name="bufferSize">Size of the pooled read buffer, rented while bytes wait in it.</param>
 /// <param name="available">How many bytes the transport holds that no read took yet (a hint: the socket's count).</param>
-internal sealed class LaneStreamReader(Stream stream, int bufferSize, Func<int> available) : IDisposable
+/// <param name="directReadBytes">
+/// A remainder of an array at least this large is read straight into the array, not through the
+/// buffer. Over a socket, a smaller one goes through the buffer, whose one read may also take the
+/// next frames; over TLS every read is a copy out of TLS's own buffer anyway, so a low value saves a pass.
+/// </param>
+internal sealed class LaneStreamReader(Stream stream, int bufferSize, Func<int> available, int directReadBytes) : IDisposable
 {
     /// <summary>
     /// An array a peer announces is allocated at this size (or its announced size, if smaller) once
@@ -92,7 +97,7 @@ internal sealed class LaneStreamReader(Stream stream, int bufferSize, Func<int> 
                 Take(array.AsSpan(filled, n));
                 filled += n;
             }
-            else if (array.Length - filled >= bufferSize)
+            else if (array.Length - filled >= directReadBytes)
             {
                 // A large remainder goes straight into the array: no copy through the buffer.
                 ReturnBuffer();
