@@ -29,6 +29,15 @@ internal sealed record UnsubscribeDirectory : IPalmControlMessage
     public static readonly UnsubscribeDirectory Instance = new();
 }
 
+/// <summary>
+/// A client telling a node it sends jobs through it (to the node it subscribed at, it says so by
+/// subscribing): the node then counts it as a connected client, whose system its lane hands a secret to.
+/// </summary>
+internal sealed record ClientHello : IPalmControlMessage
+{
+    public static readonly ClientHello Instance = new();
+}
+
 /// <summary>Every server known to a node, cluster-wide.</summary>
 internal sealed record DirectoryUpdate(ServerEntry[] Entries) : IPalmControlMessage;
 

@@ -32,6 +32,7 @@ internal sealed class DataLanes : IExtension
     private readonly LaneListener? _listener;
     private readonly LaneContext? _context;
     private long _sessions;
+    private Func<Address, bool>[] _admissions = [];
     private volatile bool _stopping;
 
     public DataLanes(ExtendedActorSystem system)
@@ -74,7 +75,7 @@ internal sealed class DataLanes : IExtension
         }
         Inbox = inbox;
         Enabled = _listener is not null;
-        system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox, () => _context == null ? null : _context.Fuzzing)), LaneActor.Name);
+        system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox, () => _context == null ? null : _context.Fuzzing, IsAdmitted)), LaneActor.Name);
         system.RegisterOnTermination(Stop);
         // Session actors watch their peers' lane actors; stopped before remoting goes down, they unwatch
         // cleanly instead of making Akka log an error with a stack trace per peer at every shutdown.
@@ -109,6 +110,36 @@ internal sealed class DataLanes : IExtension
     internal LaneListener? Listener => _listener;
 
     internal IReadOnlyCollection<LanePeer> Peers => _peers.Values.ToArray();
+
+    /// <summary>
+    /// Adds a rule for which systems this system's lane actor hands a lane secret to (with its port):
+    /// a node admits the members of its cluster and its connected clients, a client the nodes of its
+    /// cluster. A system is admitted when any rule admits it; while no rule is added, every system is
+    /// (an actor system that is neither a node nor a client). Disposing the result removes the rule.
+    /// </summary>
+    internal IDisposable AddAdmission(Func<Address, bool> admits)
+    {
+        lock (_peersGate) _admissions = [.. _admissions, admits];
+        return new Admission(this, admits);
+    }
+
+    /// <summary>Whether <paramref name="address"/> may be handed a lane secret (see <see cref="AddAdmission"/>).</summary>
+    internal bool IsAdmitted(Address address)
+    {
+        var rules = Volatile.Read(ref _admissions);
+        if (rules.Length == 0) return true;
+        foreach (var admits in rules)
+            if (admits(address)) return true;
+        return false;
+    }
+
+    private sealed class Admission(DataLanes lanes, Func<Address, bool> admits) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (lanes._peersGate) lanes._admissions = lanes._admissions.Where(a => !ReferenceEquals(a, admits)).ToArray();
+        }
+    }
 
     /// <summary>Fault injection for tests (see <c>palm.lane.fuzzing</c>); set to null to stop it.</summary>
     internal LaneFuzzing? Fuzzing

@@ -65,3 +65,9 @@ internal sealed record LaneForgetTick
 {
     public static readonly LaneForgetTick Instance = new();
 }
+
+/// <summary>Tells a system's lane actor to look again at lane requests waiting for their system to be admitted.</summary>
+internal sealed record LaneAdmissionTick
+{
+    public static readonly LaneAdmissionTick Instance = new();
+}

@@ -58,6 +58,7 @@ public sealed class ControlSerializerTests : Akka.TestKit.Xunit2.TestKit
         WorkerDraining.Instance,
         WorkerDrained.Instance,
         new Palm.Servers.Reduce.ReduceFlush(Guid.NewGuid(), 3),
+        ClientHello.Instance,
     ];
 
     private object RoundTrip(object message) => _serializer.FromBinary(_serializer.ToBinary(message), _serializer.Manifest(message));

@@ -75,8 +75,8 @@ public sealed class IdentityCluster : IAsyncLifetime
 }
 
 /// <summary>
-/// What a stranger can do with a lane port and Akka.Remote, and why none of it reaches a server or a
-/// client: a lane connection speaks for the system whose secret it presents, frames are delivered
+/// What a stranger could do with a lane port, Akka.Remote and a lane secret of its own, and why none
+/// of it reaches a server or a client: a lane connection speaks for the system whose secret it presents, frames are delivered
 /// only to that system's claims and only to local Palm actors, and sessions belong to one system.
 /// </summary>
 public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<IdentityCluster>
@@ -100,12 +100,16 @@ public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<I
 
     private IActorRef StrangerRef(string path) => ((ExtendedActorSystem)fixture.Stranger).Provider.ResolveActorRef(path);
 
-    /// <summary>Asks <paramref name="system"/>'s lane actor, as the stranger, for its endpoint and a secret of the stranger's own.</summary>
-    private async Task<LaneEndpoint> AskEndpointAsync(ActorSystem system)
+    /// <summary>
+    /// <paramref name="system"/>'s lane endpoint with a secret bound to the stranger. A stranger is
+    /// handed none (<see cref="LaneAdmissionTests"/>); these tests give it one, to show that even a
+    /// stranger holding a secret of its own gets nothing through.
+    /// </summary>
+    private Task<LaneEndpoint> AskEndpointAsync(ActorSystem system)
     {
-        var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
-        var lane = ((ExtendedActorSystem)fixture.Stranger).Provider.ResolveActorRef(new RootActorPath(address) / "system" / LaneActor.Name);
-        return await lane.Ask<LaneEndpoint>(LaneEndpointRequest.Instance, Wait);
+        var lanes = LanesOf(system);
+        var stranger = ((ExtendedActorSystem)fixture.Stranger).Provider.DefaultAddress;
+        return Task.FromResult(new LaneEndpoint("127.0.0.1", lanes.Port, lanes.Inbox!.Identities.Issue(stranger)));
     }
 
     private byte[] Frame(long seq, object message, string target, string? sender)

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Palm.Cluster;
+using Palm.Cluster.Internal;
 using Palm.Messages;
 
 namespace Palm.Client.Internal;
@@ -22,7 +23,11 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly ClientCounters _counters;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly bool _trustLocal;
+    // Replaced, never changed: the lane actor reads it from its own thread (see PreStart).
     private HashSet<Address> _trusted = [];
+    // Nodes of the directory this client said hello to (not the contact: it subscribed there).
+    private HashSet<Address> _greeted = [];
+    private IDisposable? _admission;
     private IActorRef? _lastTrusted;
     private TimeSpan _tick;
     private long _untrustedWarnedAt = long.MinValue;
@@ -65,11 +70,35 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.Watch(_contact);
+        // Only nodes of the cluster this client knows get a secret for its lane (they send it results).
+        _admission = Transport.DataLanes.Get(Context.System).AddAdmission(system => Volatile.Read(ref _trusted).Contains(system));
         _contact.Tell(SubscribeDirectory.Instance);
         StartTicks(TickFor(_settings.ClientProgressTimeout));
     }
 
-    protected override void PostStop() => _contact.Tell(UnsubscribeDirectory.Instance);
+    protected override void PostStop()
+    {
+        _admission?.Dispose();
+        _contact.Tell(UnsubscribeDirectory.Instance);
+    }
+
+    /// <summary>
+    /// Says <see cref="ClientHello"/> to every node of the directory it has not greeted yet, before
+    /// any job sends there: a node hands its lane's secret only to members and connected clients.
+    /// A node that left the directory is greeted again if it comes back (it may have restarted).
+    /// </summary>
+    private void Greet()
+    {
+        var self = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
+        var greeted = new HashSet<Address>();
+        foreach (var node in _trusted)
+        {
+            if (node.Equals(_contact.Path.Address) || node.Equals(self) || node.HasLocalScope) continue;
+            if (!_greeted.Contains(node)) Context.ActorSelection(new RootActorPath(node) / "user" / NodeActor.Name).Tell(ClientHello.Instance);
+            greeted.Add(node);
+        }
+        _greeted = greeted;
+    }
 
     private void OnResults(ResultBatch batch)
     {
@@ -243,8 +272,9 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     {
         var snapshot = new DirectorySnapshot(update.Entries);
         _view.Current = snapshot;
-        _trusted = TrustedAddresses(update.Entries);
+        Volatile.Write(ref _trusted, TrustedAddresses(update.Entries));
         _lastTrusted = null;
+        Greet();
         _firstUpdate.TrySetResult();
         foreach (var job in _jobs.Values)
         {

@@ -35,6 +35,8 @@ internal sealed class NodeActor : ReceiveActor
     private readonly Dictionary<Address, (NodeServers Message, IActorRef Sender)> _pending = new();
     private const int MaxPendingAnnouncements = 64;
     private readonly HashSet<IActorRef> _subscribers = [];
+    private readonly ConnectedClients _clients;
+    private readonly IDisposable _admission;
     private readonly HashSet<(string Name, string Node)> _reportedConflicts = [];
     private readonly RateLimitedLog _refusals;
     private int _workerSequence;
@@ -47,6 +49,11 @@ internal sealed class NodeActor : ReceiveActor
         _clustered = clustered;
 
         _refusals = refusals;
+        _clients = new ConnectedClients(settings.MaxDirectorySubscribers);
+        // The lane hands secrets to members of the cluster and to connected clients only.
+        var cluster = clustered ? AkkaCluster.Get(Context.System) : null;
+        var clients = _clients;
+        _admission = _lanes.AddAdmission(system => clients.Contains(system) || (cluster is not null && IsMember(cluster, system)));
 
         Receive<StartServer>(Start);
         Receive<NodeServers>(OnPeerServers);
@@ -60,11 +67,25 @@ internal sealed class NodeActor : ReceiveActor
             }
             _subscribers.Add(Sender);
             Context.Watch(Sender);
+            // A remote subscriber is a client (leaders subscribe from this system).
+            if (!Sender.Path.Address.HasLocalScope) _clients.Add(Sender);
             Sender.Tell(new DirectoryUpdate(_view.Current.All));
+        });
+        Receive<ClientHello>(_ =>
+        {
+            if (Sender.IsNobody() || Sender.Path.Address.HasLocalScope) return;
+            if (!_clients.Add(Sender))
+            {
+                _refusals.Warn("clients",
+                    $"Palm node refused the hello of client {Sender.Path}: it already holds palm.node.max-directory-subscribers = {_settings.MaxDirectorySubscribers} clients.");
+                return;
+            }
+            Context.Watch(Sender);
         });
         Receive<UnsubscribeDirectory>(_ =>
         {
             _subscribers.Remove(Sender);
+            _clients.Remove(Sender);
             Context.Unwatch(Sender);
         });
         Receive<Terminated>(OnTerminated);
@@ -86,8 +107,13 @@ internal sealed class NodeActor : ReceiveActor
 
     protected override void PostStop()
     {
+        _admission.Dispose();
         if (_clustered) AkkaCluster.Get(Context.System).Unsubscribe(Self);
     }
+
+    /// <summary>Whether <paramref name="system"/> is a member of the cluster that is not down (read from any thread: the cluster's state is a snapshot).</summary>
+    private static bool IsMember(AkkaCluster cluster, Address system) =>
+        cluster.State.Members.Any(m => m.Address.Equals(system) && m.Status is not (MemberStatus.Down or MemberStatus.Removed));
 
     private void Start(StartServer request)
     {
@@ -177,7 +203,8 @@ internal sealed class NodeActor : ReceiveActor
 
     private void OnTerminated(Terminated t)
     {
-        if (_subscribers.Remove(t.ActorRef)) return;
+        var wasClient = _clients.Remove(t.ActorRef);
+        if (_subscribers.Remove(t.ActorRef) || wasClient) return;
         if (_local.RemoveAll(e => e.Server.Equals(t.ActorRef)) > 0)
         {
             _log.Warning("Palm server actor {0} stopped; it is no longer in the directory.", t.ActorRef.Path);

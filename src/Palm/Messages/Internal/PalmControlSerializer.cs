@@ -36,6 +36,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
     private const string WorkerDrainingManifest = "WD";
     private const string WorkerDrainedManifest = "WE";
     private const string ReduceFlushManifest = "RF";
+    private const string ClientHelloManifest = "CH";
 
     /// <summary>The types this serializer writes; each carries <see cref="IPalmControlMessage"/>.</summary>
     public static readonly Type[] Types =
@@ -43,7 +44,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         typeof(NodeServers), typeof(SubscribeDirectory), typeof(UnsubscribeDirectory), typeof(DirectoryUpdate),
         typeof(GetServerStatus), typeof(GetSubscriberCount), typeof(ServerStatus),
         typeof(CacheGet), typeof(CacheSet), typeof(CacheAppend), typeof(CacheDelete), typeof(CacheReply),
-        typeof(WorkerDraining), typeof(WorkerDrained), typeof(ReduceFlush),
+        typeof(WorkerDraining), typeof(WorkerDrained), typeof(ReduceFlush), typeof(ClientHello),
     ];
 
     public override int Identifier => Id;
@@ -65,12 +66,13 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         WorkerDraining => WorkerDrainingManifest,
         WorkerDrained => WorkerDrainedManifest,
         ReduceFlush => ReduceFlushManifest,
+        ClientHello => ClientHelloManifest,
         _ => throw new ArgumentException($"PalmControlSerializer cannot serialize {o.GetType()}."),
     };
 
     public override byte[] ToBinary(object obj) => obj switch
     {
-        SubscribeDirectory or UnsubscribeDirectory or GetServerStatus or GetSubscriberCount or WorkerDraining or WorkerDrained => [],
+        SubscribeDirectory or UnsubscribeDirectory or GetServerStatus or GetSubscriberCount or WorkerDraining or WorkerDrained or ClientHello => [],
         NodeServers n => WriteEntries(n.Entries, n.ReplyWanted),
         DirectoryUpdate d => WriteEntries(d.Entries, null),
         ServerStatus s => WriteStatus(s),
@@ -96,6 +98,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
                 GetSubscriberCountManifest => GetSubscriberCount.Instance,
                 WorkerDrainingManifest => WorkerDraining.Instance,
                 WorkerDrainedManifest => WorkerDrained.Instance,
+                ClientHelloManifest => ClientHello.Instance,
                 NodeServersManifest => new NodeServers(ReadEntries(ref r), Flag(ref r)),
                 DirectoryUpdateManifest => new DirectoryUpdate(ReadEntries(ref r)),
                 StatusManifest => new ServerStatus(r.RequiredString(), r.RequiredString(), r.RequiredString(), r.RequiredString(),

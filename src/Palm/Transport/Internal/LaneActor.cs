@@ -10,23 +10,41 @@ namespace Palm.Transport.Internal;
 /// </summary>
 /// <remarks>
 /// Who sent a message is its sender's address as Akka.Remote saw it (with TLS on, a system that
-/// authenticated). A <see cref="LaneEndpointRequest"/> is answered for anyone, with a secret bound to
-/// the asking system; a <see cref="LaneEnvelopes"/> batch counts as sent by its sender's system, and
-/// one without a remote sender is refused: whatever claims to come from this system's own actors
-/// arrived from outside.
+/// authenticated). A <see cref="LaneEndpointRequest"/> is answered, with a secret bound to the asking
+/// system, only for a system the lanes admit (<see cref="DataLanes.AddAdmission"/>: for a node, the
+/// members of its cluster and its connected clients). A request from a system not admitted yet waits
+/// up to <see cref="AdmissionWait"/>, since a new client's hello and its first lane request race each
+/// other; then it goes unanswered, so a stranger learns neither a secret nor the lane's port. A
+/// <see cref="LaneEnvelopes"/> batch counts as sent by its sender's system, and one without a remote
+/// sender is refused: whatever claims to come from this system's own actors arrived from outside.
 /// </remarks>
 internal sealed class LaneActor : ReceiveActor, IWithTimers
 {
     public const string Name = "palm-lane";
 
+    /// <summary>How long a request from a system not (yet) admitted waits before it is dropped.</summary>
+    public static readonly TimeSpan AdmissionWait = TimeSpan.FromSeconds(2);
+
+    // Requests waiting for admission at once; more are dropped at once (a stranger cannot grow this).
+    private const int MaxWaiting = 256;
+    private static readonly TimeSpan AdmissionCheckEvery = TimeSpan.FromMilliseconds(50);
+
+    private readonly LaneEndpoint _endpoint;
     private readonly LaneInbox? _inbox;
     private readonly Func<LaneFuzzing?> _fuzzing;
+    private readonly Func<Address, bool> _admitted;
+    private readonly List<(IActorRef Asker, long Deadline)> _waiting = [];
+    private readonly Diagnostics.RateLimitedLog _refusals;
 
-    public LaneActor(LaneEndpoint endpoint, LaneInbox? inbox, Func<LaneFuzzing?> fuzzing)
+    public LaneActor(LaneEndpoint endpoint, LaneInbox? inbox, Func<LaneFuzzing?> fuzzing, Func<Address, bool> admitted)
     {
+        _endpoint = endpoint;
         _inbox = inbox;
         _fuzzing = fuzzing;
-        Receive<LaneEndpointRequest>(_ => Sender.Tell(Answer(endpoint)));
+        _admitted = admitted;
+        _refusals = new Diagnostics.RateLimitedLog(Akka.Event.Logging.GetLogger(Context.System, "palm-lane"), TimeSpan.FromSeconds(10));
+        Receive<LaneEndpointRequest>(_ => OnEndpointRequest(Sender));
+        Receive<LaneAdmissionTick>(_ => CheckWaiting());
         Receive<LaneEnvelopes>(Accept);
         Receive<LaneForgetTick>(_ => _inbox?.ForgetIdleSessions());
     }
@@ -38,13 +56,49 @@ internal sealed class LaneActor : ReceiveActor, IWithTimers
         if (_inbox is not null) Timers.StartPeriodicTimer(LaneForgetTick.Instance, LaneForgetTick.Instance, TimeSpan.FromMinutes(1));
     }
 
-    /// <summary>The endpoint, with the secret of the asking system (none for a local asker, or without a lane).</summary>
-    private LaneEndpoint Answer(LaneEndpoint endpoint)
+    private void OnEndpointRequest(IActorRef asker)
     {
-        var from = Sender.Path.Address;
-        if (_inbox is null || endpoint.Port == 0 || from.HasLocalScope) return endpoint;
-        return endpoint with { Secret = _inbox.Identities.Issue(from) };
+        var from = asker.Path.Address;
+        // Nothing to hand out (no lane), or a local asker: the plain endpoint.
+        if (_inbox is null || _endpoint.Port == 0 || from.HasLocalScope)
+        {
+            asker.Tell(_endpoint);
+            return;
+        }
+        if (_admitted(from))
+        {
+            asker.Tell(_endpoint with { Secret = _inbox.Identities.Issue(from) });
+            return;
+        }
+        if (_waiting.Count >= MaxWaiting)
+        {
+            Refuse(from);
+            return;
+        }
+        _waiting.Add((asker, Environment.TickCount64 + (long)AdmissionWait.TotalMilliseconds));
+        if (_waiting.Count == 1) Timers.StartPeriodicTimer(LaneAdmissionTick.Instance, LaneAdmissionTick.Instance, AdmissionCheckEvery);
     }
+
+    private void CheckWaiting()
+    {
+        var now = Environment.TickCount64;
+        _waiting.RemoveAll(w =>
+        {
+            var from = w.Asker.Path.Address;
+            if (_admitted(from))
+            {
+                w.Asker.Tell(_endpoint with { Secret = _inbox!.Identities.Issue(from) });
+                return true;
+            }
+            if (now < w.Deadline) return false;
+            Refuse(from);
+            return true;
+        });
+        if (_waiting.Count == 0) Timers.Cancel(LaneAdmissionTick.Instance);
+    }
+
+    private void Refuse(Address from) =>
+        _refusals.Warn("lane-secret", $"Palm lane: no lane secret for {from}: it is neither a member of this cluster nor a connected client (nor, for a client, a node of its cluster).");
 
     private void Accept(LaneEnvelopes batch)
     {

@@ -42,7 +42,9 @@ public sealed partial class ButterflyProcessTests : Akka.TestKit.Xunit2.TestKit
         await client.WaitForServersAsync(DemoPipeline.Servers, Wait);
         await client.WaitForServersAsync(["c"], Wait, minWorkers: 2);
         await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
-        Phase("client sees a, b, c and c's leader has 2 workers");
+        // The client's contact knows every server; each server's own node may learn the next hop a moment later.
+        await AwaitAssertAsync(async () => Assert.StartsWith("trade 0 priced ", Text.Of(await client.EvalAsync(DemoPipeline.Route, DemoPipeline.Trade(0)))), Wait);
+        Phase("client sees a, b, c, c's leader has 2 workers, and every node routes the pipeline");
 
         // Half the job, then the kill, then the other half: the killed worker is sent messages it never answers.
         const int count = 5000;

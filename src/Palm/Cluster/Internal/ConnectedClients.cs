@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+
+namespace Palm.Cluster.Internal;
+
+/// <summary>
+/// The clients connected to one node: client actors that subscribed to its directory or said
+/// <see cref="ClientHello"/>, until they unsubscribe or stop. With the members of the cluster, their
+/// systems are the ones the node's lane hands a secret to. At most <paramref name="capacity"/> at once
+/// (<c>palm.node.max-directory-subscribers</c>). Changed by the node actor only; read from any thread.
+/// </summary>
+internal sealed class ConnectedClients(int capacity)
+{
+    private readonly Dictionary<IActorRef, Address> _byActor = new();
+    private volatile ImmutableHashSet<Address> _systems = ImmutableHashSet<Address>.Empty;
+
+    /// <summary>Adds <paramref name="client"/> (a remote actor); false when the node already holds as many clients as it may.</summary>
+    public bool Add(IActorRef client)
+    {
+        if (_byActor.ContainsKey(client)) return true;
+        if (_byActor.Count >= capacity) return false;
+        _byActor[client] = client.Path.Address;
+        _systems = _systems.Add(client.Path.Address);
+        return true;
+    }
+
+    /// <summary>Forgets <paramref name="client"/>; false if it was not connected.</summary>
+    public bool Remove(IActorRef client)
+    {
+        if (!_byActor.Remove(client, out var system)) return false;
+        // Another client actor of the same system keeps it connected.
+        if (!_byActor.ContainsValue(system)) _systems = _systems.Remove(system);
+        return true;
+    }
+
+    /// <summary>Whether a client of the system at <paramref name="system"/> is connected (any thread).</summary>
+    public bool Contains(Address system) => _systems.Contains(system);
+}
