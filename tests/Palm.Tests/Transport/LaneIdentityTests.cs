@@ -215,7 +215,7 @@ public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<I
         Assert.Equal(2, await SendAsync(socket, Frame(2, results, ClientActor, stranger)));
         Assert.Equal(delivered + 1, inbox.Delivered);
         Assert.Equal(refused + 1, inbox.RefusedFrames);
-        await AwaitAssertAsync(() => Assert.Equal(untrusted + 1, fixture.Client.Counters.Untrusted));
+        await Eventually.AssertAsync(() => Assert.Equal(untrusted + 1, fixture.Client.Counters.Untrusted), Wait);
     }
 
     [Fact]
@@ -276,7 +276,7 @@ public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<I
         aLane.Tell(new Identify(null), me);
         await synced.Task.WaitAsync(Wait);
 
-        await AwaitAssertAsync(() => Assert.Equal(refused + 2, inbox.RefusedSessions));
+        await Eventually.AssertAsync(() => Assert.Equal(refused + 2, inbox.RefusedSessions), Wait);
         Assert.Equal(confirmed, inbox.Confirmed(peer.Session));
         Assert.DoesNotContain(replies, r => r is LaneConfirmed);
         Assert.Equal(calls, TrapServer.Calls("x"));
@@ -305,7 +305,7 @@ public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<I
             // Nothing the client sends arrives, so what it sends stays unconfirmed.
             lanes.Fuzzing = new LaneFuzzing(new LaneFuzzingSettings(1, 0, 0, 0, TimeSpan.Zero, 1));
             var job = fixture.Client.EvalAsync(["x.count"], new byte[20_000]);
-            await AwaitAssertAsync(() => Assert.True(peer.Unconfirmed > 0));
+            await Eventually.AssertAsync(() => Assert.True(peer.Unconfirmed > 0), Wait);
 
             var sessionActor = StrangerRef(LaneFrame.PathOf(peer.Actor)!);
             var synced = new TaskCompletionSource();
@@ -339,23 +339,6 @@ public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<I
         Assert.True(LanesOf(fixture.Client.System).Counters.Sent > sent, "the job did not use the lanes");
         Assert.True(LanesOf(fixture.B.System).Inbox!.Delivered > toWorker);
         Assert.Equal(before, systems.Select(Refusals));
-    }
-
-    private static async Task AwaitAssertAsync(Action assertion)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        while (true)
-        {
-            try
-            {
-                assertion();
-                return;
-            }
-            catch (Exception) when (!timeout.IsCancellationRequested)
-            {
-                await Task.Delay(20, timeout.Token);
-            }
-        }
     }
 
     /// <summary>The stranger's actor: keeps what it is sent, and signals when an <see cref="Identify"/> it sent is answered.</summary>

@@ -194,11 +194,12 @@ internal sealed class LaneConnection
             var used = 0;
             foreach (var segment in segments)
             {
-                if (segment.Count >= TlsDirectWriteBytes || segment.Count > buffer.Length - used)
+                var direct = segment.Count >= Math.Min(TlsDirectWriteBytes, buffer.Length);
+                if (direct || segment.Count > buffer.Length - used)
                 {
                     if (used > 0) tls.Write(buffer, 0, used);
                     used = 0;
-                    if (segment.Count >= TlsDirectWriteBytes || segment.Count >= buffer.Length)
+                    if (direct)
                     {
                         tls.Write(segment);
                         continue;
