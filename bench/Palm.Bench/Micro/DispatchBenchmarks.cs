@@ -43,7 +43,7 @@ public class DispatchBenchmarks
         var runtime = new ServerRuntime("s1", instance, FunctionTable.For(typeof(PassServer)), counters, _fixture.System.Log, cache,
             PalmSettings.Default, directory, ActorRefs.Nobody, "local", Palm.Transport.DataLanes.Get(_fixture.System));
         _invoker = new StepInvoker(runtime);
-        _forwarder = new Forwarder(runtime, _fixture.Sink);
+        _forwarder = new Forwarder(runtime, _fixture.Sink, _fixture.System.Scheduler);
         _middle = MicroFixture.Messages(_fixture.Header(), Batch, 100, stage: 1);
         var lastHeader = new JobHeader(Guid.NewGuid(), _fixture.Sink, [new Step("s0", "pass"), new Step("s1", "pass")], null, null);
         _last = MicroFixture.Messages(lastHeader, Batch, 100, stage: 1);

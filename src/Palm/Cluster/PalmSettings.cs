@@ -20,6 +20,7 @@ namespace Palm.Cluster;
 /// <param name="DrainTimeout">How long a butterfly worker that shuts down waits for its leader to say it holds nothing any more.</param>
 /// <param name="WorkerWindowTime">A butterfly worker's window holds at most what it answers in this time (at its measured rate).</param>
 /// <param name="MaxConcurrency">How many calls of an asynchronous function may run at once per server instance, unless its attribute says otherwise.</param>
+/// <param name="UnknownServerWait">How long a server holds an output for a next server its node's directory does not list yet before failing it as unknown (zero: at once).</param>
 public sealed record PalmSettings(
     string SystemName,
     int BatchMaxMessages,
@@ -37,7 +38,8 @@ public sealed record PalmSettings(
     TimeSpan ClientProgressTimeout,
     TimeSpan DrainTimeout,
     TimeSpan WorkerWindowTime,
-    int MaxConcurrency)
+    int MaxConcurrency,
+    TimeSpan UnknownServerWait)
 {
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
@@ -64,13 +66,15 @@ public sealed record PalmSettings(
             palm.GetTimeSpan("client.progress-timeout"),
             palm.GetTimeSpan("butterfly.drain-timeout"),
             palm.GetTimeSpan("butterfly.worker-window-time"),
-            palm.GetInt("server.max-concurrency"));
+            palm.GetInt("server.max-concurrency"),
+            palm.GetTimeSpan("server.unknown-server-wait"));
         if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
             || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.MaxDirectorySubscribers < 1 || settings.CacheMaxEntries < 1 || settings.CacheMaxBytes < 1
             || settings.ClientProgressTimeout <= TimeSpan.Zero || settings.DrainTimeout <= TimeSpan.Zero || settings.WorkerWindowTime <= TimeSpan.Zero
-            || settings.MaxConcurrency < 1)
+            || settings.MaxConcurrency < 1 || settings.UnknownServerWait < TimeSpan.Zero)
             throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.client.progress-timeout, palm.butterfly.worker-window, "
-                + "palm.butterfly.answer-check-interval, palm.butterfly.drain-timeout, palm.butterfly.worker-window-time, palm.node.max-directory-subscribers, palm.server.max-concurrency and palm.cache.* must be positive.");
+                + "palm.butterfly.answer-check-interval, palm.butterfly.drain-timeout, palm.butterfly.worker-window-time, palm.node.max-directory-subscribers, palm.server.max-concurrency and palm.cache.* must be positive, "
+                + "and palm.server.unknown-server-wait must not be negative.");
         if (!ReferenceEquals(config, PalmConfig.Reference)) SettingsCheck.Validate(config, settings);
         return settings;
     }

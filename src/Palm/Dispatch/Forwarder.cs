@@ -13,8 +13,19 @@ namespace Palm.Dispatch;
 /// calls once it has handled what its mailbox gave it: dense streams travel in large envelopes and a
 /// lone message leaves at once.
 /// </summary>
-internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
+/// <remarks>
+/// An output for a server this node's directory does not list yet is held, not failed: a node learns
+/// of a joining node a moment after the client that started the job may have, so a step can name a
+/// server that is only just arriving. Held outputs go out, in order, once the directory lists their
+/// server, and fail as <see cref="PalmErrorKind.UnknownServer"/> only after
+/// <c>palm.server.unknown-server-wait</c>; meanwhile the owner is told <see cref="RetryHeldOutputs"/>
+/// every <see cref="RetryInterval"/>.
+/// </remarks>
+internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, IScheduler scheduler)
 {
+    /// <summary>How often held outputs look for their server again while no other message comes.</summary>
+    public static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(50);
+
     private readonly Dictionary<IActorRef, EnvelopeBatch<PipelineMessage>> _outboxes = new();
     private readonly Dictionary<Guid, EnvelopeBatch<ResultItem>> _results = new();
     private readonly int _maxMessages = runtime.Settings.BatchMaxMessages;
@@ -35,6 +46,14 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
     private Cluster.DirectorySnapshot? _lastSnapshot;
     private string? _lastServer;
     private Cluster.ServerEntry? _lastEntry;
+
+    private readonly List<HeldOutput> _held = [];
+    // Held outputs were last tried against this directory; until it changes or a deadline passes, trying again is pointless.
+    private Cluster.DirectorySnapshot? _heldTried;
+    private long _heldUntil = long.MaxValue;
+    private bool _retryScheduled;
+
+    private readonly record struct HeldOutput(PipelineMessage Message, long Deadline);
 
     /// <summary>Forwards the outputs of one call on <paramref name="input"/>.</summary>
     public void Emit(PipelineMessage input, in StepOutcome outcome)
@@ -117,16 +136,67 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
             return;
         }
 
-        var step = job.Route[next.Value];
-        if (!TryFind(step.Server, out var target))
+        var message = new PipelineMessage(job, next.Value, input.InputId, weight, payload);
+        // What waits goes first, so a server that appears gets a stream's outputs in order.
+        if (_held.Count > 0) TrySendHeld();
+        if (!TryFind(message.Step.Server, out var target))
         {
-            runtime.Counters.AddError();
-            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
-                new PalmError(PalmErrorKind.UnknownServer, step.Server, step.Function, next.Value, null,
-                    $"Step {next.Value} ({step}) names server '{step.Server}', which no node of the cluster hosts now.")));
+            Hold(message);
             return;
         }
-        Send(target.Server, new PipelineMessage(job, next.Value, input.InputId, weight, payload));
+        Send(target.Server, message);
+    }
+
+    private void Hold(PipelineMessage message)
+    {
+        var wait = runtime.Settings.UnknownServerWait;
+        if (wait <= TimeSpan.Zero)
+        {
+            FailUnknown(message);
+            return;
+        }
+        var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        _held.Add(new HeldOutput(message, deadline));
+        _heldUntil = Math.Min(_heldUntil, deadline);
+        _heldTried = runtime.Directory.Current;
+    }
+
+    /// <summary>Sends the held outputs whose server the directory now lists, fails those past their wait, then flushes (the owner calls this on <see cref="RetryHeldOutputs"/>).</summary>
+    public void RetryHeld()
+    {
+        _retryScheduled = false;
+        Flush();
+    }
+
+    private void TrySendHeld()
+    {
+        var snapshot = runtime.Directory.Current;
+        var now = Environment.TickCount64;
+        if (ReferenceEquals(snapshot, _heldTried) && now < _heldUntil) return;
+        _heldTried = snapshot;
+        _heldUntil = long.MaxValue;
+        var kept = 0;
+        foreach (var held in _held)
+        {
+            if (TryFind(held.Message.Step.Server, out var target)) Send(target.Server, held.Message);
+            else if (now >= held.Deadline) FailUnknown(held.Message);
+            else
+            {
+                _held[kept++] = held;
+                _heldUntil = Math.Min(_heldUntil, held.Deadline);
+            }
+        }
+        _held.RemoveRange(kept, _held.Count - kept);
+    }
+
+    private void FailUnknown(PipelineMessage message)
+    {
+        var step = message.Step;
+        var waited = runtime.Settings.UnknownServerWait > TimeSpan.Zero ? $" (waited {runtime.Settings.UnknownServerWait}, palm.server.unknown-server-wait)" : "";
+        runtime.Counters.AddError();
+        ToClient(message.Job, new ResultItem(message.InputId, message.Weight, ResultKind.Error, default,
+            new PalmError(PalmErrorKind.UnknownServer, step.Server, step.Function, message.Stage, null,
+                $"Step {message.Stage} ({step}) names server '{step.Server}', which no node of the cluster hosts now{waited}.")));
     }
 
     /// <summary>Buffers a message for <paramref name="target"/>, sending the buffer when it is full.</summary>
@@ -170,6 +240,15 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self)
     public void Flush()
     {
         _flushedAt = Environment.TickCount64;
+        if (_held.Count > 0)
+        {
+            TrySendHeld();
+            if (_held.Count > 0 && !_retryScheduled)
+            {
+                _retryScheduled = true;
+                scheduler.ScheduleTellOnce(RetryInterval, self, RetryHeldOutputs.Instance, ActorRefs.NoSender);
+            }
+        }
         foreach (var box in _outboxes.Values) box.Flush();
         if (_outboxes.Count > 64)
         {

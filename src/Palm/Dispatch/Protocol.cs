@@ -12,3 +12,16 @@ internal sealed class ResumeSteps
     {
     }
 }
+
+/// <summary>
+/// An actor that owns a <see cref="Forwarder"/> is told this by it while outputs wait for a server its
+/// node's directory does not list yet: it calls <see cref="Forwarder.RetryHeld"/>. Local only.
+/// </summary>
+internal sealed class RetryHeldOutputs
+{
+    public static readonly RetryHeldOutputs Instance = new();
+
+    private RetryHeldOutputs()
+    {
+    }
+}

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Akka.Event;
 using Palm.Servers;
 using Palm.TestKit;
 using Palm.Tests.Servers.Butterfly;
@@ -70,19 +71,21 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
         await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString(
             "palm.butterfly.answer-check-interval = 100ms"));
         var leader = await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Leader);
-        var worker = await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Worker);
+        // The worker's node logs at debug level: it says when it holds an answer to a check.
+        var worker = await cluster.StartNodeAsync(ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
+        await worker.StartServerAsync(new OverlapServer(), "o", ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();
         await AwaitWorker(client);
         var redispatched = LogWatch.For(leader.System, text => text.Contains("re-dispatching", StringComparison.Ordinal));
+        var checkHeld = LogWatch.For<Debug>(worker.System, text => text.Contains("holds its answer to check", StringComparison.Ordinal));
         var key = nameof(A_butterfly_worker_answers_an_answer_check_only_after_the_concurrent_calls_it_covers);
         var run = OverlapRun.Start(key, OverlapServer.Limit, hold: true);
 
         var job = client.RunAll(["o.overlap"], OverlapRun.Inputs(key, 40), Wait);
         await run.AllIn.Task.WaitAsync(Wait);
-        // All 8 slots are taken, so the worker asks for nothing and the leader sends it nothing but the answer check.
-        var inbox = Palm.Transport.DataLanes.Get(worker.System).Inbox!;
-        var before = inbox.Delivered;
-        await AwaitConditionAsync(() => Task.FromResult(inbox.Delivered > before), Wait);
+        // Every call is held from the start, so any check the leader sends (before or after all 8 slots filled) reaches
+        // the worker while the calls it covers still run; the leader sends the next one only once that is answered.
+        await checkHeld.WaitAsync(Wait);
         run.Hold.SetResult();
 
         OverlapAssert.EachInputOnce(await job, 40, "o", "overlap");

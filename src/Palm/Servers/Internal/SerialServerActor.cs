@@ -20,10 +20,11 @@ internal sealed class SerialServerActor : ReceiveActor
     public SerialServerActor(ServerRuntime runtime)
     {
         _runtime = runtime;
-        _forwarder = new Forwarder(runtime, Self);
+        _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
         _runner = new StepRunner<PipelineMessage>(runtime, Self, static m => m, (message, outcome) => _forwarder.Emit(message, outcome));
         Receive<Deliver>(batch => After(_runner.Accept(batch.Messages)));
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
+        Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
     }
 

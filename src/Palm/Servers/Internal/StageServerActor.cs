@@ -24,11 +24,12 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
     {
         _runtime = runtime;
         _invoker = new StepInvoker(runtime);
-        _forwarder = new Forwarder(runtime, Self);
+        _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
         _stage = stage(new LeaderOps(runtime, _forwarder, _work.Add, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
         _runner = new StepRunner<PipelineMessage>(runtime, Self, static m => m, (work, outcome) => _stage.Answered(work, outcome));
         Receive<Deliver>(Handle);
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
+        Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
         Receive<RunQueuedWork>(_ => RunWork());
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
         // Only the stage watches anything here; one it no longer cares about is ignored, never a DeathPactException.

@@ -28,6 +28,8 @@ internal sealed class InboundLane
 {
     private const int AckEvery = 32;
     private const int BufferBytes = 64 * 1024;
+    // One receive under TLS takes at most this much of what waits on the socket (see ReadAheadStream).
+    private const int ReadAheadBytes = 256 * 1024;
 
     private readonly LaneListener _listener;
     private readonly Socket _socket;
@@ -69,8 +71,17 @@ internal sealed class InboundLane
             LaneListener.Configure(_socket, _listener.Settings);
             network = new NetworkStream(_socket, ownsSocket: false);
             Stream stream = network;
-            if (_listener.Tls is { } settings) stream = tls = await AuthenticateAsync(network, settings).ConfigureAwait(false);
-            reader = new LaneStreamReader(stream, BufferBytes, () => _socket.Available, tls is null ? BufferBytes / 4 : 1);
+            ReadAheadStream? readAhead = null;
+            if (_listener.Tls is { } settings)
+            {
+                readAhead = new ReadAheadStream(network, () => _socket.Available, ReadAheadBytes);
+                stream = tls = await AuthenticateAsync(readAhead, settings).ConfigureAwait(false);
+                readAhead.Enabled = true;
+            }
+            // What the read-ahead holds waits as much as what the socket holds (the sender is not yet owed
+            // an acknowledgement); while it holds some, the socket need not be asked (a system call).
+            reader = new LaneStreamReader(stream, BufferBytes, () => readAhead is { Buffered: > 0 and var held } ? held : _socket.Available,
+                tls is null ? BufferBytes / 4 : 1);
 
             var hello = new byte[LaneFrame.HandshakeBytes];
             // The magic first: a stray connection (a browser, a port scan) is refused on its first bytes.
@@ -138,7 +149,7 @@ internal sealed class InboundLane
     /// sweep enforces it too). No thread waits: the handshake is asynchronous like every read here.
     /// </summary>
     /// <exception cref="TlsRefusedException">The peer did not complete the handshake with a trusted certificate.</exception>
-    private async Task<SslStream> AuthenticateAsync(NetworkStream network, PalmTlsSettings settings)
+    private async Task<SslStream> AuthenticateAsync(Stream network, PalmTlsSettings settings)
     {
         using var timeout = new CancellationTokenSource(_listener.Settings.HandshakeTimeout);
         try

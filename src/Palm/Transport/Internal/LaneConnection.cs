@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Net.Sockets;
 using Palm.Security;
@@ -43,7 +42,7 @@ internal sealed class LaneConnection
     private readonly LanePeer _peer;
     private readonly LaneContext _context;
     private readonly Action<LaneConnection, Exception?> _closed;
-    private readonly BlockingCollection<OutboundFrame> _queue = new(new ConcurrentQueue<OutboundFrame>());
+    private readonly WriteQueue<OutboundFrame> _queue = new();
     private readonly Lock _gate = new();
     private volatile bool _isClosed;
     // The writer and the acknowledgement reader; the last one out disposes the TLS stream.
@@ -131,7 +130,7 @@ internal sealed class LaneConnection
         Exception? failure = null;
         try
         {
-            foreach (var first in _queue.GetConsumingEnumerable())
+            while (_queue.Take(out var first))
             {
                 if (_isClosed) break;
                 frames.Clear();
@@ -172,6 +171,9 @@ internal sealed class LaneConnection
                 var now = Environment.TickCount64;
                 foreach (var f in frames) f.SentAt = now;
                 Interlocked.Add(ref _context.Counters.Sent, frames.Count);
+                // Not kept while the writer sleeps: the session alone decides how long a payload lives.
+                frames.Clear();
+                segments.Clear();
             }
         }
         catch (Exception e)
@@ -274,7 +276,7 @@ internal sealed class LaneConnection
         {
             if (_isClosed) return;
             _isClosed = true;
-            _queue.CompleteAdding();
+            _queue.Complete();
         }
         LaneListener.Abort(_socket);
         _closed(this, failure);

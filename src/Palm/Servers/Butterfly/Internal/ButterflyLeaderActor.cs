@@ -36,13 +36,14 @@ internal sealed class ButterflyLeaderActor : ReceiveActor, IWithTimers
     {
         _runtime = runtime;
         _invoker = new StepInvoker(runtime);
-        _forwarder = new Forwarder(runtime, Self);
+        _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
         var settings = runtime.Settings;
         _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
         _strangers = new IgnoredMessages(runtime.Log, $"The leader of server '{runtime.Name}'");
         _stage = stage(new LeaderOps(runtime, _forwarder, _ventilator.Enqueue, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
 
         Receive<Deliver>(OnDeliver);
+        Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
         Receive<WorkResults>(OnResults);
         Receive<DirectoryUpdate>(OnDirectory);
         Receive<Terminated>(t =>

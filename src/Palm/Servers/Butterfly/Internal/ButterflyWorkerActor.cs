@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Event;
 using Palm.Cluster;
 using Palm.Dispatch;
 using Palm.Messages;
@@ -65,6 +66,8 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
             // answered, the reply takes the way the answers took, so it arrives after them.
             _checks.Enqueue((check.Batch, Sender, _runner.Accepted));
             ReplyToChecks();
+            if (_checks.Count > 0 && _runtime.Log.IsDebugEnabled)
+                _runtime.Log.Debug("A worker of server '{0}' holds its answer to check {1} until the calls accepted before it finish.", _runtime.Name, check.Batch);
         });
         Receive<WorkerDrained>(_ =>
         {

@@ -1,0 +1,120 @@
+using System.Buffers;
+
+namespace Palm.Transport.Internal;
+
+/// <summary>
+/// The stream under an inbound lane's TLS stream. TLS reads the connection a record at a time (at most
+/// about 16 KiB), so a 64 KiB payload cost four or more receive calls, each a system call and often a
+/// wait on the socket engine. When more bytes wait on the socket than TLS asks for, this stream takes
+/// them all in one receive into a pooled buffer and serves TLS's next reads from it: one more copy of
+/// the ciphertext (in a buffer still in cache) instead of a system call per record. When fewer wait,
+/// the read goes straight to TLS's buffer as before; and no buffer is held between bursts, so quiet
+/// connections cost none. Writes pass through.
+/// </summary>
+/// <param name="inner">The connection's <see cref="System.Net.Sockets.NetworkStream"/> (owned: disposed with this stream).</param>
+/// <param name="available">How many bytes the socket holds that no read took yet.</param>
+/// <param name="capacity">The most bytes one receive takes ahead.</param>
+internal sealed class ReadAheadStream(Stream inner, Func<int> available, int capacity) : Stream
+{
+    private byte[]? _buffer;
+    private int _start;
+    private int _end;
+
+    /// <summary>
+    /// Off while the TLS handshake runs: until the peer has shown a trusted certificate, its bytes are
+    /// read only as TLS asks for them, so a stranger cannot make the node hold a read-ahead buffer.
+    /// </summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Bytes taken from the socket that no read took yet (the reader above counts them as waiting).</summary>
+    public int Buffered => _end - _start;
+
+    public override bool CanRead => true;
+    public override bool CanWrite => true;
+    public override bool CanSeek => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_start < _end || buffer.Length == 0) return Take(buffer);
+        if (!Enabled) return inner.Read(buffer);
+        var waiting = available();
+        if (waiting <= buffer.Length) return inner.Read(buffer);
+        Rent();
+        _end = inner.Read(_buffer.AsSpan(0, Math.Min(waiting, capacity)));
+        return Take(buffer);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        // A zero-byte read waits for bytes without a buffer: it must reach the socket.
+        if (_start < _end) return ValueTask.FromResult(Take(buffer.Span));
+        var waiting = buffer.Length == 0 || !Enabled ? 0 : available();
+        return waiting <= buffer.Length ? inner.ReadAsync(buffer, cancellationToken) : ReadAheadAsync(buffer, waiting, cancellationToken);
+    }
+
+    private async ValueTask<int> ReadAheadAsync(Memory<byte> buffer, int waiting, CancellationToken cancellationToken)
+    {
+        Rent();
+        // The bytes are there: this receive completes at once.
+        _end = await inner.ReadAsync(_buffer.AsMemory(0, Math.Min(waiting, capacity)), cancellationToken).ConfigureAwait(false);
+        return Take(buffer.Span);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        inner.WriteAsync(buffer, offset, count, cancellationToken);
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
+        inner.WriteAsync(buffer, cancellationToken);
+
+    public override void Flush() => inner.Flush();
+    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    private void Rent()
+    {
+        _buffer ??= ArrayPool<byte>.Shared.Rent(capacity);
+        _start = _end = 0;
+    }
+
+    /// <summary>Copies what the buffer holds into <paramref name="destination"/>; returns the buffer once drained.</summary>
+    private int Take(Span<byte> destination)
+    {
+        var n = Math.Min(destination.Length, _end - _start);
+        _buffer.AsSpan(_start, n).CopyTo(destination);
+        _start += n;
+        if (_start == _end) Release();
+        return n;
+    }
+
+    private void Release()
+    {
+        if (_buffer is null) return;
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = null;
+        _start = _end = 0;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        // The buffer is dropped, not returned: a read that the closing socket fails may still hold it.
+        if (disposing) inner.Dispose();
+        _buffer = null;
+        base.Dispose(disposing);
+    }
+}
