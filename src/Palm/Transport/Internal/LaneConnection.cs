@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Net.Sockets;
 using Palm.Security;
@@ -42,7 +43,7 @@ internal sealed class LaneConnection
     private readonly LanePeer _peer;
     private readonly LaneContext _context;
     private readonly Action<LaneConnection, Exception?> _closed;
-    private readonly WriteQueue<OutboundFrame> _queue = new();
+    private readonly BlockingCollection<OutboundFrame> _queue = new(new ConcurrentQueue<OutboundFrame>());
     private readonly Lock _gate = new();
     private volatile bool _isClosed;
     // The writer and the acknowledgement reader; the last one out disposes the TLS stream.
@@ -130,7 +131,7 @@ internal sealed class LaneConnection
         Exception? failure = null;
         try
         {
-            while (_queue.Take(out var first))
+            foreach (var first in _queue.GetConsumingEnumerable())
             {
                 if (_isClosed) break;
                 frames.Clear();
@@ -276,7 +277,7 @@ internal sealed class LaneConnection
         {
             if (_isClosed) return;
             _isClosed = true;
-            _queue.Complete();
+            _queue.CompleteAdding();
         }
         LaneListener.Abort(_socket);
         _closed(this, failure);
