@@ -10,7 +10,7 @@ namespace Palm.Transport.Internal;
 /// </summary>
 /// <param name="inner">The connection's <see cref="System.Net.Sockets.NetworkStream"/> (owned: disposed with this stream).</param>
 /// <param name="capacity">Bytes collected before they are sent without waiting for the flush.</param>
-internal sealed class CoalescingStream(Stream inner, int capacity) : Stream
+internal sealed class CoalescingStream(Stream inner, int capacity) : WrappingStream(inner)
 {
     // TLS may write from a read (an alert), beside the writer thread: both go through this lock.
     private readonly Lock _gate = new();
@@ -20,34 +20,13 @@ internal sealed class CoalescingStream(Stream inner, int capacity) : Stream
     /// <summary>Off while the TLS handshake runs (its messages must go at once); on for the frames.</summary>
     public bool Coalescing { get; set; }
 
-    public override bool CanRead => true;
-    public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-    public override int Read(Span<byte> buffer) => inner.Read(buffer);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         lock (_gate)
         {
             if (!Coalescing)
             {
-                inner.Write(buffer);
+                Inner.Write(buffer);
                 return;
             }
             if (buffer.Length > capacity - _count)
@@ -55,7 +34,7 @@ internal sealed class CoalescingStream(Stream inner, int capacity) : Stream
                 Send();
                 if (buffer.Length >= capacity)
                 {
-                    inner.Write(buffer);
+                    Inner.Write(buffer);
                     return;
                 }
             }
@@ -65,12 +44,9 @@ internal sealed class CoalescingStream(Stream inner, int capacity) : Stream
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!Coalescing) return inner.WriteAsync(buffer, cancellationToken);
+        if (!Coalescing) return Inner.WriteAsync(buffer, cancellationToken);
         Write(buffer.Span);
         return ValueTask.CompletedTask;
     }
@@ -86,18 +62,15 @@ internal sealed class CoalescingStream(Stream inner, int capacity) : Stream
 
     public override Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (!Coalescing) return inner.FlushAsync(cancellationToken);
+        if (!Coalescing) return Inner.FlushAsync(cancellationToken);
         Flush();
         return Task.CompletedTask;
     }
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     private void Send()
     {
         if (_count == 0) return;
-        inner.Write(_buffer!, 0, _count);
+        Inner.Write(_buffer!, 0, _count);
         _count = 0;
     }
 
@@ -111,11 +84,8 @@ internal sealed class CoalescingStream(Stream inner, int capacity) : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            inner.Dispose();
-            lock (_gate) Release();
-        }
         base.Dispose(disposing);
+        if (disposing)
+            lock (_gate) Release();
     }
 }

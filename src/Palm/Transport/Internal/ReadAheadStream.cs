@@ -14,7 +14,7 @@ namespace Palm.Transport.Internal;
 /// <param name="inner">The connection's <see cref="System.Net.Sockets.NetworkStream"/> (owned: disposed with this stream).</param>
 /// <param name="available">How many bytes the socket holds that no read took yet.</param>
 /// <param name="capacity">The most bytes one receive takes ahead.</param>
-internal sealed class ReadAheadStream(Stream inner, Func<int> available, int capacity) : Stream
+internal sealed class ReadAheadStream(Stream inner, Func<int> available, int capacity) : WrappingStream(inner)
 {
     private byte[]? _buffer;
     private int _start;
@@ -29,62 +29,32 @@ internal sealed class ReadAheadStream(Stream inner, Func<int> available, int cap
     /// <summary>Bytes taken from the socket that no read took yet (the reader above counts them as waiting).</summary>
     public int Buffered => _end - _start;
 
-    public override bool CanRead => true;
-    public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         if (_start < _end || buffer.Length == 0) return Take(buffer);
-        if (!Enabled) return inner.Read(buffer);
+        if (!Enabled) return Inner.Read(buffer);
         var waiting = available();
-        if (waiting <= buffer.Length) return inner.Read(buffer);
+        if (waiting <= buffer.Length) return Inner.Read(buffer);
         Rent();
-        _end = inner.Read(_buffer.AsSpan(0, Math.Min(waiting, capacity)));
+        _end = Inner.Read(_buffer.AsSpan(0, Math.Min(waiting, capacity)));
         return Take(buffer);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         // A zero-byte read waits for bytes without a buffer: it must reach the socket.
         if (_start < _end) return ValueTask.FromResult(Take(buffer.Span));
         var waiting = buffer.Length == 0 || !Enabled ? 0 : available();
-        return waiting <= buffer.Length ? inner.ReadAsync(buffer, cancellationToken) : ReadAheadAsync(buffer, waiting, cancellationToken);
+        return waiting <= buffer.Length ? Inner.ReadAsync(buffer, cancellationToken) : ReadAheadAsync(buffer, waiting, cancellationToken);
     }
 
     private async ValueTask<int> ReadAheadAsync(Memory<byte> buffer, int waiting, CancellationToken cancellationToken)
     {
         Rent();
         // The bytes are there: this receive completes at once.
-        _end = await inner.ReadAsync(_buffer.AsMemory(0, Math.Min(waiting, capacity)), cancellationToken).ConfigureAwait(false);
+        _end = await Inner.ReadAsync(_buffer.AsMemory(0, Math.Min(waiting, capacity)), cancellationToken).ConfigureAwait(false);
         return Take(buffer.Span);
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.WriteAsync(buffer, offset, count, cancellationToken);
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.WriteAsync(buffer, cancellationToken);
-
-    public override void Flush() => inner.Flush();
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     private void Rent()
     {
@@ -113,7 +83,6 @@ internal sealed class ReadAheadStream(Stream inner, Func<int> available, int cap
     protected override void Dispose(bool disposing)
     {
         // The buffer is dropped, not returned: a read that the closing socket fails may still hold it.
-        if (disposing) inner.Dispose();
         _buffer = null;
         base.Dispose(disposing);
     }
