@@ -60,22 +60,4 @@ public sealed class CoalescingStreamTests
         stream.Write(Record(2, 20));
         Assert.Equal([10, 20], inner.Writes);
     }
-
-    [Fact]
-    public async Task Asynchronous_writes_collect_and_overflow_like_synchronous_ones_and_keep_their_order()
-    {
-        var inner = new RecordingStream();
-        await using var stream = new CoalescingStream(inner, 1000) { Coalescing = true };
-        await stream.WriteAsync(Record(1, 600));
-        await stream.WriteAsync(Record(2, 600));
-        Assert.Equal([600], inner.Writes);
-        // A write from the reading side (a TLS alert) goes behind what was collected, not before it.
-        stream.Write(Record(3, 100));
-        await stream.WriteAsync(Record(4, 5000));
-        Assert.Equal([600, 700, 5000], inner.Writes);
-        await stream.WriteAsync(Record(5, 10));
-        await stream.FlushAsync();
-        Assert.Equal([600, 700, 5000, 10], inner.Writes);
-        Assert.Equal(new[] { Record(1, 600), Record(2, 600), Record(3, 100), Record(4, 5000), Record(5, 10) }.SelectMany(r => r).ToArray(), inner.ToArray());
-    }
 }

@@ -5,16 +5,15 @@ namespace Palm.Transport.Internal;
 /// <summary>
 /// The stream under an outbound lane's TLS stream. TLS writes a large buffer as records of at most
 /// 16 KiB, each one write to the stream beneath; once <see cref="Coalescing"/> is on, those writes
-/// collect in a pooled buffer that a flush sends in one write, so a batch of frames costs one system
-/// call instead of one per record. Reads pass through. Between flushes no buffer is held.
+/// collect in a pooled buffer that <see cref="Flush"/> sends in one write, so a batch of frames costs
+/// one system call instead of one per record. Reads pass through. Between flushes no buffer is held.
 /// </summary>
 /// <param name="inner">The connection's <see cref="System.Net.Sockets.NetworkStream"/> (owned: disposed with this stream).</param>
 /// <param name="capacity">Bytes collected before they are sent without waiting for the flush.</param>
 internal sealed class CoalescingStream(Stream inner, int capacity) : WrappingStream(inner)
 {
-    // TLS may write from a read (an alert), beside the lane's writes: both take this gate, which an
-    // asynchronous write holds across its sends so that records reach the socket in the order TLS sealed them.
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    // TLS may write from a read (an alert), beside the writer thread: both go through this lock.
+    private readonly Lock _gate = new();
     private byte[]? _buffer;
     private int _count;
 
@@ -23,101 +22,70 @@ internal sealed class CoalescingStream(Stream inner, int capacity) : WrappingStr
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _gate.Wait();
-        try
+        lock (_gate)
         {
-            if (!Coalescing || buffer.Length > capacity - _count)
+            if (!Coalescing)
             {
-                if (_count > 0) Inner.Write(_buffer!, 0, _count);
-                _count = 0;
-                if (!Coalescing || buffer.Length >= capacity)
+                Inner.Write(buffer);
+                return;
+            }
+            if (buffer.Length > capacity - _count)
+            {
+                Send();
+                if (buffer.Length >= capacity)
                 {
                     Inner.Write(buffer);
                     return;
                 }
             }
-            Append(buffer);
-        }
-        finally
-        {
-            _gate.Release();
+            _buffer ??= ArrayPool<byte>.Shared.Rent(capacity);
+            buffer.CopyTo(_buffer.AsSpan(_count));
+            _count += buffer.Length;
         }
     }
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!Coalescing || buffer.Length > capacity - _count)
-            {
-                if (_count > 0) await Inner.WriteAsync(_buffer.AsMemory(0, _count), cancellationToken).ConfigureAwait(false);
-                _count = 0;
-                // What would not fit goes now: the next record then has the whole buffer.
-                if (!Coalescing || buffer.Length >= capacity)
-                {
-                    await Inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-            }
-            Append(buffer.Span);
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        if (!Coalescing) return Inner.WriteAsync(buffer, cancellationToken);
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
     }
 
     public override void Flush()
     {
-        _gate.Wait();
-        try
+        lock (_gate)
         {
-            if (_count > 0) Inner.Write(_buffer!, 0, _count);
+            Send();
             Release();
-        }
-        finally
-        {
-            _gate.Release();
         }
     }
 
-    public override async Task FlushAsync(CancellationToken cancellationToken)
+    public override Task FlushAsync(CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_count > 0) await Inner.WriteAsync(_buffer.AsMemory(0, _count), cancellationToken).ConfigureAwait(false);
-            Release();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        if (!Coalescing) return Inner.FlushAsync(cancellationToken);
+        Flush();
+        return Task.CompletedTask;
     }
 
-    private void Append(ReadOnlySpan<byte> bytes)
+    private void Send()
     {
-        _buffer ??= ArrayPool<byte>.Shared.Rent(capacity);
-        bytes.CopyTo(_buffer.AsSpan(_count));
-        _count += bytes.Length;
+        if (_count == 0) return;
+        Inner.Write(_buffer!, 0, _count);
+        _count = 0;
     }
 
     private void Release()
     {
-        _count = 0;
         if (_buffer is null) return;
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = null;
+        _count = 0;
     }
 
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (!disposing) return;
-        // A write still holding the gate (its socket just failed) returns the buffer itself on its next flush, or never: the pool copes.
-        if (!_gate.Wait(0)) return;
-        Release();
-        _gate.Release();
+        if (disposing)
+            lock (_gate) Release();
     }
 }

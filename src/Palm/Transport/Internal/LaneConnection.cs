@@ -8,15 +8,14 @@ using Palm.Security;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// One outbound lane connection of a session: frames queued by any thread are serialized and written,
-/// many per system call, by whichever sender finds no write under way (<see cref="Pump"/>; no thread of
-/// its own), and the receiver's cumulative acknowledgements confirm them in the session
-/// (<see cref="LanePeer.Confirm"/>). The connection
+/// One outbound lane connection of a session: frames queued by any thread are serialized and written
+/// by a writer thread of its own, many per system call, and the receiver's cumulative
+/// acknowledgements confirm them in the session (<see cref="LanePeer.Confirm"/>). The connection
 /// keeps nothing: the session holds every frame until it is confirmed, and when the connection
 /// breaks, its session actor sends what it had not confirmed through Akka.Remote.
 /// </summary>
 /// <remarks>
-/// Without TLS the write hands the socket the frames' pieces in one gathering send. With TLS
+/// Without TLS the writer hands the socket the frames' pieces in one gathering send. With TLS
 /// (<c>palm.tls</c>) it cannot: TLS encrypts one buffer at a time, and each small write would be a
 /// record of its own. So the small pieces of a batch are copied into one pooled buffer, a piece of
 /// 16 KiB or more (a gathered payload) is encrypted straight from its own array, and the full-size
@@ -38,25 +37,16 @@ internal sealed class LaneConnection
     // A piece this large (a gathered payload) is encrypted from its own array: it fills whole
     // records anyway, and copying it first would be one more pass over its bytes.
     private const int TlsDirectWriteBytes = 16 * 1024;
-    // A batch smaller than this is written on the thread that queued it (a round trip waits on no
-    // hand-off); a larger one moves to the thread pool first, so that its sender goes on in parallel.
-    private const int InlineWriteMaxBytes = 32 * 1024;
 
     private readonly Socket _socket;
     private readonly SslStream? _tls;
     private readonly LanePeer _peer;
     private readonly LaneContext _context;
     private readonly Action<LaneConnection, Exception?> _closed;
-    private readonly ConcurrentQueue<OutboundFrame> _queue = new();
+    private readonly BlockingCollection<OutboundFrame> _queue = new(new ConcurrentQueue<OutboundFrame>());
     private readonly Lock _gate = new();
     private volatile bool _isClosed;
-    // 1 while a pump owns the writes (PumpAsync), and for good once the connection closed with none running.
-    private int _writing;
-    private int _writerExited;
-    // The batch being written; only the pump that owns the writes touches them.
-    private readonly List<OutboundFrame> _frames = new(MaxBatchFrames);
-    private readonly List<ArraySegment<byte>> _segments = new(2 * MaxBatchFrames);
-    // The writes (a pump at a time) and the acknowledgement reader; the last one out disposes the TLS stream.
+    // The writer and the acknowledgement reader; the last one out disposes the TLS stream.
     private int _running = 2;
 
     private LaneConnection(Socket socket, SslStream? tls, LanePeer peer, LaneContext context, Action<LaneConnection, Exception?> closed)
@@ -66,6 +56,7 @@ internal sealed class LaneConnection
         _peer = peer;
         _context = context;
         _closed = closed;
+        new Thread(WriteLoop) { IsBackground = true, Name = "palm-lane-out" }.Start();
         new Thread(AckLoop) { IsBackground = true, Name = "palm-lane-ack" }.Start();
     }
 
@@ -116,16 +107,13 @@ internal sealed class LaneConnection
         }
     }
 
-    /// <summary>
-    /// Queues <paramref name="frame"/> (the session calls this in sequence order, under its lock); false once the
-    /// connection is closed. <see cref="Pump"/> then writes it.
-    /// </summary>
+    /// <summary>Queues <paramref name="frame"/> (the session calls this in sequence order); false once the connection is closed.</summary>
     public bool TryEnqueue(OutboundFrame frame)
     {
         lock (_gate)
         {
             if (_isClosed) return false;
-            _queue.Enqueue(frame);
+            _queue.Add(frame);
         }
         return true;
     }
@@ -136,115 +124,72 @@ internal sealed class LaneConnection
     /// <summary>Closes the connection without a failure (the system is shutting down).</summary>
     public void Close() => Close(null);
 
-    /// <summary>
-    /// Writes what is queued unless a write is under way already; call after <see cref="TryEnqueue"/>, outside
-    /// any lock. The first batch is written on the calling thread, with no hand-off to another thread (an
-    /// eval round trip waits on no wake-up); the write is asynchronous, so a full socket parks no thread.
-    /// </summary>
-    public void Pump()
+    private void WriteLoop()
     {
-        if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0) return;
-        _ = PumpAsync();
-    }
-
-    /// <summary>Owns the writes (<see cref="_writing"/> is 1) until the queue is empty or the connection closes.</summary>
-    private async Task PumpAsync()
-    {
+        var frames = new List<OutboundFrame>(MaxBatchFrames);
+        var segments = new List<ArraySegment<byte>>(2 * MaxBatchFrames);
         Exception? failure = null;
         try
         {
-            var inline = 0L;
-            var onCaller = true;
-            while (!_isClosed)
+            foreach (var first in _queue.GetConsumingEnumerable())
             {
-                var bytes = TakeBatch();
-                if (bytes < 0)
+                if (_isClosed) break;
+                frames.Clear();
+                segments.Clear();
+                var bytes = 0L;
+                var fuzzing = _context.Fuzzing;
+                OutboundFrame? held = null;
+                var frame = first;
+                while (true)
                 {
-                    // Released before the queue is looked at again: a frame queued meanwhile either sees
-                    // the flag free and starts a pump of its own, or is seen here.
-                    Interlocked.Exchange(ref _writing, 0);
-                    if ((_queue.IsEmpty && !_isClosed) || Interlocked.CompareExchange(ref _writing, 1, 0) != 0) return;
-                    continue;
+                    // Confirmed meanwhile (through Akka.Remote): the receiver has it.
+                    if (frame.Seq > _peer.Confirmed)
+                    {
+                        frame.Encode(_context, gather: true);
+                        var fault = fuzzing?.Next() ?? Fault.None;
+                        if (fault == Fault.Drop) frame.SentAt = Environment.TickCount64;
+                        else if (fault == Fault.Delay) Requeue(frame, fuzzing!.NextDelay());
+                        else if (fault == Fault.Reorder && held is null) held = frame;
+                        else
+                        {
+                            bytes += Add(frame, frames, segments);
+                            if (fault == Fault.Duplicate) bytes += Add(frame, frames, segments);
+                            if (held is not null && !ReferenceEquals(held, frame))
+                            {
+                                bytes += Add(held, frames, segments);
+                                held = null;
+                            }
+                        }
+                    }
+                    if (bytes >= MaxBatchBytes || frames.Count + 2 >= MaxBatchFrames || segments.Count + 3 * MaxSegmentsPerFrame > MaxSegments
+                        || !_queue.TryTake(out frame!)) break;
                 }
-                if (_frames.Count == 0) continue;
-                if (onCaller && bytes >= InlineWriteMaxBytes)
-                {
-                    // A large batch is written from the thread pool: the sender (an actor) goes on meanwhile.
-                    onCaller = false;
-                    await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-                }
-                if (_tls is not null) await WriteTlsAsync(_tls, _segments, bytes).ConfigureAwait(false);
-                else if (await _socket.SendAsync(_segments, SocketFlags.None).ConfigureAwait(false) != bytes)
+                if (held is not null) bytes += Add(held, frames, segments);
+                if (frames.Count == 0) continue;
+                if (_tls is not null) WriteTls(_tls, segments, bytes);
+                else if (_socket.Send(segments) != bytes)
                     throw new IOException("The socket took only part of a lane write.");
                 var now = Environment.TickCount64;
-                foreach (var f in _frames) f.SentAt = now;
-                Interlocked.Add(ref _context.Counters.Sent, _frames.Count);
-                // Not kept while no write runs: the session alone decides how long a payload lives.
-                _frames.Clear();
-                _segments.Clear();
-                // A long burst moves to the thread pool rather than hold the thread that started it
-                // (an actor's) for more than a batch's worth of bytes.
-                if ((inline += bytes) >= MaxBatchBytes)
-                {
-                    inline = 0;
-                    onCaller = false;
-                    await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-                }
+                foreach (var f in frames) f.SentAt = now;
+                Interlocked.Add(ref _context.Counters.Sent, frames.Count);
+                // Not kept while the writer sleeps: the session alone decides how long a payload lives.
+                frames.Clear();
+                segments.Clear();
             }
         }
         catch (Exception e)
         {
             failure = e;
         }
-        _frames.Clear();
-        _segments.Clear();
         Close(failure);
-        WriterExited();
-    }
-
-    /// <summary>
-    /// Moves queued frames into the batch (<see cref="_frames"/>, <see cref="_segments"/>) up to the batch
-    /// limits; returns its bytes, or -1 when the queue was empty.
-    /// </summary>
-    private long TakeBatch()
-    {
-        if (!_queue.TryDequeue(out var frame)) return -1;
-        var bytes = 0L;
-        var fuzzing = _context.Fuzzing;
-        OutboundFrame? held = null;
-        while (true)
-        {
-            // Confirmed meanwhile (through Akka.Remote): the receiver has it.
-            if (frame.Seq > _peer.Confirmed)
-            {
-                frame.Encode(_context, gather: true);
-                var fault = fuzzing?.Next() ?? Fault.None;
-                if (fault == Fault.Drop) frame.SentAt = Environment.TickCount64;
-                else if (fault == Fault.Delay) Requeue(frame, fuzzing!.NextDelay());
-                else if (fault == Fault.Reorder && held is null) held = frame;
-                else
-                {
-                    bytes += Add(frame);
-                    if (fault == Fault.Duplicate) bytes += Add(frame);
-                    if (held is not null && !ReferenceEquals(held, frame))
-                    {
-                        bytes += Add(held);
-                        held = null;
-                    }
-                }
-            }
-            if (bytes >= MaxBatchBytes || _frames.Count + 2 >= MaxBatchFrames || _segments.Count + 3 * MaxSegmentsPerFrame > MaxSegments
-                || !_queue.TryDequeue(out frame!)) break;
-        }
-        if (held is not null) bytes += Add(held);
-        return bytes;
+        Exited();
     }
 
     /// <summary>
     /// Writes a batch's pieces through TLS as few, large records: small pieces copied into one
     /// pooled buffer, large ones written from their own arrays.
     /// </summary>
-    private static async ValueTask WriteTlsAsync(SslStream tls, List<ArraySegment<byte>> segments, long bytes)
+    private static void WriteTls(SslStream tls, List<ArraySegment<byte>> segments, long bytes)
     {
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(bytes, TlsWriteBufferBytes));
         try
@@ -255,19 +200,19 @@ internal sealed class LaneConnection
                 var direct = segment.Count >= Math.Min(TlsDirectWriteBytes, buffer.Length);
                 if (direct || segment.Count > buffer.Length - used)
                 {
-                    if (used > 0) await tls.WriteAsync(buffer.AsMemory(0, used)).ConfigureAwait(false);
+                    if (used > 0) tls.Write(buffer, 0, used);
                     used = 0;
                     if (direct)
                     {
-                        await tls.WriteAsync(segment.AsMemory()).ConfigureAwait(false);
+                        tls.Write(segment);
                         continue;
                     }
                 }
                 segment.AsSpan().CopyTo(buffer.AsSpan(used));
                 used += segment.Count;
             }
-            if (used > 0) await tls.WriteAsync(buffer.AsMemory(0, used)).ConfigureAwait(false);
-            await tls.FlushAsync().ConfigureAwait(false);
+            if (used > 0) tls.Write(buffer, 0, used);
+            tls.Flush();
         }
         finally
         {
@@ -275,19 +220,16 @@ internal sealed class LaneConnection
         }
     }
 
-    private long Add(OutboundFrame frame)
+    private static long Add(OutboundFrame frame, List<OutboundFrame> frames, List<ArraySegment<byte>> segments)
     {
-        _frames.Add(frame);
-        frame.AddSegments(_segments);
+        frames.Add(frame);
+        frame.AddSegments(segments);
         return frame.Header.Length + frame.BodyLength;
     }
 
     /// <summary>Fault injection: writes <paramref name="frame"/> later, out of order. Lost if the connection closed meanwhile: its session then resends it.</summary>
     private void Requeue(OutboundFrame frame, TimeSpan delay) =>
-        _ = Task.Delay(delay).ContinueWith(_ =>
-        {
-            if (TryEnqueue(frame)) Pump();
-        }, TaskScheduler.Default);
+        _ = Task.Delay(delay).ContinueWith(_ => TryEnqueue(frame), TaskScheduler.Default);
 
     private void AckLoop()
     {
@@ -323,12 +265,7 @@ internal sealed class LaneConnection
         Exited();
     }
 
-    private void WriterExited()
-    {
-        if (Interlocked.Exchange(ref _writerExited, 1) == 0) Exited();
-    }
-
-    /// <summary>The writes or the acknowledgement loop ended (after <see cref="Close(Exception?)"/>); the last one releases the TLS stream, which neither uses any more.</summary>
+    /// <summary>A loop ended (after <see cref="Close(Exception?)"/>); the last one releases the TLS stream, which neither uses any more.</summary>
     private void Exited()
     {
         if (Interlocked.Decrement(ref _running) == 0) _tls?.Dispose();
@@ -340,10 +277,8 @@ internal sealed class LaneConnection
         {
             if (_isClosed) return;
             _isClosed = true;
+            _queue.CompleteAdding();
         }
-        // No pump runs: none will (the connection is closed), so the writes are over. Otherwise the
-        // running pump sees the connection closed and ends them.
-        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0) WriterExited();
         LaneListener.Abort(_socket);
         _closed(this, failure);
     }

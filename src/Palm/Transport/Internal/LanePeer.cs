@@ -71,7 +71,6 @@ internal sealed class LanePeer(Address address, IActorRef remoteLane, LaneCounte
     public SendResult Send(IActorRef target, object message, IActorRef? sender, bool lane)
     {
         var frame = new OutboundFrame(target, message, sender);
-        LaneConnection? queuedOn = null;
         lock (_gate)
         {
             if (_ended) return SendResult.Ended;
@@ -80,16 +79,10 @@ internal sealed class LanePeer(Address address, IActorRef remoteLane, LaneCounte
             if (lane && _connection is { } connection)
             {
                 frame.Connection = connection;
-                if (connection.TryEnqueue(frame)) queuedOn = connection;
-                else frame.Connection = null;
+                if (connection.TryEnqueue(frame)) return SendResult.Lane;
+                frame.Connection = null;
             }
-            if (queuedOn is null) _unsent.Enqueue(frame);
-        }
-        if (queuedOn is not null)
-        {
-            // Written outside the lock: other senders queue behind this write meanwhile, and go in its next batch.
-            queuedOn.Pump();
-            return SendResult.Lane;
+            _unsent.Enqueue(frame);
         }
         if (Interlocked.Exchange(ref _flushRequested, 1) == 0) Actor.Tell(LaneFlush.Instance);
         return SendResult.Remote;
