@@ -123,4 +123,29 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
         Jobs.AssertExactlyOnce(results, Inputs);
         Assert.Equal(1, run.Max);
     }
+
+    [Fact]
+    public async Task A_butterfly_worker_warns_at_start_of_a_function_allowed_more_calls_than_its_window_and_runs_at_most_the_window()
+    {
+        await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString("palm.butterfly.worker-window = 4"));
+        await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Leader);
+        var worker = await cluster.StartNodeAsync();
+        var warned = LogWatch.For(worker.System, text => text.Contains("palm.butterfly.worker-window", StringComparison.Ordinal));
+        await worker.StartServerAsync(new OverlapServer(), "o", ServerRole.Worker);
+
+        // 'overlap' allows 8 calls at once (its attribute); 'byDefault' allows 1 (palm.server.max-concurrency) and is not named.
+        var warning = await warned.WaitAsync(Wait);
+        Assert.Contains("'overlap' may run 8 calls at once", warning);
+        Assert.Contains("worker-window = 4", warning);
+        Assert.DoesNotContain("byDefault", warning);
+
+        // What it warns of: the calls run 4 at a time, not 8, and every input still gets its one result.
+        var client = await cluster.ConnectClientAsync();
+        await AwaitWorker(client);
+        var key = nameof(A_butterfly_worker_warns_at_start_of_a_function_allowed_more_calls_than_its_window_and_runs_at_most_the_window);
+        var run = OverlapRun.Start(key, 4);
+        var results = await client.RunAll(["o.overlap"], OverlapRun.Inputs(key, Inputs), Wait);
+        Assert.Equal(4, run.Max);
+        OverlapAssert.EachInputOnce(results, Inputs, "o", "overlap");
+    }
 }

@@ -54,6 +54,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
         _answers = new Answers(runtime, Self, Starved);
         _runner = new StepRunner<Job>(runtime, Self, static job => job.Item.Message, (job, outcome) => _answers.Add(job.Leader, ToResult(job.Item, outcome)));
         _strangers = new IgnoredMessages(runtime.Log, $"A worker of server '{runtime.Name}'");
+        WarnOfConcurrencyAboveWindow();
         Receive<WorkBatch>(batch =>
         {
             if (FromLeader("a batch of work")) Handle(batch);
@@ -222,6 +223,26 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
         public void Flush()
         {
             if (!_batch.Flush()) _since = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// A function allowed more calls at once than the leader keeps messages on a worker never gets them:
+    /// each setting is valid alone (a serial server of the same class would run them all), so this is a
+    /// warning at start, naming both, not an error.
+    /// </summary>
+    private void WarnOfConcurrencyAboveWindow()
+    {
+        var window = _runtime.Settings.WorkerWindow;
+        foreach (var name in _runtime.Functions.Names)
+        {
+            if (!_runtime.Functions.TryGet(name, out var function)) continue;
+            var limit = _runner.LimitOf(function);
+            if (limit <= window) continue;
+            _runtime.Log.Warning(
+                "A worker of server '{0}': function '{1}' may run {2} calls at once (its MaxConcurrency, or palm.server.max-concurrency), but a leader keeps "
+                + "at most palm.butterfly.worker-window = {3} messages on a worker, so at most {3} run at once. Raise palm.butterfly.worker-window to {2}, "
+                + "or lower the function's concurrency.", _runtime.Name, name, limit, window);
         }
     }
 }
