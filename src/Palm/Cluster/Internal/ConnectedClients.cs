@@ -12,6 +12,8 @@ namespace Palm.Cluster.Internal;
 internal sealed class ConnectedClients(int capacity)
 {
     private readonly Dictionary<IActorRef, Address> _byActor = new();
+    // Client actors per system: a system stays connected while it has one (a count, so removal is O(1)).
+    private readonly Dictionary<Address, int> _perSystem = new();
     private volatile ImmutableHashSet<Address> _systems = ImmutableHashSet<Address>.Empty;
 
     /// <summary>Adds <paramref name="client"/> (a remote actor); false when the node already holds as many clients as it may.</summary>
@@ -19,8 +21,10 @@ internal sealed class ConnectedClients(int capacity)
     {
         if (_byActor.ContainsKey(client)) return true;
         if (_byActor.Count >= capacity) return false;
-        _byActor[client] = client.Path.Address;
-        _systems = _systems.Add(client.Path.Address);
+        var system = client.Path.Address;
+        _byActor[client] = system;
+        _perSystem[system] = _perSystem.GetValueOrDefault(system) + 1;
+        if (_perSystem[system] == 1) _systems = _systems.Add(system);
         return true;
     }
 
@@ -29,7 +33,9 @@ internal sealed class ConnectedClients(int capacity)
     {
         if (!_byActor.Remove(client, out var system)) return false;
         // Another client actor of the same system keeps it connected.
-        if (!_byActor.ContainsValue(system)) _systems = _systems.Remove(system);
+        if (--_perSystem[system] > 0) return true;
+        _perSystem.Remove(system);
+        _systems = _systems.Remove(system);
         return true;
     }
 
