@@ -30,17 +30,5 @@ internal sealed class SerialServerActor : ReceiveActor
 
     protected override void PreStart() => _runtime.Instance.Started();
 
-    private void After(Func<Task>? rest)
-    {
-        if (rest is null)
-        {
-            _forwarder.Flush();
-            return;
-        }
-        RunTask(async () =>
-        {
-            await rest();
-            _forwarder.Flush();
-        });
-    }
+    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, _forwarder.Flush);
 }

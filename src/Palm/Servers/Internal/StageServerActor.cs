@@ -74,19 +74,7 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         After(_runner.Accept(work));
     }
 
-    private void After(Func<Task>? rest)
-    {
-        if (rest is null)
-        {
-            Done();
-            return;
-        }
-        RunTask(async () =>
-        {
-            await rest();
-            Done();
-        });
-    }
+    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, Done);
 
     private void Done()
     {

@@ -137,19 +137,7 @@ internal sealed class ButterflyWorkerActor : ReceiveActor, IWithUnboundedStash
         if (_runner.WantsMore) _runtime.Lanes.Tell(Sender, new WorkResults([], Starved: true), Self);
     }
 
-    private void After(Func<Task>? rest)
-    {
-        if (rest is null)
-        {
-            Done();
-            return;
-        }
-        RunTask(async () =>
-        {
-            await rest();
-            Done();
-        });
-    }
+    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, Done);
 
     private void Done()
     {
