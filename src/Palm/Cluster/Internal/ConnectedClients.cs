@@ -11,7 +11,7 @@ namespace Palm.Cluster.Internal;
 /// </summary>
 internal sealed class ConnectedClients(int capacity)
 {
-    private readonly Dictionary<IActorRef, Address> _byActor = new();
+    private readonly HashSet<IActorRef> _actors = [];
     // Client actors per system: a system stays connected while it has one (a count, so removal is O(1)).
     private readonly Dictionary<Address, int> _perSystem = new();
     private volatile ImmutableHashSet<Address> _systems = ImmutableHashSet<Address>.Empty;
@@ -19,19 +19,21 @@ internal sealed class ConnectedClients(int capacity)
     /// <summary>Adds <paramref name="client"/> (a remote actor); false when the node already holds as many clients as it may.</summary>
     public bool Add(IActorRef client)
     {
-        if (_byActor.ContainsKey(client)) return true;
-        if (_byActor.Count >= capacity) return false;
+        if (_actors.Contains(client)) return true;
+        if (_actors.Count >= capacity) return false;
+        _actors.Add(client);
         var system = client.Path.Address;
-        _byActor[client] = system;
-        _perSystem[system] = _perSystem.GetValueOrDefault(system) + 1;
-        if (_perSystem[system] == 1) _systems = _systems.Add(system);
+        var count = _perSystem.GetValueOrDefault(system) + 1;
+        _perSystem[system] = count;
+        if (count == 1) _systems = _systems.Add(system);
         return true;
     }
 
     /// <summary>Forgets <paramref name="client"/>; false if it was not connected.</summary>
     public bool Remove(IActorRef client)
     {
-        if (!_byActor.Remove(client, out var system)) return false;
+        if (!_actors.Remove(client)) return false;
+        var system = client.Path.Address;
         // Another client actor of the same system keeps it connected.
         if (--_perSystem[system] > 0) return true;
         _perSystem.Remove(system);
