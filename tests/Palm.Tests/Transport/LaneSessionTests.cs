@@ -45,9 +45,9 @@ public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
         return (peer, peer.Actor);
     }
 
-    private LaneConnection Connect(LanePeer peer, FakeReceiver receiver)
+    private LaneConnection Connect(LanePeer peer, FakeReceiver receiver, LaneContext? context = null)
     {
-        var context = Context();
+        context ??= Context();
         // Tried until it connects: a connection that just closed makes the next wait a moment.
         AwaitCondition(() =>
         {
@@ -59,7 +59,18 @@ public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
     }
 
     private static ResultBatch Batch(long input, int size = 40_000) =>
-        new(Guid.Empty, [new ResultItem(input, Weights.Whole, ResultKind.Payload, new byte[size], null)]);
+        new(Guid.Empty, [new ResultItem(input, Weights.Whole, ResultKind.Payload, Filled(input, size), null)]);
+
+    /// <summary>A payload whose every byte tells which input it belongs to.</summary>
+    private static byte[] Filled(long input, int size) => Enumerable.Repeat((byte)(input * 37 % 251), size).ToArray();
+
+    /// <summary>Asserts that <paramref name="body"/> is the envelope of input <paramref name="input"/>, byte for byte.</summary>
+    private void AssertBodyOf(long input, byte[] body, string manifest)
+    {
+        var item = Assert.Single(((ResultBatch)_serializer.FromBinary(body, manifest)).Items);
+        Assert.Equal(input, item.InputId);
+        Assert.True(item.Payload.Span.SequenceEqual(Filled(input, 40_000)), $"the body of input {input} carries other bytes");
+    }
 
     /// <summary>The sequence numbers of the next <paramref name="count"/> envelopes sent through Akka.Remote, and the first batch's note of what was confirmed.</summary>
     private (List<long> Seqs, long Confirmed) ExpectSeqs(int count)
@@ -118,6 +129,34 @@ public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() => Assert.Equal(0, peer.Unconfirmed), TimeSpan.FromSeconds(10));
         _remoteLane.ExpectNoMsg(ResendInterval * 3);
         Assert.True(_counters.Resent >= 4, $"resent {_counters.Resent}");
+    }
+
+    [Fact]
+    public async Task Bodies_reused_after_confirmation_carry_each_envelope_s_own_bytes_on_the_lane_and_through_Akka()
+    {
+        using var receiver = new FakeReceiver();
+        var context = Context();
+        var (peer, _) = StartSession(context);
+        var connection = Connect(peer, receiver, context);
+
+        for (var i = 1; i <= 5; i++) peer.Send(TestActor, Batch(i), null, lane: true);
+        foreach (var (seq, _, manifest, body) in await receiver.ReadFramesAsync(5)) AssertBodyOf(seq, body, manifest);
+        await receiver.AckAsync(3);
+        // The three confirmed bodies went back to the pool...
+        AwaitAssert(() => Assert.True(context.BodyPool.RetainedBytes >= 3 * 40_000, $"pool keeps {context.BodyPool.RetainedBytes} bytes"), TimeSpan.FromSeconds(10));
+
+        // ...and serve the next frames, while 4 and 5 still wait for their confirmation in theirs.
+        for (var i = 6; i <= 8; i++) peer.Send(TestActor, Batch(i), null, lane: true);
+        foreach (var (seq, _, manifest, body) in await receiver.ReadFramesAsync(3)) AssertBodyOf(seq, body, manifest);
+        Assert.True(context.BodyPool.RetainedBytes < 3 * 40_000, "the new frames took their bodies from the pool");
+
+        connection.Break();
+        var resent = new List<LaneEnvelope>();
+        while (resent.Count < 5) resent.AddRange(ExpectEnvelopes().Envelopes);
+        Assert.Equal([4L, 5L, 6L, 7L, 8L], resent.Take(5).Select(e => e.Seq));
+        foreach (var e in resent) AssertBodyOf(e.Seq, e.Body, e.Manifest);
+        _remoteLane.Reply(new LaneConfirmed(peer.Session, 8));
+        AwaitAssert(() => Assert.Equal(0, peer.Unconfirmed), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -197,7 +236,7 @@ public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
         public Guid Lane { get; private set; }
         public Guid Secret { get; private set; }
 
-        public async Task<List<(long Seq, string Target)>> ReadFramesAsync(int count)
+        public async Task<List<(long Seq, string Target, string Manifest, byte[] Body)>> ReadFramesAsync(int count)
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             if (_stream is null)
@@ -210,16 +249,17 @@ public sealed class LaneSessionTests : Akka.TestKit.Xunit2.TestKit
                 Assert.True(LaneFrame.TryReadHandshake(hello, out var lane, out var secret));
                 (Lane, Secret) = (lane, secret);
             }
-            var frames = new List<(long, string)>();
+            var frames = new List<(long, string, string, byte[])>();
             for (var i = 0; i < count; i++)
             {
                 var prefix = new byte[LaneFrame.PrefixBytes];
                 await _stream.ReadExactlyAsync(prefix, timeout.Token);
                 var header = new byte[BinaryPrimitives.ReadInt32LittleEndian(prefix)];
                 await _stream.ReadExactlyAsync(header, timeout.Token);
-                await _stream.ReadExactlyAsync(new byte[BinaryPrimitives.ReadInt32LittleEndian(prefix.AsSpan(4))], timeout.Token);
-                var (seq, _, target, _) = LaneFrame.ReadHeader(header);
-                frames.Add((seq, target));
+                var body = new byte[BinaryPrimitives.ReadInt32LittleEndian(prefix.AsSpan(4))];
+                await _stream.ReadExactlyAsync(body, timeout.Token);
+                var (seq, manifest, target, _) = LaneFrame.ReadHeader(header);
+                frames.Add((seq, target, manifest, body));
             }
             return frames;
         }

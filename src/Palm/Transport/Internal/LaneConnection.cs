@@ -17,8 +17,8 @@ namespace Palm.Transport.Internal;
 /// <remarks>
 /// Without TLS the writer hands the socket the frames' pieces in one gathering send. With TLS
 /// (<c>palm.tls</c>) it cannot: TLS encrypts one buffer at a time, and each small write would be a
-/// record of its own. So the small pieces of a batch are copied into one pooled buffer, a piece of
-/// 16 KiB or more (a gathered payload) is encrypted straight from its own array, and the full-size
+/// record of its own. So the small pieces of a batch are copied into one pooled buffer, a body of
+/// 16 KiB or more is encrypted straight from its own (pooled) array, and the full-size
 /// records collect in a <see cref="CoalescingStream"/> under the TLS stream, which sends them in one
 /// system call.
 /// </remarks>
@@ -26,15 +26,14 @@ internal sealed class LaneConnection
 {
     private const int MaxBatchBytes = 1024 * 1024;
     private const int MaxBatchFrames = 32;
-    // A system call takes at most MaxSegments pieces; one frame has at most MaxSegmentsPerFrame
-    // (header, and two per gathered payload plus the buffer's last piece).
+    // A system call takes at most MaxSegments pieces; one frame has MaxSegmentsPerFrame (header, body).
     private const int MaxSegments = 256;
-    private const int MaxSegmentsPerFrame = 2 * 16 + 2;
+    private const int MaxSegmentsPerFrame = 2;
     // TLS: the buffer a batch's plaintext is copied into (a batch stops growing at MaxBatchBytes),
     // and what the stream under TLS collects before it sends (the records of one such buffer).
     private const int TlsWriteBufferBytes = MaxBatchBytes;
     private const int TlsSendBufferBytes = MaxBatchBytes + 128 * 1024;
-    // A piece this large (a gathered payload) is encrypted from its own array: it fills whole
+    // A piece this large (a large body) is encrypted from its own array: it fills whole
     // records anyway, and copying it first would be one more pass over its bytes.
     private const int TlsDirectWriteBytes = 16 * 1024;
 
@@ -127,6 +126,8 @@ internal sealed class LaneConnection
     private void WriteLoop()
     {
         var frames = new List<OutboundFrame>(MaxBatchFrames);
+        // The frames this batch holds (each once): their bodies stay theirs until written.
+        var holding = new List<OutboundFrame>(MaxBatchFrames);
         var segments = new List<ArraySegment<byte>>(2 * MaxBatchFrames);
         Exception? failure = null;
         try
@@ -142,10 +143,11 @@ internal sealed class LaneConnection
                 var frame = first;
                 while (true)
                 {
-                    // Confirmed meanwhile (through Akka.Remote): the receiver has it.
-                    if (frame.Seq > _peer.Confirmed)
+                    // Confirmed meanwhile (through Akka.Remote) or released (confirmed, or its session ended): nothing to write.
+                    if (frame.Seq > _peer.Confirmed && frame.TryRetain())
                     {
-                        frame.Encode(_context, gather: true);
+                        holding.Add(frame);
+                        frame.Encode(_context);
                         var fault = fuzzing?.Next() ?? Fault.None;
                         if (fault == Fault.Drop) frame.SentAt = Environment.TickCount64;
                         else if (fault == Fault.Delay) Requeue(frame, fuzzing!.NextDelay());
@@ -165,24 +167,34 @@ internal sealed class LaneConnection
                         || !_queue.TryTake(out frame!)) break;
                 }
                 if (held is not null) bytes += Add(held, frames, segments);
-                if (frames.Count == 0) continue;
-                if (_tls is not null) WriteTls(_tls, segments, bytes);
-                else if (_socket.Send(segments) != bytes)
-                    throw new IOException("The socket took only part of a lane write.");
-                var now = Environment.TickCount64;
-                foreach (var f in frames) f.SentAt = now;
-                Interlocked.Add(ref _context.Counters.Sent, frames.Count);
+                if (frames.Count > 0)
+                {
+                    if (_tls is not null) WriteTls(_tls, segments, bytes);
+                    else if (_socket.Send(segments) != bytes)
+                        throw new IOException("The socket took only part of a lane write.");
+                    var now = Environment.TickCount64;
+                    foreach (var f in frames) f.SentAt = now;
+                    Interlocked.Add(ref _context.Counters.Sent, frames.Count);
+                }
                 // Not kept while the writer sleeps: the session alone decides how long a payload lives.
                 frames.Clear();
                 segments.Clear();
+                ReleaseAll(holding);
             }
         }
         catch (Exception e)
         {
             failure = e;
         }
+        ReleaseAll(holding);
         Close(failure);
         Exited();
+    }
+
+    private static void ReleaseAll(List<OutboundFrame> frames)
+    {
+        foreach (var frame in frames) frame.Release();
+        frames.Clear();
     }
 
     /// <summary>

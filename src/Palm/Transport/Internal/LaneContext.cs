@@ -16,6 +16,9 @@ internal sealed class LaneContext(LaneSettings settings, PalmSerializer serializ
     /// <summary>Largest body a frame may have: Akka.Remote's <c>maximum-frame-size</c>, which a resend must fit in too.</summary>
     public int MaxBodyBytes { get; } = maxBodyBytes;
 
+    /// <summary>The arrays outbound frame bodies are kept in until confirmed.</summary>
+    public FrameBodyPool BodyPool { get; } = new(maxBodyBytes);
+
     public ILoggingAdapter Log { get; } = log;
     public Func<bool> Stopping { get; } = stopping;
     public LaneCounters Counters { get; } = counters;

@@ -21,7 +21,7 @@ internal enum SendResult
 /// until the receiver confirms it, and the lane connection when one is up. Envelopes take the lane
 /// when it is up and Akka.Remote otherwise (through <see cref="Actor"/>, the session's
 /// <see cref="LaneSessionActor"/>, which also resends what stays unconfirmed).
-/// Memory: what is kept is what is in flight to that system, which the windows bound
+/// Memory: what is kept (each frame's body in the system's <see cref="FrameBodyPool"/>) is what is in flight to that system, which the windows bound
 /// (<c>palm.client.window</c>, the butterfly windows), so no further cap applies here.
 /// </summary>
 internal sealed class LanePeer(Address address, IActorRef remoteLane, LaneCounters counters)
@@ -101,7 +101,7 @@ internal sealed class LanePeer(Address address, IActorRef remoteLane, LaneCounte
             Volatile.Write(ref _confirmed, upTo);
             while (_pending.Count > 0 && _pending.Peek().Seq <= upTo)
             {
-                _pending.Dequeue();
+                _pending.Dequeue().Release();
                 confirmed++;
             }
         }
@@ -161,7 +161,7 @@ internal sealed class LanePeer(Address address, IActorRef remoteLane, LaneCounte
             _ended = true;
             dropped = _pending.Count;
             Interlocked.Add(ref counters.Abandoned, dropped);
-            _pending.Clear();
+            while (_pending.TryDequeue(out var frame)) frame.Release();
             _unsent.Clear();
             connection = _connection;
             _connection = null;

@@ -98,11 +98,20 @@ internal sealed class LaneSessionActor : ReceiveActor, IWithTimers
         var now = Environment.TickCount64;
         foreach (var frame in frames)
         {
-            if (frame.Seq <= _peer.Confirmed) continue;
-            frame.Encode(_context, gather: false);
+            // Confirmed meanwhile (the receiver has it), or released: nothing to send.
+            if (frame.Seq <= _peer.Confirmed || !frame.TryRetain()) continue;
+            LaneEnvelope envelope;
+            try
+            {
+                frame.Encode(_context);
+                envelope = frame.ToEnvelope();
+            }
+            finally
+            {
+                frame.Release();
+            }
             frame.SentAt = now;
             sent++;
-            var envelope = frame.ToEnvelope();
             switch (fuzzing?.Next() ?? Fault.None)
             {
                 case Fault.Drop:

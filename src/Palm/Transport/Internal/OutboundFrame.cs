@@ -7,12 +7,15 @@ namespace Palm.Transport.Internal;
 /// <summary>
 /// One envelope of a lane session, from the moment it is sent until the receiver confirms it: its
 /// sequence number, and once serialized (by whichever carrier needs it first) the frame's header and
-/// body, which every later send reuses.
+/// body, which every later send reuses. The body is copied into an array of the system's
+/// <see cref="FrameBodyPool"/> and the message let go: from then on the frame holds none of the
+/// message's own arrays (a payload the caller no longer needs is garbage while still young), and its
+/// pooled array goes back once no one uses it (see <see cref="TryRetain"/>).
 /// </summary>
 internal sealed class OutboundFrame(IActorRef target, object message, IActorRef? sender)
 {
-    // Payloads of at least GatherMinBytes are written to the socket from their own arrays (up to
-    // GatherMaxPayloads per envelope) instead of being copied into the envelope's buffer.
+    // Payloads of at least GatherMinBytes are copied into the body straight from their own arrays
+    // (up to GatherMaxPayloads per envelope), not through the serializer's buffer first.
     private const int GatherMinBytes = 8 * 1024;
     private const int GatherMaxPayloads = 16;
     // Room an Akka.Remote batch needs around one envelope besides its header strings.
@@ -20,9 +23,13 @@ internal sealed class OutboundFrame(IActorRef target, object message, IActorRef?
 
     private long _sentAt;
     private volatile bool _encoded;
+    private object? _message = message;
+    private byte[]? _body;
+    private FrameBodyPool? _pool;
+    // The session's hold (until confirmed or the session ends) plus one per carrier writing it now.
+    private int _holds = 1;
 
     public IActorRef Target { get; } = target;
-    public object Message { get; } = message;
     public IActorRef? Sender { get; } = sender;
 
     /// <summary>Its sequence number in the session (set once, under the session's lock).</summary>
@@ -47,66 +54,89 @@ internal sealed class OutboundFrame(IActorRef target, object message, IActorRef?
 
     public int BodyLength { get; private set; }
 
-    private byte[] _buffer = [];
-    private Gather? _gather;
+    /// <summary>
+    /// A carrier about to encode or write the frame holds it, so that its body is not reused under
+    /// it; false once the frame is released (confirmed, or its session ended): nothing to send then.
+    /// Every true is matched by one <see cref="Release"/>.
+    /// </summary>
+    public bool TryRetain()
+    {
+        var holds = Volatile.Read(ref _holds);
+        while (holds > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _holds, holds + 1, holds);
+            if (seen == holds) return true;
+            holds = seen;
+        }
+        return false;
+    }
+
+    /// <summary>Lets go of a hold (the session's, once confirmed or ended, or a carrier's); the last one returns the body to the pool.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _holds) != 0) return;
+        // No one holds the frame any more, so no one reads the body: it may serve another frame.
+        var body = _body;
+        _body = null;
+        _message = null;
+        if (body is not null) _pool?.Return(body);
+    }
 
     /// <summary>
-    /// Serializes the envelope unless done already; <paramref name="gather"/> leaves large payloads out
-    /// of the buffer for a gathering socket write. One that cannot be serialized, or would not fit in
-    /// Akka.Remote's frame size, becomes a frame with nothing to deliver (logged): it keeps its place in
-    /// the sequence, which would otherwise have a gap forever.
+    /// Serializes the envelope into a pooled body unless done already (call it while holding the
+    /// frame). One that cannot be serialized, or would not fit in Akka.Remote's frame size, becomes a
+    /// frame with nothing to deliver (logged): it keeps its place in the sequence, which would
+    /// otherwise have a gap forever.
     /// </summary>
-    public void Encode(LaneContext context, bool gather)
+    public void Encode(LaneContext context)
     {
         if (_encoded) return;
         lock (this)
         {
             if (_encoded) return;
+            var message = _message!;
             TargetPath = LaneFrame.PathOf(Target)!;
             SenderPath = LaneFrame.PathOf(Sender);
             try
             {
-                var g = gather ? new Gather(GatherMinBytes, GatherMaxPayloads) : null;
-                var buffer = g is null ? context.Serializer.ToBinary(Message) : context.Serializer.ToBinary(Message, g);
-                var bodyLength = buffer.Length + (g?.TakenBytes ?? 0);
-                var manifest = context.Serializer.Manifest(Message);
+                var gather = new Gather(GatherMinBytes, GatherMaxPayloads);
+                var buffer = context.Serializer.ToBinary(message, gather);
+                var bodyLength = buffer.Length + gather.TakenBytes;
+                var manifest = context.Serializer.Manifest(message);
                 if (bodyLength + LaneFrame.HeaderBytes(manifest, TargetPath, SenderPath) + BatchOverheadBytes > context.MaxBodyBytes)
                 {
                     context.Log.Error("Palm lane: dropped a {0} of {1} bytes for {2}: larger than akka.remote.dot-netty.tcp.maximum-frame-size ({3}).",
-                        Message.GetType().Name, bodyLength, Target.Path, context.MaxBodyBytes);
+                        message.GetType().Name, bodyLength, Target.Path, context.MaxBodyBytes);
                 }
                 else
                 {
                     Manifest = manifest;
-                    _buffer = buffer;
-                    _gather = g is { TakenBytes: > 0 } ? g : null;
                     BodyLength = (int)bodyLength;
+                    _pool = context.BodyPool;
+                    _body = Pool(_pool, buffer, gather, BodyLength);
                 }
             }
             catch (Exception e)
             {
-                context.Log.Error(e, "Palm lane: dropped a {0} for {1}: it could not be serialized.", Message.GetType().Name, Target.Path);
+                context.Log.Error(e, "Palm lane: dropped a {0} for {1}: it could not be serialized.", message.GetType().Name, Target.Path);
             }
             Header = LaneFrame.Header(Seq, Manifest, TargetPath, SenderPath, BodyLength);
+            _message = null;
             _encoded = true;
         }
     }
 
-    /// <summary>The frame as socket segments: header, then the body's pieces (call <see cref="Encode"/> first).</summary>
-    public void AddSegments(List<ArraySegment<byte>> segments)
+    /// <summary>The serializer's buffer with the payloads it left out put back in place, in a pooled array.</summary>
+    private static byte[] Pool(FrameBodyPool pool, byte[] buffer, Gather gather, int length)
     {
-        segments.Add(Header);
-        if (_gather is { } gather) segments.AddRange(gather.Segments(_buffer));
-        else segments.Add(_buffer);
-    }
-
-    /// <summary>The body in one array (a copy when payloads were gathered), for Akka.Remote.</summary>
-    public byte[] Body()
-    {
-        if (_gather is not { } gather) return _buffer;
-        var body = new byte[BodyLength];
+        var body = pool.Rent(length);
+        if (gather.TakenBytes == 0)
+        {
+            buffer.CopyTo(body, 0);
+            return body;
+        }
         var at = 0;
-        foreach (var segment in gather.Segments(_buffer))
+        foreach (var segment in gather.Segments(buffer))
         {
             segment.AsSpan().CopyTo(body.AsSpan(at));
             at += segment.Count;
@@ -114,6 +144,16 @@ internal sealed class OutboundFrame(IActorRef target, object message, IActorRef?
         return body;
     }
 
-    /// <summary>The envelope as Akka.Remote carries it (call <see cref="Encode"/> first).</summary>
-    public LaneEnvelope ToEnvelope() => new(Seq, Manifest, TargetPath, SenderPath, Body());
+    /// <summary>The frame as socket segments: header, then the body (call <see cref="Encode"/> first, while holding the frame).</summary>
+    public void AddSegments(List<ArraySegment<byte>> segments)
+    {
+        segments.Add(Header);
+        if (BodyLength > 0) segments.Add(new ArraySegment<byte>(_body!, 0, BodyLength));
+    }
+
+    /// <summary>
+    /// The envelope as Akka.Remote carries it, with a body of its own (call <see cref="Encode"/> first,
+    /// while holding the frame): Akka.Remote serializes it later, after the frame may be released.
+    /// </summary>
+    public LaneEnvelope ToEnvelope() => new(Seq, Manifest, TargetPath, SenderPath, BodyLength == 0 ? [] : _body.AsSpan(0, BodyLength).ToArray());
 }
