@@ -74,6 +74,7 @@ internal sealed class OutboundFrame(IActorRef target, object message, IActorRef?
     /// <summary>Lets go of a hold (the session's, once confirmed or ended, or a carrier's); the last one returns the body to the pool.</summary>
     public void Release()
     {
+        // Below zero would be a release too many: it must never put the body in the pool a second time.
         if (Interlocked.Decrement(ref _holds) != 0) return;
         // No one holds the frame any more, so no one reads the body: it may serve another frame.
         var body = _body;
