@@ -39,23 +39,25 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {o.GetType()}."),
     };
 
-    public override byte[] ToBinary(object obj) => Write(obj, null);
+    public override byte[] ToBinary(object obj) => Write(obj, NewArray).Array!;
 
     /// <summary>
-    /// Serializes <paramref name="obj"/> for a gathering socket write: payloads <paramref name="gather"/>
-    /// takes are left out of the returned buffer (see <see cref="Gather.Segments"/>), so they are not
-    /// copied at all. The segments carry exactly the bytes <see cref="ToBinary(object)"/> would return.
+    /// Serializes <paramref name="obj"/> into an array <paramref name="allocate"/> gives for the exact
+    /// size (it may be longer, e.g. pooled): the returned segment holds the same bytes
+    /// <see cref="ToBinary(object)"/> would return, with nothing copied twice.
     /// </summary>
-    public byte[] ToBinary(object obj, Gather gather) => Write(obj, gather);
+    public ArraySegment<byte> ToBinary(object obj, Func<int, byte[]> allocate) => Write(obj, allocate);
 
-    private byte[] Write(object obj, Gather? gather) => obj switch
+    private static readonly Func<int, byte[]> NewArray = static size => new byte[size];
+
+    private ArraySegment<byte> Write(object obj, Func<int, byte[]> allocate) => obj switch
     {
-        Deliver d => WriteMessages(d.Messages, m => m, 0, static (ref WireWriter _, PipelineMessage _) => { }, gather),
-        WorkBatch w => WriteMessages(w.Items, i => i.Message, 8, static (ref WireWriter wr, WorkItem i) => wr.Long(i.Id), gather),
-        ResultBatch r => WriteResults(r, gather),
-        WorkResults v => WriteWorkResults(v),
-        AnswerCheck c => WriteLong(c.Batch),
-        AnswerCheckDone d => WriteLong(d.Batch),
+        Deliver d => WriteMessages(d.Messages, m => m, 0, static (ref WireWriter _, PipelineMessage _) => { }, allocate),
+        WorkBatch w => WriteMessages(w.Items, i => i.Message, 8, static (ref WireWriter wr, WorkItem i) => wr.Long(i.Id), allocate),
+        ResultBatch r => WriteResults(r, allocate),
+        WorkResults v => WriteWorkResults(v, allocate),
+        AnswerCheck c => WriteLong(c.Batch, allocate),
+        AnswerCheckDone d => WriteLong(d.Batch, allocate),
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {obj.GetType()}."),
     };
 
@@ -89,16 +91,16 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         return result;
     }
 
-    private static byte[] WriteLong(long value)
+    private static ArraySegment<byte> WriteLong(long value, Func<int, byte[]> allocate)
     {
-        var w = new WireWriter(new byte[8]);
+        var w = new WireWriter(allocate(8));
         w.Long(value);
-        return w.Buffer;
+        return w.Written;
     }
 
     private delegate void Extra<in T>(ref WireWriter w, T item);
 
-    private byte[] WriteMessages<T>(IReadOnlyList<T> items, Func<T, PipelineMessage> message, int extraSize, Extra<T> extra, Gather? gather)
+    private ArraySegment<byte> WriteMessages<T>(IReadOnlyList<T> items, Func<T, PipelineMessage> message, int extraSize, Extra<T> extra, Func<int, byte[]> allocate)
     {
         var headers = new List<JobHeader>(1);
         var headerIndex = new int[items.Count];
@@ -115,10 +117,9 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             }
             headerIndex[i] = h;
             size += 4 + 4 + 8 + 16 + extraSize + WireWriter.SizeOf(m.Payload);
-            if (gather?.Plan(m.Payload) == true) size -= m.Payload.Length;
         }
 
-        var w = new WireWriter(new byte[size], gather);
+        var w = new WireWriter(allocate(size));
         w.Int(headers.Count);
         foreach (var h in headers) WriteHeader(ref w, h);
         w.Int(items.Count);
@@ -132,7 +133,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             w.UInt128(m.Weight);
             w.Bytes(m.Payload);
         }
-        return w.Buffer;
+        return w.Written;
     }
 
     private static int IndexOf(List<JobHeader> headers, JobHeader h)
@@ -214,7 +215,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         return new WorkBatch(items);
     }
 
-    private static byte[] WriteResults(ResultBatch b, Gather? gather)
+    private static ArraySegment<byte> WriteResults(ResultBatch b, Func<int, byte[]> allocate)
     {
         var size = 16 + 4;
         foreach (var item in b.Items)
@@ -225,9 +226,8 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
                 ResultKind.Error => ErrorSize(item.Error!),
                 _ => 0,
             });
-            if (item.Kind == ResultKind.Payload && gather?.Plan(item.Payload) == true) size -= item.Payload.Length;
         }
-        var w = new WireWriter(new byte[size], gather);
+        var w = new WireWriter(allocate(size));
         w.Guid(b.JobId);
         w.Int(b.Items.Count);
         foreach (var item in b.Items)
@@ -238,7 +238,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             if (item.Kind is ResultKind.Payload or ResultKind.Absorbed or ResultKind.Emitted) w.Bytes(item.Payload);
             else if (item.Kind == ResultKind.Error) WriteError(ref w, item.Error!);
         }
-        return w.Buffer;
+        return w.Written;
     }
 
     private static ResultBatch ReadResults(ref WireReader r)
@@ -261,7 +261,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         return new ResultBatch(jobId, items);
     }
 
-    private static byte[] WriteWorkResults(WorkResults v)
+    private static ArraySegment<byte> WriteWorkResults(WorkResults v, Func<int, byte[]> allocate)
     {
         var size = 1 + 4;
         foreach (var res in v.Results)
@@ -269,7 +269,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             size += 8 + 1 + (res.Error is null ? 4 : ErrorSize(res.Error));
             foreach (var o in res.Outputs) size += WireWriter.SizeOf(o);
         }
-        var w = new WireWriter(new byte[size]);
+        var w = new WireWriter(allocate(size));
         w.Byte(v.Starved ? (byte)1 : (byte)0);
         w.Int(v.Results.Count);
         foreach (var res in v.Results)
@@ -283,7 +283,7 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
                 foreach (var o in res.Outputs) w.Bytes(o);
             }
         }
-        return w.Buffer;
+        return w.Written;
     }
 
     private static WorkResults ReadWorkResults(ref WireReader r)

@@ -4,13 +4,19 @@ using System.Text;
 
 namespace Palm.Messages.Internal;
 
-/// <summary>Writes little-endian primitives into a buffer sized exactly beforehand (one allocation per batch).</summary>
-internal struct WireWriter(byte[] buffer, Gather? gather = null)
+/// <summary>
+/// Writes little-endian primitives into a buffer sized beforehand (one allocation per batch, or a
+/// pooled array at least that long).
+/// </summary>
+internal struct WireWriter(byte[] buffer)
 {
     private int _pos;
 
     public readonly byte[] Buffer => buffer;
     public readonly int Position => _pos;
+
+    /// <summary>What was written so far.</summary>
+    public readonly ArraySegment<byte> Written => new(buffer, 0, _pos);
 
     public static int SizeOf(string? s) => 4 + (s is null ? 0 : Encoding.UTF8.GetByteCount(s));
     public static int SizeOf(ReadOnlyMemory<byte> bytes) => 4 + bytes.Length;
@@ -53,72 +59,12 @@ internal struct WireWriter(byte[] buffer, Gather? gather = null)
         _pos += n;
     }
 
-    /// <summary>
-    /// The single copy of a payload on its way out, or none: with a <see cref="Gather"/>, a payload it
-    /// takes is only noted here, and sent from its own array.
-    /// </summary>
+    /// <summary>The single copy of a payload on its way out.</summary>
     public void Bytes(ReadOnlyMemory<byte> bytes)
     {
         Int(bytes.Length);
-        if (gather is not null && gather.Takes(bytes, _pos)) return;
         bytes.Span.CopyTo(buffer.AsSpan(_pos));
         _pos += bytes.Length;
-    }
-}
-
-/// <summary>
-/// Lets a serializer leave large payloads out of its buffer: the envelope then goes to a socket as the
-/// buffer's pieces with each such payload's own array between them (a gathering write), so the payload
-/// is not copied at all on the way out. The bytes on the wire are the same as with one buffer.
-/// </summary>
-internal sealed class Gather(int minBytes, int maxPayloads)
-{
-    private readonly List<(int Position, ArraySegment<byte> Payload)> _taken = [];
-    private int _planned;
-
-    /// <summary>Payload bytes left out of the buffer.</summary>
-    public long TakenBytes { get; private set; }
-
-    /// <summary>
-    /// While sizing the buffer: whether <paramref name="payload"/> will be taken. The writer then sees
-    /// the same payloads in the same order, so <see cref="Takes"/> decides the same way.
-    /// </summary>
-    public bool Plan(ReadOnlyMemory<byte> payload)
-    {
-        if (!Eligible(payload, _planned, out _)) return false;
-        _planned++;
-        return true;
-    }
-
-    /// <summary>While writing: takes <paramref name="payload"/>, written at <paramref name="position"/>, if it is to be left out.</summary>
-    public bool Takes(ReadOnlyMemory<byte> payload, int position)
-    {
-        if (!Eligible(payload, _taken.Count, out var segment)) return false;
-        _taken.Add((position, segment));
-        TakenBytes += payload.Length;
-        return true;
-    }
-
-    private bool Eligible(ReadOnlyMemory<byte> payload, int count, out ArraySegment<byte> segment)
-    {
-        segment = default;
-        return payload.Length >= minBytes && count < maxPayloads
-            && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(payload, out segment);
-    }
-
-    /// <summary>The envelope as segments: pieces of <paramref name="buffer"/> with the taken payloads between them.</summary>
-    public List<ArraySegment<byte>> Segments(byte[] buffer)
-    {
-        var segments = new List<ArraySegment<byte>>(2 * _taken.Count + 1);
-        var start = 0;
-        foreach (var (position, payload) in _taken)
-        {
-            segments.Add(new ArraySegment<byte>(buffer, start, position - start));
-            segments.Add(payload);
-            start = position;
-        }
-        segments.Add(new ArraySegment<byte>(buffer, start, buffer.Length - start));
-        return segments;
     }
 }
 

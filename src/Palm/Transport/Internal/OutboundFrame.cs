@@ -7,17 +7,13 @@ namespace Palm.Transport.Internal;
 /// <summary>
 /// One envelope of a lane session, from the moment it is sent until the receiver confirms it: its
 /// sequence number, and once serialized (by whichever carrier needs it first) the frame's header and
-/// body, which every later send reuses. The body is copied into an array of the system's
+/// body, which every later send reuses. The body is serialized into an array of the system's
 /// <see cref="FrameBodyPool"/> and the message let go: from then on the frame holds none of the
 /// message's own arrays (a payload the caller no longer needs is garbage while still young), and its
 /// pooled array goes back once no one uses it (see <see cref="TryRetain"/>).
 /// </summary>
 internal sealed class OutboundFrame(IActorRef target, object message, IActorRef? sender)
 {
-    // Payloads of at least GatherMinBytes are copied into the body straight from their own arrays
-    // (up to GatherMaxPayloads per envelope), not through the serializer's buffer first.
-    private const int GatherMinBytes = 8 * 1024;
-    private const int GatherMaxPayloads = 16;
     // Room an Akka.Remote batch needs around one envelope besides its header strings.
     private const int BatchOverheadBytes = 256;
 
@@ -84,7 +80,7 @@ internal sealed class OutboundFrame(IActorRef target, object message, IActorRef?
     }
 
     /// <summary>
-    /// Serializes the envelope into a pooled body unless done already (call it while holding the
+    /// Serializes the envelope straight into a pooled body unless done already (call it while holding the
     /// frame). One that cannot be serialized, or would not fit in Akka.Remote's frame size, becomes a
     /// frame with nothing to deliver (logged): it keeps its place in the sequence, which would
     /// otherwise have a gap forever.
@@ -100,21 +96,22 @@ internal sealed class OutboundFrame(IActorRef target, object message, IActorRef?
             SenderPath = LaneFrame.PathOf(Sender);
             try
             {
-                var gather = new Gather(GatherMinBytes, GatherMaxPayloads);
-                var buffer = context.Serializer.ToBinary(message, gather);
-                var bodyLength = buffer.Length + gather.TakenBytes;
+                var pool = context.BodyPool;
+                var body = context.Serializer.ToBinary(message, pool.Rent);
+                var bodyLength = body.Count;
                 var manifest = context.Serializer.Manifest(message);
                 if (bodyLength + LaneFrame.HeaderBytes(manifest, TargetPath, SenderPath) + BatchOverheadBytes > context.MaxBodyBytes)
                 {
+                    pool.Return(body.Array!);
                     context.Log.Error("Palm lane: dropped a {0} of {1} bytes for {2}: larger than akka.remote.dot-netty.tcp.maximum-frame-size ({3}).",
                         message.GetType().Name, bodyLength, Target.Path, context.MaxBodyBytes);
                 }
                 else
                 {
                     Manifest = manifest;
-                    BodyLength = (int)bodyLength;
-                    _pool = context.BodyPool;
-                    _body = Pool(_pool, buffer, gather, BodyLength);
+                    BodyLength = bodyLength;
+                    _pool = pool;
+                    _body = body.Array;
                 }
             }
             catch (Exception e)
@@ -125,24 +122,6 @@ internal sealed class OutboundFrame(IActorRef target, object message, IActorRef?
             _message = null;
             _encoded = true;
         }
-    }
-
-    /// <summary>The serializer's buffer with the payloads it left out put back in place, in a pooled array.</summary>
-    private static byte[] Pool(FrameBodyPool pool, byte[] buffer, Gather gather, int length)
-    {
-        var body = pool.Rent(length);
-        if (gather.TakenBytes == 0)
-        {
-            buffer.CopyTo(body, 0);
-            return body;
-        }
-        var at = 0;
-        foreach (var segment in gather.Segments(buffer))
-        {
-            segment.AsSpan().CopyTo(body.AsSpan(at));
-            at += segment.Count;
-        }
-        return body;
     }
 
     /// <summary>The frame as socket segments: header, then the body (call <see cref="Encode"/> first, while holding the frame).</summary>
