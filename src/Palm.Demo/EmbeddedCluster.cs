@@ -1,5 +1,5 @@
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Hosting;
 using Palm.Servers;
 
 namespace Palm.Demo;

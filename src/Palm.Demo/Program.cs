@@ -1,5 +1,5 @@
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Hosting;
 using Palm.Demo;
 using Palm.Demo.MonteCarlo;
 using Palm.Messages;

@@ -1,6 +1,6 @@
 using Akka.Configuration;
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Hosting;
 using Palm.Servers;
 
 namespace Palm.TestKit;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Akka.Configuration;
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Hosting;
 using Palm.Servers;
 using Palm.TestKit;
 

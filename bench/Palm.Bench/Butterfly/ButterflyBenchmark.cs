@@ -2,8 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Configuration;
-using Palm.Cluster;
-using Palm.Servers;
+using Palm.Configuration;
 
 namespace Palm.Bench.Butterfly;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Palm.Cluster;
+using Palm.Hosting;
 
 namespace Palm.Bench.EndToEnd;
 

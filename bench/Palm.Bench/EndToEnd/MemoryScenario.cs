@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using Palm.Bench.Common;
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Hosting;
 
 namespace Palm.Bench.EndToEnd;
 

@@ -2,7 +2,8 @@ using System.Diagnostics;
 using Akka.Configuration;
 using Palm.Bench.Common;
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Hosting;
+using Palm.Transport;
 using Palm.TestKit;
 
 namespace Palm.Bench.EndToEnd;

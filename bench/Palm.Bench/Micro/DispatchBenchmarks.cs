@@ -2,10 +2,12 @@ using Akka.Actor;
 using BenchmarkDotNet.Attributes;
 using Palm.Bench.EndToEnd;
 using Palm.Cache;
-using Palm.Cluster;
+using Palm.Configuration;
+using Palm.Discovery;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
+using Palm.Transport;
 
 namespace Palm.Bench.Micro;
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Palm.Cluster;
+using Palm.Hosting;
 using Palm.Messages;
 
 namespace Palm.Bench.Micro;

@@ -1,6 +1,8 @@
 using Akka.Serialization;
 using BenchmarkDotNet.Attributes;
 using Palm.Messages;
+using Palm.Serialization;
+using Palm.Transport.Internal;
 
 namespace Palm.Bench.Micro;
 
@@ -58,7 +60,7 @@ public class SerializerBenchmarks
     [Benchmark(OperationsPerInvoke = 4)]
     public int WriteDeliver4x64KiBPooled()
     {
-        var body = ((Palm.Messages.Internal.PalmSerializer)_serializer).ToBinary(_large, _pool.Rent);
+        var body = ((Palm.Serialization.PalmSerializer)_serializer).ToBinary(_large, _pool.Rent);
         _pool.Return(body.Array!);
         return body.Count;
     }

@@ -1,5 +1,5 @@
 using Palm.Bench.EndToEnd;
-using Palm.Cluster;
+using Palm.Hosting;
 using Palm.Servers;
 
 namespace Palm.Bench.Soak;

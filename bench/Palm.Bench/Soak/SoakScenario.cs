@@ -4,7 +4,7 @@ using Akka.Configuration;
 using Palm.Bench.Common;
 using Palm.Bench.EndToEnd;
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Hosting;
 
 namespace Palm.Bench.Soak;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Hosting;
 using Palm.Servers;
 
 namespace Palm.Demo.MonteCarlo;

@@ -4,10 +4,14 @@ using Akka.Configuration;
 using Palm.Cache;
 using Palm.Cache.Internal;
 using Palm.Client.Internal;
-using Palm.Cluster;
+using Palm.Configuration;
+using Palm.Discovery;
+using Palm.Hosting;
+using Palm.Hosting.Internal;
 using Palm.Messages;
 using Palm.Security;
 using Palm.Servers;
+using Palm.Transport;
 
 namespace Palm.Client;
 
@@ -65,7 +69,7 @@ public sealed class PalmClient : IAsyncDisposable
         var system = PalmTls.CreateActorSystem(settings.SystemName + "-client", full);
         try
         {
-            var path = contact.Contains("/user/") ? contact : contact.TrimEnd('/') + "/user/" + Cluster.Internal.NodeActor.Name;
+            var path = contact.Contains("/user/") ? contact : contact.TrimEnd('/') + "/user/" + Hosting.Internal.NodeActor.Name;
             IActorRef node;
             try
             {

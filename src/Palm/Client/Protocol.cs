@@ -1,4 +1,5 @@
 using Palm.Client.Internal;
+using Palm.Discovery;
 
 namespace Palm.Client;
 
@@ -19,7 +20,7 @@ internal sealed record ProgressTick
 /// names the first that did not answer (null: all answered). <paramref name="Check"/> tells it from an
 /// older check that progress made moot.
 /// </summary>
-internal sealed record RouteChecked(Guid JobId, int Check, Cluster.ServerEntry? Silent);
+internal sealed record RouteChecked(Guid JobId, int Check, ServerEntry? Silent);
 
 /// <summary>The job's source is exhausted after <paramref name="Total"/> inputs (from its reader, for the end of a job with reduces).</summary>
 internal sealed record SourceExhausted(Guid JobId, long Total);

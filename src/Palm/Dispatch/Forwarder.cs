@@ -1,5 +1,6 @@
 using Akka.Event;
 using Akka.Actor;
+using Palm.Discovery;
 using Palm.Messages;
 using Palm.Messages.Internal;
 using Palm.Servers;
@@ -43,13 +44,13 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     private EnvelopeBatch<PipelineMessage>? _lastBox;
     private JobHeader? _lastJob;
     private EnvelopeBatch<ResultItem>? _lastResults;
-    private Cluster.DirectorySnapshot? _lastSnapshot;
+    private DirectorySnapshot? _lastSnapshot;
     private string? _lastServer;
-    private Cluster.ServerEntry? _lastEntry;
+    private ServerEntry? _lastEntry;
 
     private readonly List<HeldOutput> _held = [];
     // Held outputs were last tried against this directory; until it changes or a deadline passes, trying again is pointless.
-    private Cluster.DirectorySnapshot? _heldTried;
+    private DirectorySnapshot? _heldTried;
     private long _heldUntil = long.MaxValue;
     private bool _retryScheduled;
 
@@ -261,7 +262,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         (_lastJob, _lastResults) = (null, null);
     }
 
-    private bool TryFind(string server, out Cluster.ServerEntry entry)
+    private bool TryFind(string server, out ServerEntry entry)
     {
         var snapshot = runtime.Directory.Current;
         if (ReferenceEquals(snapshot, _lastSnapshot) && ReferenceEquals(server, _lastServer))

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Akka.Configuration;
-using Palm.Cluster;
+using Palm.Configuration;
 using Palm.Security.Internal;
 
 namespace Palm.Security;

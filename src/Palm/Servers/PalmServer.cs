@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Akka.Event;
 using Palm.Cache;
 
@@ -49,8 +48,6 @@ public abstract class PalmServer
     /// <summary>The template's name, as shown in status reports.</summary>
     internal abstract string TemplateName { get; }
 
-    /// <summary>Creates the actor that plays <paramref name="role"/> for this server.</summary>
-    internal abstract Props CreateProps(ServerRuntime runtime, ServerRole role);
 
     internal void Attach(ServerServices services) => _services = services;
 }

@@ -1,5 +1,4 @@
-using Akka.Actor;
-using Palm.Servers.Internal;
+using Palm.Messages;
 
 namespace Palm.Servers;
 
@@ -10,9 +9,4 @@ namespace Palm.Servers;
 public abstract class RegisteredServer : PalmServer
 {
     internal override string TemplateName => nameof(RegisteredServer);
-
-    internal override Props CreateProps(ServerRuntime runtime, ServerRole role) => role == ServerRole.Standalone
-        ? Props.Create(() => new SerialServerActor(runtime))
-        : throw new Messages.PalmConfigurationException(
-            $"Server '{runtime.Name}' is a {nameof(RegisteredServer)}, which has no leader or workers; derive from ButterflyServer for a parallel server.");
 }

@@ -4,9 +4,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
-using Palm.Cluster;
 using Palm.Messages;
-using Palm.Messages.Internal;
 using Palm.Security;
 using Palm.Transport.Internal;
 
@@ -42,7 +40,7 @@ internal sealed class DataLanes : IExtension
         var config = system.Settings.Config;
         Settings = LaneSettings.Create(config);
         var maxBodyBytes = (int)Math.Min(int.MaxValue, config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size", 128 * 1024) ?? 128 * 1024);
-        var serializer = system.Serialization.FindSerializerForType(typeof(Deliver)) as PalmSerializer;
+        var serializer = system.Serialization.FindSerializerForType(typeof(Deliver)) as IEnvelopeSerializer;
 
         LaneInbox? inbox = null;
         var endpoint = new LaneEndpoint("", 0, Guid.Empty);

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using Palm.Cluster;
+using Palm.Configuration;
 using Palm.Transport.Internal;
 
 namespace Palm.Transport;

@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Palm.Cluster;
+using Palm.Discovery;
+using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
 using Palm.Tests.Support;
+
+using Palm.Templates;
 
 namespace Palm.Tests.Client;
 
@@ -52,14 +55,14 @@ public sealed class SlowServer : RegisteredServer
 /// (nor does its completion weight), "dup" reaches it twice, anything else once. It answers status
 /// requests like any server.
 /// </summary>
-public sealed class FaultyServer : PalmServer
+public sealed class FaultyServer : PalmServer, IServerActorFactory
 {
     [PalmFunction("pass")]
     public byte[] Pass(byte[] text) => text;
 
     internal override string TemplateName => nameof(FaultyServer);
 
-    internal override Props CreateProps(ServerRuntime runtime, ServerRole role) => Props.Create(() => new FaultyServerActor(runtime));
+    Props IServerActorFactory.CreateProps(ServerRuntime runtime, ServerRole role) => Props.Create(() => new FaultyServerActor(runtime));
 
     private sealed class FaultyServerActor : ReceiveActor
     {

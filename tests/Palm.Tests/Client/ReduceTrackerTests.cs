@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Akka.Actor;
 using Palm.Client.Internal;
 using Palm.Messages;
-using Palm.Servers.Reduce.Internal;
+using Palm.Templates.Reduce.Internal;
 using Xunit;
 
 namespace Palm.Tests.Client;

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Palm.Cluster;
+using Palm.Configuration;
 using Palm.Messages;
 using Palm.TestKit;
 using Palm.Tests.Support;

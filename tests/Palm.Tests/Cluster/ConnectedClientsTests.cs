@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Palm.Cluster.Internal;
+using Palm.Hosting.Internal;
 using Xunit;
 
 namespace Palm.Tests.Cluster;

@@ -1,9 +1,10 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
-using Palm.Cache;
-using Palm.Client;
-using Palm.Cluster;
+using Palm.Configuration;
+using Palm.Discovery;
+using Palm.Hosting;
+using Palm.Hosting.Internal;
 using Palm.Servers;
 using Palm.TestKit;
 using Palm.Tests.Support;

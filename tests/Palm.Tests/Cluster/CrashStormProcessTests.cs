@@ -1,5 +1,6 @@
 using System.Text;
 using Palm.Client;
+using Palm.Servers;
 using Palm.Tests.Servers.Butterfly;
 using Palm.Tests.Support;
 using Xunit;

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Palm.Cluster;
-using Palm.Cluster.Internal;
+using Palm.Hosting;
+using Palm.Hosting.Internal;
 using Xunit;
 
 namespace Palm.Tests.Cluster;

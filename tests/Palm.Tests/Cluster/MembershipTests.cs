@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Discovery;
 using Palm.Messages;
 using Palm.Servers;
 using Palm.TestKit;

@@ -1,4 +1,5 @@
-using Palm.Cluster;
+using Palm.Configuration;
+using Palm.Hosting;
 using Palm.Servers;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using Akka.Event;
-using Palm.Cluster.Internal;
+using Palm.Hosting.Internal;
 using Xunit;
 
 namespace Palm.Tests.Cluster;

@@ -1,6 +1,7 @@
 using Akka.Configuration;
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Configuration;
+using Palm.Hosting;
 using Xunit;
 
 namespace Palm.Tests.Cluster;

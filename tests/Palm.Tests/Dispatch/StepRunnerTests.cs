@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
-using Palm.Cluster;
+using Palm.Configuration;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;

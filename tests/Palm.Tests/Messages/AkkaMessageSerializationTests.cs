@@ -4,8 +4,10 @@ using Akka.Configuration;
 using Akka.Dispatch.SysMsg;
 using Akka.Remote.Serialization;
 using Akka.Serialization;
-using Palm.Cluster;
-using Palm.Messages.Internal;
+using Palm.Configuration;
+using Palm.Discovery;
+using Palm.Hosting;
+using Palm.Serialization;
 using Xunit;
 
 namespace Palm.Tests.Messages;

@@ -6,11 +6,14 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
 using Palm.Cache;
-using Palm.Cluster;
+using Palm.Configuration;
+using Palm.Discovery;
+using Palm.Hosting;
 using Palm.Messages;
-using Palm.Messages.Internal;
+using Palm.Serialization;
 using Palm.Servers;
-using Palm.Servers.Butterfly;
+using Palm.Templates.Parallel;
+using Palm.Templates.Reduce;
 using Palm.Tests.Support;
 using Xunit;
 
@@ -57,7 +60,7 @@ public sealed class ControlSerializerTests : Akka.TestKit.Xunit2.TestKit
         new CacheReply(null, null, false, "PalmCacheFullException: full", true),
         WorkerDraining.Instance,
         WorkerDrained.Instance,
-        new Palm.Servers.Reduce.ReduceFlush(Guid.NewGuid(), 3),
+        new Palm.Templates.Reduce.ReduceFlush(Guid.NewGuid(), 3),
         ClientHello.Instance,
     ];
 

@@ -1,8 +1,8 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
 using Palm.Messages;
-using Palm.Messages.Internal;
-using Palm.Servers.Butterfly;
+using Palm.Serialization;
+using Palm.Templates.Parallel;
 using Xunit;
 
 namespace Palm.Tests.Messages;

@@ -3,7 +3,10 @@ using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
-using Palm.Cluster;
+using Palm.Discovery;
+using Palm.Hosting;
+using Palm.Hosting.Internal;
+using Palm.Serialization;
 using Palm.Servers;
 using Palm.Tests.Support;
 using Xunit;
@@ -117,7 +120,7 @@ public sealed class StrangerSerializationTests : IAsyncLifetime
     [Fact]
     public async Task A_hand_made_StartServer_is_refused_and_starts_no_server()
     {
-        var nodeActor = await Resolve(Palm.Cluster.Internal.NodeActor.Name);
+        var nodeActor = await Resolve(Palm.Hosting.Internal.NodeActor.Name);
         nodeActor.Tell(new StartServer(new SuffixServer(), "evil", ServerRole.Standalone));
 
         var warning = await Refusal(-5);
@@ -145,7 +148,7 @@ public sealed class StrangerSerializationTests : IAsyncLifetime
         var built = TrapException.Built;
         target.Tell(new Status.Failure(new TrapException()));
 
-        await Refusal(Palm.Messages.Internal.GuardedMiscSerializer.Id);
+        await Refusal(Palm.Serialization.GuardedMiscSerializer.Id);
         await OnlyThePingArrives(target);
         Assert.Equal(built, TrapException.Built);
     }

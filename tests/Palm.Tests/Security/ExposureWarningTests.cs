@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using Palm.Cluster;
+using Palm.Configuration;
 using Palm.Security.Internal;
 using Xunit;
 

@@ -5,15 +5,15 @@ using System.Security.Authentication;
 using Akka.Actor;
 using Akka.Configuration;
 using Palm.Client;
-using Palm.Cluster;
+using Palm.Hosting;
 using Palm.Messages;
-using Palm.Messages.Internal;
 using Palm.Security;
+using Palm.Serialization;
 using Palm.Servers;
-using Palm.TestKit;
-using Palm.Tests.Support;
 using Palm.Transport;
 using Palm.Transport.Internal;
+using Palm.TestKit;
+using Palm.Tests.Support;
 using Xunit;
 
 namespace Palm.Tests.Security;
@@ -266,7 +266,7 @@ public sealed class LaneTlsTests(LaneTlsCluster fixture) : IClassFixture<LaneTls
         var job = new JobHeader(Guid.NewGuid(), system.DeadLetters, [new Step("b", "count")], null, null);
         var deliver = new Deliver([new PipelineMessage(job, 0, 0, Weights.Whole, Text.Bytes("intruder"))]);
         var body = serializer.ToBinary(deliver);
-        var target = $"{node.Address}/user/{Palm.Cluster.Internal.NodeActor.Name}/server-b";
+        var target = $"{node.Address}/user/{Palm.Hosting.Internal.NodeActor.Name}/server-b";
         return [.. LaneFrame.Header(1, serializer.Manifest(deliver), target, null, body.Length), .. body];
     }
 

@@ -5,7 +5,8 @@ using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote.Transport.DotNetty;
-using Palm.Cluster;
+using Palm.Configuration;
+using Palm.Hosting;
 using Palm.Security;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Palm.Client;
+using Palm.Messages;
 using Palm.Servers;
 using Palm.Tests.Support;
 

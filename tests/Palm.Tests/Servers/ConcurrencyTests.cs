@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Akka.Event;
+using Palm.Client;
 using Palm.Servers;
 using Palm.TestKit;
 using Palm.Tests.Servers.Butterfly;

@@ -1,5 +1,4 @@
 using Palm.Client;
-using Palm.Cluster;
 using Palm.Messages;
 using Palm.TestKit;
 using Palm.Tests.Support;

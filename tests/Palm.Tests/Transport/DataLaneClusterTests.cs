@@ -3,11 +3,12 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using Palm.Client;
-using Palm.Cluster;
-using Palm.TestKit;
-using Palm.Tests.Support;
+using Palm.Configuration;
+using Palm.Hosting;
 using Palm.Transport;
 using Palm.Transport.Internal;
+using Palm.TestKit;
+using Palm.Tests.Support;
 using Xunit;
 
 namespace Palm.Tests.Transport;

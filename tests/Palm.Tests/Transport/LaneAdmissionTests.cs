@@ -1,9 +1,9 @@
 using Akka.Actor;
-using Palm.Cluster;
-using Palm.Cluster.Internal;
-using Palm.Tests.Support;
+using Palm.Discovery;
+using Palm.Hosting.Internal;
 using Palm.Transport;
 using Palm.Transport.Internal;
+using Palm.Tests.Support;
 using Xunit;
 
 namespace Palm.Tests.Transport;

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Palm.Messages;
-using Palm.Messages.Internal;
+using Palm.Serialization;
 using Palm.Transport.Internal;
 using Xunit;
 

@@ -5,13 +5,14 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
+using Palm.Client;
+using Palm.Configuration;
 using Palm.Messages;
-using Palm.Cluster;
-using Palm.Messages.Internal;
-using Palm.TestKit;
-using Palm.Tests.Support;
+using Palm.Serialization;
 using Palm.Transport;
 using Palm.Transport.Internal;
+using Palm.TestKit;
+using Palm.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Runtime.Serialization;
 using Akka.Actor;
-using Palm.Cluster;
+using Palm.Configuration;
 using Palm.Transport;
 using Palm.Transport.Internal;
 using Xunit;

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
-using Palm.Cluster;
+using Palm.Configuration;
 using Palm.Messages;
-using Palm.Messages.Internal;
+using Palm.Serialization;
 using Palm.Transport;
 using Palm.Transport.Internal;
 using Xunit;

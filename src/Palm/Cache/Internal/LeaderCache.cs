@@ -1,13 +1,12 @@
 using Akka.Actor;
-using Palm.Cluster;
 
 namespace Palm.Cache.Internal;
 
-/// <summary>A worker's view of its server's cache: the leader's, found through the directory at each call.</summary>
-internal sealed class LeaderCache(string server, DirectoryView directory, TimeSpan timeout) : IPalmCache
+/// <summary>A worker's view of its server's cache: the leader's, found anew at each call (through the directory).</summary>
+internal sealed class LeaderCache(string server, Func<IActorRef?> leaderCache, TimeSpan timeout) : IPalmCache
 {
-    private RemoteCache Leader => directory.Current.TryGet(server, out var entry) && !entry.Cache.IsNobody()
-        ? new RemoteCache(entry.Cache, timeout)
+    private RemoteCache Leader => leaderCache() is { } cache && !cache.IsNobody()
+        ? new RemoteCache(cache, timeout)
         : throw new InvalidOperationException($"The leader of '{server}' is not in the directory; its cache cannot be reached.");
 
     public ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default) => Leader.GetAsync(key, cancellationToken);

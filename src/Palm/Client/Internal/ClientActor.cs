@@ -1,8 +1,11 @@
 using Akka.Actor;
 using Akka.Event;
-using Palm.Cluster;
-using Palm.Cluster.Internal;
+using Palm.Configuration;
+using Palm.Discovery;
+using Palm.Hosting.Internal;
 using Palm.Messages;
+using Palm.Templates.Reduce;
+using Palm.Transport;
 
 namespace Palm.Client.Internal;
 
@@ -162,7 +165,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             return;
         }
         reduce.FlushSent(stage.Stage, Environment.TickCount64);
-        stage.Leader.Tell(new Servers.Reduce.ReduceFlush(job.Header.JobId, stage.Stage), Self);
+        stage.Leader.Tell(new Templates.Reduce.ReduceFlush(job.Header.JobId, stage.Stage), Self);
     }
 
     /// <summary>Akka.Remote delivers a flush at most once: sent again each ask-timeout until the reduce answers (it answers a repeat the same way).</summary>
@@ -171,7 +174,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         var reduce = job.Reduce;
         if (reduce.PendingFlush is not { } stage || now - reduce.FlushSentAt < (long)_settings.AskTimeout.TotalMilliseconds) return;
         reduce.FlushSent(stage, now);
-        reduce.PendingLeader?.Tell(new Servers.Reduce.ReduceFlush(job.Header.JobId, stage), Self);
+        reduce.PendingLeader?.Tell(new Templates.Reduce.ReduceFlush(job.Header.JobId, stage), Self);
     }
 
     private void OnRegister(RegisterJob register)

@@ -1,7 +1,9 @@
 using Akka.Actor;
-using Palm.Cluster;
+using Palm.Configuration;
+using Palm.Discovery;
 using Palm.Messages;
 using Palm.Messages.Internal;
+using Palm.Transport;
 
 namespace Palm.Client.Internal;
 

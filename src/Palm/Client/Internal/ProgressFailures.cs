@@ -1,4 +1,4 @@
-using Palm.Cluster;
+using Palm.Discovery;
 
 namespace Palm.Client.Internal;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Akka.Actor;
 using Palm.Messages;
-using Palm.Servers.Reduce.Internal;
+using Palm.Templates.Reduce.Internal;
 
 namespace Palm.Client.Internal;
 
@@ -9,7 +9,7 @@ namespace Palm.Client.Internal;
 /// The client's side of the reduces on a job's route (on the client actor only, except <see cref="Active"/>). A reduce
 /// returns the weight it folds as <see cref="ResultKind.Absorbed"/> and names its stage, so the job's inputs complete as
 /// usual; once the source is exhausted and every input is complete, each reduce stage, in route order, is told to flush
-/// (<see cref="Servers.Reduce.ReduceFlush"/>). What a stage emits are messages of its own (negative input ids) with
+/// (<see cref="Templates.Reduce.ReduceFlush"/>). What a stage emits are messages of its own (negative input ids) with
 /// fresh weight; its <see cref="ResultKind.Emitted"/> reports say how many, so the client waits until all of them are
 /// complete before it flushes the next stage, and ends the job once the last stage's are.
 /// </summary>

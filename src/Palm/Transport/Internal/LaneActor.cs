@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Palm.Diagnostics;
 
 namespace Palm.Transport.Internal;
 

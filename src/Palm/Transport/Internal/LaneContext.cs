@@ -1,17 +1,16 @@
 using Akka.Event;
-using Palm.Messages.Internal;
 using Palm.Security;
 
 namespace Palm.Transport.Internal;
 
 /// <summary>What every lane session and connection of one system shares.</summary>
-internal sealed class LaneContext(LaneSettings settings, PalmSerializer serializer, int maxBodyBytes, ILoggingAdapter log, Func<bool> stopping, LaneCounters counters,
+internal sealed class LaneContext(LaneSettings settings, IEnvelopeSerializer serializer, int maxBodyBytes, ILoggingAdapter log, Func<bool> stopping, LaneCounters counters,
     PalmTlsSettings? tls = null)
 {
     private LaneFuzzing? _fuzzing = settings.Fuzzing is { } f ? new LaneFuzzing(f) : null;
 
     public LaneSettings Settings { get; } = settings;
-    public PalmSerializer Serializer { get; } = serializer;
+    public IEnvelopeSerializer Serializer { get; } = serializer;
 
     /// <summary>Largest body a frame may have: Akka.Remote's <c>maximum-frame-size</c>, which a resend must fit in too.</summary>
     public int MaxBodyBytes { get; } = maxBodyBytes;

@@ -9,7 +9,7 @@ namespace Palm.Transport.Internal;
 /// lane id and the secret the receiver's lane actor handed the sending system over Akka.Remote
 /// (<see cref="LaneEndpoint.Secret"/>), which tells the receiver which system speaks; then every
 /// frame is a prefix (header length, body length), a header (sequence number, serializer manifest,
-/// target path, sender path) and the body exactly as <see cref="PalmSerializer"/> wrote it. The
+/// target path, sender path) and the body exactly as the <see cref="IEnvelopeSerializer"/> wrote it. The
 /// receiver answers with cumulative acknowledgements: 8-byte sequence numbers. The lane id of the
 /// handshake names the sender's session with the receiving system, which outlives connections:
 /// sequence numbers continue on the next connection and through Akka.Remote.

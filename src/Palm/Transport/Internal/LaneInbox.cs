@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
 using Palm.Diagnostics;
-using Palm.Messages.Internal;
+using Palm.Messages;
 
 namespace Palm.Transport.Internal;
 
@@ -30,7 +30,7 @@ namespace Palm.Transport.Internal;
 /// the sequence and is counted (<see cref="RefusedFrames"/>), and logged at a bounded rate.
 /// </para>
 /// </remarks>
-internal sealed class LaneInbox(ExtendedActorSystem system, PalmSerializer serializer, ILoggingAdapter log, int reorderFrames = 256, long reorderBytes = 16 << 20)
+internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer serializer, ILoggingAdapter log, int reorderFrames = 256, long reorderBytes = 16 << 20)
 {
     private const int MaxCachedRefs = 10_000;
     private const int MaxQuotedChars = 200;

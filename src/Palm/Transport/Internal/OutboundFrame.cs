@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Palm.Messages.Internal;
 
 namespace Palm.Transport.Internal;
 

@@ -1,4 +1,5 @@
-using Palm.Cluster;
+using Palm.Client;
+using Palm.Hosting;
 using Palm.Messages;
 using Palm.Servers;
 using Palm.TestKit;

@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using Palm.Cluster;
+using Palm.Configuration;
 using Xunit;
 
 namespace Palm.Tests.Servers.Butterfly;

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Palm.Client;
-using Palm.Cluster;
+using Palm.Configuration;
+using Palm.Discovery;
+using Palm.Hosting;
 using Palm.Messages;
+using Palm.Templates.Parallel;
 using Palm.Servers;
-using Palm.Servers.Butterfly;
 using Palm.TestKit;
 using Palm.Tests.Support;
 using Xunit;

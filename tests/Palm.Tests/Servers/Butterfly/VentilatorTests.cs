@@ -1,8 +1,9 @@
 using Akka.Actor;
 using Akka.TestKit;
 using Palm.Messages;
-using Palm.Servers.Butterfly;
-using Palm.Servers.Butterfly.Internal;
+using Palm.Templates.Parallel;
+using Palm.Templates.Parallel.Internal;
+using Palm.Transport;
 using Xunit;
 
 namespace Palm.Tests.Servers.Butterfly;

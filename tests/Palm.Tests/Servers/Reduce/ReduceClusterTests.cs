@@ -1,6 +1,5 @@
 using Akka.Configuration;
 using Palm.Client;
-using Palm.Cluster;
 using Palm.Messages;
 using Palm.Servers;
 using Palm.TestKit;

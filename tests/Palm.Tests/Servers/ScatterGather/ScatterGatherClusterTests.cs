@@ -1,4 +1,3 @@
-using Palm.Client;
 using Palm.Servers;
 using Palm.TestKit;
 using Palm.Tests.Servers.Butterfly;

@@ -1,0 +1,50 @@
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Event;
+
+namespace Palm.Hosting.Internal;
+
+/// <summary>
+/// Akka's standard-out logger, minus two kinds of message. Whenever a peer actor system goes away (a client
+/// disconnects, a node leaves), Akka.Remote logs a warning and an error with a stack trace about the
+/// dropped association, even when the peer shut down cleanly. Clients come and go all the time in
+/// Palm, and a node that really disappears is reported by the cluster (unreachable, removed) and by
+/// Palm (jobs failing with the server's name), so those two lines carry no news and are left out; so
+/// are the errors a shutting-down system logs for watch messages it can no longer send. Once this system's
+/// coordinated shutdown has begun, only Palm's own lines are written: when a whole cluster stops at once,
+/// Akka.Remote and DotNetty report every association torn down under them, with stack traces.
+/// </summary>
+internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    public PalmConsoleLogger()
+    {
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        Receive<LogEvent>(e =>
+        {
+            if (IsPeerDisassociation(e) || (ShuttingDown() && !IsPalms(e))) return;
+            Console.WriteLine(e.ToString());
+        });
+    }
+
+    private CoordinatedShutdown? _shutdown;
+
+    private bool ShuttingDown() => (_shutdown ??= CoordinatedShutdown.Get(Context.System)).ShutdownReason is not null;
+
+    /// <summary>
+    /// Lines of Palm (sources named <c>palm...</c>; messages starting with "Palm", as the downing actor's do) and of
+    /// user-level actors (Palm's node and client actors, and the application's), as opposed to Akka's system actors and transport.
+    /// </summary>
+    internal static bool IsPalms(LogEvent e) =>
+        e.LogSource.StartsWith("palm", StringComparison.Ordinal) || e.LogSource.Contains("/user/", StringComparison.Ordinal)
+        || e.Message?.ToString()?.StartsWith("Palm", StringComparison.Ordinal) == true;
+
+    internal static bool IsPeerDisassociation(LogEvent e) =>
+        e.Cause?.GetType().Name == "EndpointDisassociatedException"
+        // While a system shuts down, its watchers still unwatch remote actors after remoting stopped:
+        // Akka logs each as an error with a stack trace, though nothing was lost.
+        || (e is Error && e.Cause?.GetType().Name == "RemoteTransportException"
+            && e.Cause.Message.Contains("Remoting is not running", StringComparison.Ordinal))
+        || (e is Warning && e.Message?.ToString() is { } text
+            && text.StartsWith("Association with remote system", StringComparison.Ordinal)
+            && text.Contains("EndpointDisassociatedException", StringComparison.Ordinal));
+}

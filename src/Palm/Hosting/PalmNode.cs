@@ -1,0 +1,118 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Palm.Configuration;
+using Palm.Diagnostics;
+using Palm.Discovery;
+using Palm.Dispatch;
+using Palm.Hosting.Internal;
+using Palm.Messages;
+using Palm.Serialization;
+using Palm.Servers;
+using Palm.Templates.Parallel;
+using Palm.Transport;
+
+namespace Palm.Hosting;
+
+/// <summary>
+/// Palm on one actor system: the entry point for starting servers on this node. With the cluster
+/// provider the node finds the servers of every other member by name; with the local provider (a
+/// test's actor system) it knows its own servers only.
+/// </summary>
+public sealed class PalmNode : IExtension
+{
+    private readonly ExtendedActorSystem _system;
+
+    internal PalmNode(ExtendedActorSystem system)
+    {
+        _system = system;
+        system.Settings.InjectTopLevelFallback(PalmConfig.Reference);
+        var settings = PalmSettings.Create(system.Settings.Config);
+        // A system built without Palm's HOCON still gets a dedicated thread per server.
+        if (!system.Dispatchers.HasDispatcher(settings.ServerDispatcher))
+            settings = settings with { ServerDispatcher = "akka.io.pinned-dispatcher" };
+        Settings = settings;
+        RegisterSerializer(system);
+        // Listening before any server starts: peers ask for the lane as soon as they send here.
+        _ = Transport.DataLanes.Get(system);
+        Clustered = system.Provider is ClusterActorRefProvider;
+        Address = Clustered ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString() : system.Provider.DefaultAddress.ToString();
+        Refusals = new Diagnostics.RateLimitedLog(Akka.Event.Logging.GetLogger(system, "palm.node"), TimeSpan.FromSeconds(10));
+        NodeActor = system.ActorOf(Props.Create(() => new NodeActor(Settings, Directory, Address, Clustered, Refusals)), Internal.NodeActor.Name);
+    }
+
+    /// <summary>The Palm node of <paramref name="system"/>, created on first use.</summary>
+    public static PalmNode Get(ActorSystem system) => system.WithExtension<PalmNode, PalmNodeProvider>();
+
+    /// <summary>The settings this node runs with.</summary>
+    public PalmSettings Settings { get; }
+
+    /// <summary>This node's address (<c>akka.tcp://palm@host:port</c> when clustered).</summary>
+    public string Address { get; }
+
+    /// <summary>Whether the node is a member of an Akka.Cluster (otherwise it only knows its own servers).</summary>
+    public bool Clustered { get; }
+
+    /// <summary>The actor system this node runs in.</summary>
+    public ActorSystem System => _system;
+
+    internal DirectoryView Directory { get; } = new();
+
+    internal IActorRef NodeActor { get; }
+
+    /// <summary>Control messages this node refused (from strangers, or past a bound), counted by kind and logged at a bounded rate.</summary>
+    internal Diagnostics.RateLimitedLog Refusals { get; }
+
+    /// <summary>The names of the servers (not workers) this node currently knows, cluster-wide.</summary>
+    public IReadOnlyList<string> KnownServers => Directory.Current.Servers.Select(s => s.Name).Order().ToArray();
+
+    /// <summary>Starts a server of type <typeparamref name="TServer"/> named <paramref name="name"/> on this node.</summary>
+    /// <exception cref="PalmConfigurationException">The name is invalid or taken, or the class is not a valid server.</exception>
+    public Task StartServerAsync<TServer>(string name, ServerRole role = ServerRole.Standalone) where TServer : PalmServer, new() =>
+        StartServerAsync(new TServer(), name, role);
+
+    /// <summary>Starts <paramref name="server"/> under <paramref name="name"/>, playing <paramref name="role"/>.</summary>
+    /// <exception cref="PalmConfigurationException">The name is invalid or taken, or the class is not a valid server.</exception>
+    public async Task StartServerAsync(PalmServer server, string name, ServerRole role = ServerRole.Standalone)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        CheckName(name);
+        _ = Dispatch.FunctionTable.For(server.GetType());
+        await NodeActor.Ask<ServerEntry>(new StartServer(server, name, role), Settings.AskTimeout);
+    }
+
+    /// <summary>Starts a parallel server in one call: a leader and <paramref name="workers"/> workers on this node.</summary>
+    public async Task StartParallelServerAsync<TServer>(string name, int workers) where TServer : PalmServer, new()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        await StartServerAsync(new TServer(), name, ServerRole.Leader);
+        for (var i = 0; i < workers; i++) await StartServerAsync(new TServer(), name, ServerRole.Worker);
+    }
+
+    /// <summary>Waits until this node's directory lists every server in <paramref name="names"/>, each with at least <paramref name="minWorkers"/> workers.</summary>
+    /// <exception cref="TimeoutException">Some are still missing after <paramref name="timeout"/>.</exception>
+    public Task WaitForServersAsync(IEnumerable<string> names, TimeSpan timeout, int minWorkers = 0) =>
+        Directory.WaitForAsync(names, timeout, Address, minWorkers);
+
+    internal static void CheckName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new PalmConfigurationException($"Server name '{name}' must be non-empty and use only letters, digits, '-' and '_'.");
+    }
+
+    private static void RegisterSerializer(ExtendedActorSystem system)
+    {
+        var serializer = new PalmSerializer(system);
+        system.Serialization.AddSerializer("palm", serializer);
+        foreach (var type in new[] { typeof(Deliver), typeof(ResultBatch), typeof(WorkBatch), typeof(WorkResults), typeof(AnswerCheck), typeof(AnswerCheckDone) })
+            system.Serialization.AddSerializationMap(type, serializer);
+        // The control messages, and nothing built from the wire that Palm did not write a serializer for.
+        SerializationGuard.Apply(system);
+    }
+}
+
+/// <summary>Creates the <see cref="PalmNode"/> extension.</summary>
+public sealed class PalmNodeProvider : ExtensionIdProvider<PalmNode>
+{
+    /// <inheritdoc />
+    public override PalmNode CreateExtension(ExtendedActorSystem system) => new(system);
+}

@@ -1,0 +1,34 @@
+using Akka.Actor;
+using Palm.Discovery;
+using Palm.Dispatch;
+using Palm.Messages;
+
+namespace Palm.Templates.Internal;
+
+/// <summary>
+/// A <see cref="Servers.RegisteredServer"/>: its messages in order, on its own thread, through the shared
+/// <see cref="StepRunner{T}"/> (one call at a time, or up to a function's concurrency for asynchronous
+/// ones); every outcome goes to the shared <see cref="Forwarder"/>, flushed once what the mailbox gave
+/// is handled.
+/// </summary>
+internal sealed class SerialServerActor : ReceiveActor
+{
+    private readonly ServerRuntime _runtime;
+    private readonly StepRunner<PipelineMessage> _runner;
+    private readonly Forwarder _forwarder;
+
+    public SerialServerActor(ServerRuntime runtime)
+    {
+        _runtime = runtime;
+        _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
+        _runner = new StepRunner<PipelineMessage>(runtime, Self, static m => m, (message, outcome) => _forwarder.Emit(message, outcome));
+        Receive<Deliver>(batch => After(_runner.Accept(batch.Messages)));
+        Receive<ResumeSteps>(_ => After(_runner.Resume()));
+        Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
+    }
+
+    protected override void PreStart() => _runtime.Instance.Started();
+
+    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, _forwarder.Flush);
+}

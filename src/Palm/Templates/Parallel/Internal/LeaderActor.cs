@@ -1,0 +1,220 @@
+using Akka.Actor;
+using Akka.Event;
+using Palm.Discovery;
+using Palm.Dispatch;
+using Palm.Messages;
+
+namespace Palm.Templates.Parallel.Internal;
+
+/// <summary>
+/// The leader of a <see cref="Servers.ButterflyServer"/>: the only entry point for its name. It checks each
+/// message's step, spreads the messages over the workers it learns from the directory (credit-based, see
+/// <see cref="Ventilator"/>), and forwards each first answer through the shared <see cref="Forwarder"/>,
+/// with the message it answers and so with that message's completion weight. What a message becomes on the
+/// way out and back is its <see cref="ILeaderStage"/>'s: the butterfly's by default, a scatter-gather's or a
+/// reduce's for those templates, on the same ventilator, workers and checks.
+/// </summary>
+internal sealed class LeaderActor : ReceiveActor, IWithTimers
+{
+    /// <summary>A new worker starts with this window: small, so that a slow worker never hoards messages; it grows while the worker is starved.</summary>
+    private const int InitialWindow = 2;
+
+    private readonly ServerRuntime _runtime;
+    private readonly StepInvoker _invoker;
+    private readonly Forwarder _forwarder;
+    private readonly Ventilator _ventilator;
+    private readonly IgnoredMessages _strangers;
+    private readonly ILeaderStage _stage;
+    private bool _warnedNoWorkers;
+    private readonly HashSet<IActorRef> _stopped = [];
+
+    public LeaderActor(ServerRuntime runtime) : this(runtime, static ops => new ButterflyStage(ops))
+    {
+    }
+
+    public LeaderActor(ServerRuntime runtime, Func<LeaderOps, ILeaderStage> stage)
+    {
+        _runtime = runtime;
+        _invoker = new StepInvoker(runtime);
+        _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
+        var settings = runtime.Settings;
+        _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
+        _strangers = new IgnoredMessages(runtime.Log, $"The leader of server '{runtime.Name}'");
+        _stage = stage(new LeaderOps(runtime, _forwarder, _ventilator.Enqueue, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
+
+        Receive<Deliver>(OnDeliver);
+        Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
+        Receive<WorkResults>(OnResults);
+        Receive<DirectoryUpdate>(OnDirectory);
+        Receive<Terminated>(t =>
+        {
+            // Not a worker: an actor the stage watches (a reduce watches the clients of its folds), or a worker already forgotten.
+            if (_ventilator.IsWorker(t.ActorRef))
+            {
+                // Its node may still be announced for a while (a killed worker is noticed by DeathWatch first): never re-added.
+                _stopped.Add(t.ActorRef);
+                RemoveWorker(t.ActorRef, "stopped");
+            }
+            else _stage.Handle(t, Sender);
+        });
+        Receive<CheckWorkers>(_ =>
+        {
+            // A check travels the way the work did (see WorkerRoutee.Send), so that it arrives after it.
+            foreach (var (worker, batch) in _ventilator.ChecksDue()) _runtime.Lanes.Tell(worker, new AnswerCheck(batch), Self);
+        });
+        Receive<AnswerCheckDone>(OnCheckDone);
+        Receive<WorkerDraining>(_ => OnDraining());
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
+            runtime.Name, runtime.Instance.TemplateName, "leader", runtime.NodeAddress, _ventilator.WorkerCount)));
+        ReceiveAny(message =>
+        {
+            if (!_stage.Handle(message, Sender)) Unhandled(message);
+            else DispatchAndFlush();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        _runtime.Instance.Started();
+        _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
+        // palm.butterfly.answer-check-interval: Akka.Remote delivers at most once, so a batch or an answer
+        // lost while an association drops and recovers would otherwise leave its job waiting forever.
+        Timers.StartPeriodicTimer(nameof(CheckWorkers), CheckWorkers.Instance, _runtime.Settings.AnswerCheckInterval);
+    }
+
+    protected override void PostStop() => _runtime.Node.Tell(UnsubscribeDirectory.Instance, Self);
+
+    private void OnDeliver(Deliver batch)
+    {
+        foreach (var message in batch.Messages)
+        {
+            // Checked here rather than on a worker, so that a bad step fails at once even with no workers.
+            var error = _invoker.Resolve(message, out _);
+            if (error is null)
+            {
+                _runtime.Counters.AddIn();
+                _stage.Accept(message);
+            }
+            else
+            {
+                _runtime.Counters.AddError();
+                _forwarder.Fail(message, error);
+            }
+        }
+        DispatchAndFlush();
+    }
+
+    private void OnResults(WorkResults answers)
+    {
+        var from = Sender;
+        if (!_ventilator.IsWorker(from))
+        {
+            // Not one of this server's workers (a stranger, or a worker already forgotten): it holds nothing here.
+            _strangers.Note($"{answers.Results.Count} answers", from);
+            return;
+        }
+        foreach (var answer in answers.Results)
+        {
+            // Ignored (and counted) unless this worker holds the message now: late answers after a re-dispatch, duplicates.
+            if (!_ventilator.Complete(from, answer.Id, out var message)) continue;
+            if (answer.Error is null)
+            {
+                _runtime.Counters.AddOut(answer.Outputs.Count);
+                _stage.Answered(message, StepOutcome.Of(answer.Outputs));
+            }
+            else
+            {
+                _runtime.Counters.AddError();
+                _stage.Answered(message, StepOutcome.Failed(answer.Error));
+            }
+        }
+        _ventilator.Answered(from, answers.Starved);
+        DispatchAndFlush();
+    }
+
+    private void OnDraining()
+    {
+        if (_ventilator.Drain(Sender))
+        {
+            _runtime.Log.Info("Worker {0} of server '{1}' is shutting down: it gets no new work, and is told once it has answered what it holds.",
+                Sender.Path, _runtime.Name);
+            DispatchAndFlush();
+        }
+        else
+        {
+            // Not a worker here (never was, or already forgotten): it holds nothing of this leader's.
+            Sender.Tell(WorkerDrained.Instance, Self);
+        }
+    }
+
+    private void OnCheckDone(AnswerCheckDone done)
+    {
+        var lost = _ventilator.Checked(Sender, done.Batch);
+        if (lost == 0) return;
+        _runtime.Log.Warning("Worker {0} of server '{1}' never answered {2} messages it was sent (lost in transit); re-dispatching them.",
+            Sender.Path, _runtime.Name, lost);
+        DispatchAndFlush();
+    }
+
+    private void OnDirectory(DirectoryUpdate update)
+    {
+        var current = new DirectorySnapshot(update.Entries).WorkersOf(_runtime.Name).Select(e => e.Server).ToHashSet();
+        // Stopped workers are remembered only while the directory still lists them.
+        _stopped.IntersectWith(current);
+        current.ExceptWith(_stopped);
+        foreach (var worker in _ventilator.Workers.Select(w => w.Worker).Where(w => !current.Contains(w)).ToArray())
+            RemoveWorker(worker, "left the directory");
+        foreach (var worker in current)
+        {
+            if (!_ventilator.AddWorker(worker)) continue;
+            Context.Watch(worker);
+            _warnedNoWorkers = false;
+            _runtime.Log.Info("Worker {0} joined server '{1}' ({2} workers).", worker.Path, _runtime.Name, _ventilator.WorkerCount);
+        }
+        DispatchAndFlush();
+    }
+
+    private void RemoveWorker(IActorRef worker, string why)
+    {
+        var requeued = _ventilator.RemoveWorker(worker);
+        if (requeued < 0) return;
+        // A worker that leaves with nothing unanswered is a normal departure; one that leaves work behind is worth a warning.
+        _runtime.Log.Log(requeued > 0 ? LogLevel.WarningLevel : LogLevel.InfoLevel,
+            "Worker {0} of server '{1}' {2}; re-dispatching its {3} unanswered messages ({4} workers left).",
+            [worker.Path, _runtime.Name, why, requeued, _ventilator.WorkerCount]);
+        if (_ventilator.Ignored > 0) _runtime.Log.Info("Server '{0}' has ignored {1} answers from workers that no longer held them so far.", _runtime.Name, _ventilator.Ignored);
+        DispatchAndFlush();
+    }
+
+    private void DispatchAndFlush()
+    {
+        _ventilator.Dispatch(Self);
+        _forwarder.Flush();
+        // Checked first: this runs for every batch of messages and of answers, and drains are rare.
+        if (_ventilator.Undrained) ReportDrained();
+        if (_ventilator.WorkerCount == 0 && _ventilator.Waiting > 0 && !_warnedNoWorkers)
+        {
+            _warnedNoWorkers = true;
+            _runtime.Log.Warning("Server '{0}' has no workers; {1} messages wait in its leader until a worker joins.",
+                _runtime.Name, _ventilator.Waiting);
+        }
+    }
+
+    private void ReportDrained()
+    {
+        foreach (var drained in _ventilator.TakeDrained())
+        {
+            // Decided from the leader's own bookkeeping, after the answers themselves arrived: the reply cannot overtake them.
+            drained.Worker.Tell(WorkerDrained.Instance, Self);
+            _runtime.Log.Info("Worker {0} of server '{1}' drained: it holds none of the {2} messages it held when it began to shut down, nothing to re-dispatch.",
+                drained.Worker.Path, _runtime.Name, drained.HeldAtDrain);
+        }
+    }
+
+    private sealed class CheckWorkers
+    {
+        public static readonly CheckWorkers Instance = new();
+    }
+}

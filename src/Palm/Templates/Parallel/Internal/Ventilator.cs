@@ -1,0 +1,235 @@
+using Akka.Actor;
+using Akka.Routing;
+using Palm.Messages;
+using Palm.Transport;
+
+namespace Palm.Templates.Parallel.Internal;
+
+/// <summary>
+/// The leader's bookkeeping, apart from the actor so that it can be tested alone: which messages wait,
+/// which worker holds which, and which are answered. Every message gets an id when it arrives and keeps
+/// it through re-dispatch; an answer counts only if it comes from the worker that holds that id now, and
+/// only the first time. That is how a message reaches the rest of its route exactly once even when a
+/// worker thought dead answers after its messages went to another, and why nobody else can answer for it.
+/// </summary>
+internal sealed class Ventilator
+{
+    private readonly int _batchMaxMessages;
+    private readonly long _batchMaxBytes;
+    private readonly Transport.DataLanes _lanes;
+    private readonly WindowRules _rules;
+    private readonly TimeProvider _clock;
+    private readonly CreditRoutingLogic _logic = new();
+    private readonly Dictionary<IActorRef, WorkerRoutee> _workers = new();
+    private Routee[] _routees = [];
+    private readonly Queue<WorkItem> _fresh = new();
+    private readonly Queue<WorkItem> _retry = new();
+    private readonly Dictionary<long, Open> _open = new();
+    private long _nextId;
+    private int _undrained;
+
+    /// <param name="initialWindow">The window a worker starts with.</param>
+    /// <param name="maxWindow"><c>palm.butterfly.worker-window</c>.</param>
+    /// <param name="windowTime"><c>palm.butterfly.worker-window-time</c>.</param>
+    /// <param name="batchMaxMessages"><c>palm.batch.max-messages</c>.</param>
+    /// <param name="batchMaxBytes"><c>palm.batch.max-bytes</c>.</param>
+    /// <param name="lanes">The way work goes to workers.</param>
+    /// <param name="clock">Measures workers' rates; tests pass a clock of their own.</param>
+    public Ventilator(int initialWindow, int maxWindow, TimeSpan windowTime, int batchMaxMessages, long batchMaxBytes, Transport.DataLanes lanes,
+        TimeProvider? clock = null)
+    {
+        _batchMaxMessages = batchMaxMessages;
+        _batchMaxBytes = batchMaxBytes;
+        _lanes = lanes;
+        _clock = clock ?? TimeProvider.System;
+        _rules = new WindowRules(Math.Min(initialWindow, maxWindow), maxWindow, windowTime.TotalSeconds, _clock.TimestampFrequency);
+    }
+
+    public int WorkerCount => _workers.Count;
+
+    public IReadOnlyCollection<WorkerRoutee> Workers => _workers.Values;
+
+    /// <summary>Messages that wait for a worker with free credit.</summary>
+    public int Waiting => _fresh.Count + _retry.Count;
+
+    /// <summary>Messages dispatched and not answered yet.</summary>
+    public int Outstanding => _open.Count;
+
+    /// <summary>Answers ignored: from a worker that did not hold that message (any more), or answered already.</summary>
+    public long Ignored { get; private set; }
+
+    /// <summary>Whether <paramref name="actor"/> is one of the workers.</summary>
+    public bool IsWorker(IActorRef actor) => _workers.ContainsKey(actor);
+
+    public void Enqueue(PipelineMessage message) => _fresh.Enqueue(new WorkItem(++_nextId, message));
+
+    public bool AddWorker(IActorRef worker)
+    {
+        if (_workers.ContainsKey(worker)) return false;
+        var routee = new WorkerRoutee(worker, _rules, _lanes, _batchMaxMessages, _batchMaxBytes);
+        _workers[worker] = routee;
+        _routees = [.. _routees, routee];
+        return true;
+    }
+
+    /// <summary>Forgets a worker and puts the messages only it held back in front of the queue; returns how many, or -1 if it was unknown.</summary>
+    public int RemoveWorker(IActorRef worker)
+    {
+        if (!_workers.Remove(worker, out var routee)) return -1;
+        _routees = _routees.Where(r => !ReferenceEquals(r, routee)).ToArray();
+        if (routee.Draining && !routee.DrainReported) _undrained--;
+        return Requeue(routee, routee.Held.Keys.ToList());
+    }
+
+    /// <summary>
+    /// <paramref name="worker"/> is shutting down: it gets no new work from now on. False if it is not a worker
+    /// (then it holds nothing here either).
+    /// </summary>
+    public bool Drain(IActorRef worker)
+    {
+        if (!_workers.TryGetValue(worker, out var routee)) return false;
+        if (routee.Draining) return true;
+        routee.Drain();
+        _undrained++;
+        return true;
+    }
+
+    /// <summary>Whether some worker is draining and was not yet reported drained (see <see cref="TakeDrained"/>).</summary>
+    public bool Undrained => _undrained > 0;
+
+    /// <summary>The draining workers that hold nothing any more and were not yet reported; each is reported once.</summary>
+    public List<WorkerRoutee> TakeDrained()
+    {
+        if (_undrained == 0) return [];
+        var drained = new List<WorkerRoutee>();
+        foreach (var routee in _workers.Values)
+        {
+            if (!routee.Draining || routee.DrainReported || routee.Held.Count > 0) continue;
+            routee.DrainReported = true;
+            _undrained--;
+            drained.Add(routee);
+        }
+        return drained;
+    }
+
+    /// <summary>The workers that hold messages and have no check under way, each with the batch number a check now covers.</summary>
+    public List<(IActorRef Worker, long Batch)> ChecksDue()
+    {
+        var due = new List<(IActorRef, long)>();
+        foreach (var routee in _workers.Values)
+        {
+            if (routee.Held.Count == 0 || routee.CheckPending is not null) continue;
+            routee.CheckPending = routee.Batches;
+            due.Add((routee.Worker, routee.Batches));
+        }
+        return due;
+    }
+
+    /// <summary>
+    /// <paramref name="from"/> has answered everything up to batch <paramref name="batch"/>: what it still holds
+    /// from those batches never reached it, or its answer never reached us; it goes to a worker again.
+    /// Returns how many messages that is.
+    /// </summary>
+    public int Checked(IActorRef from, long batch)
+    {
+        // A reply to a check of an earlier incarnation of the worker (it left and came back) says nothing about now.
+        if (!_workers.TryGetValue(from, out var routee) || routee.CheckPending != batch) return 0;
+        routee.CheckPending = null;
+        return Requeue(routee, routee.Held.Where(h => h.Value <= batch).Select(h => h.Key).ToList());
+    }
+
+    private int Requeue(WorkerRoutee routee, List<long> ids)
+    {
+        var requeued = 0;
+        // Oldest first, so that re-dispatched messages keep their order among themselves.
+        ids.Sort();
+        foreach (var id in ids)
+        {
+            routee.Held.Remove(id);
+            if (!_open.TryGetValue(id, out var open) || !ReferenceEquals(open.Worker, routee)) continue;
+            open.Worker = null;
+            _retry.Enqueue(open.Item);
+            requeued++;
+        }
+        return requeued;
+    }
+
+    /// <summary>
+    /// Records <paramref name="from"/>'s answer for item <paramref name="id"/>. True with the item's message if
+    /// <paramref name="from"/> holds the item now; false otherwise (counted in <see cref="Ignored"/>): an answer for
+    /// an item already answered, or re-dispatched meanwhile (the worker that holds it now will answer), or from an
+    /// actor that is no worker at all.
+    /// </summary>
+    public bool Complete(IActorRef from, long id, out PipelineMessage message)
+    {
+        // An item is held by at most one worker, and is open while it is: Requeue takes it from its holder first.
+        if (_workers.TryGetValue(from, out var routee) && routee.Held.Remove(id) && _open.Remove(id, out var open))
+        {
+            routee.AnsweredSinceMeasure++;
+            message = open.Item.Message;
+            return true;
+        }
+        Ignored++;
+        message = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// Adjusts <paramref name="from"/>'s window after one of its envelopes of answers. It grows while work waits
+    /// here and the worker had none: it answered everything it held, or says it waited for work longer than it
+    /// worked (<paramref name="starved"/>); never past what the worker answers in the window time. It goes back
+    /// to the start when the server is idle.
+    /// </summary>
+    public void Answered(IActorRef from, bool starved)
+    {
+        if (!_workers.TryGetValue(from, out var routee)) return;
+        routee.Measure(_clock.GetTimestamp());
+        if (Waiting > 0)
+        {
+            if (starved || routee.Held.Count == 0) routee.Grow();
+        }
+        else if (routee.Held.Count == 0)
+        {
+            routee.Reset();
+        }
+    }
+
+    /// <summary>Hands waiting messages to workers with free credit, re-dispatched ones first, one batch per worker.</summary>
+    public void Dispatch(IActorRef self)
+    {
+        long now = -1;
+        while (true)
+        {
+            WorkItem item;
+            Queue<WorkItem> from;
+            // Nobody holds a message that waits for re-dispatch, so nobody can answer it meanwhile: it is still open.
+            if (_retry.Count > 0)
+            {
+                item = _retry.Peek();
+                from = _retry;
+            }
+            else if (_fresh.Count > 0)
+            {
+                item = _fresh.Peek();
+                from = _fresh;
+            }
+            else break;
+
+            if (_logic.Select(item, _routees) is not WorkerRoutee routee) break;
+            from.Dequeue();
+            if (_open.TryGetValue(item.Id, out var open)) open.Worker = routee;
+            else _open[item.Id] = new Open(item, routee);
+            if (routee.Held.Count == 0) routee.Busy(now < 0 ? now = _clock.GetTimestamp() : now);
+            routee.Held[item.Id] = routee.AddToOutbox(item, self);
+        }
+        foreach (var routee in _workers.Values) routee.SendOutbox(self);
+    }
+
+    private sealed class Open(WorkItem item, WorkerRoutee? worker)
+    {
+        public WorkItem Item { get; } = item;
+
+        /// <summary>The worker that holds the item now; null while it waits for re-dispatch.</summary>
+        public WorkerRoutee? Worker { get; set; } = worker;
+    }
+}

@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using Palm.Discovery;
+using Palm.Dispatch;
+using Palm.Messages;
+using Palm.Messages.Internal;
+
+namespace Palm.Templates.Parallel.Internal;
+
+/// <summary>
+/// A worker of a <see cref="Servers.ButterflyServer"/>: calls the functions for the items its leader sends, on its
+/// own thread, through the shared <see cref="StepRunner{T}"/> (one call at a time, or up to a function's
+/// concurrency for asynchronous ones), and answers the sender. Answers travel in one envelope per batch
+/// when calls are quick; once a millisecond has gone by they leave at once, so that the leader refills the
+/// worker's credit while it is still busy. Each envelope also says whether the worker's call slots were
+/// free more than half of the time since the previous one (for one call at a time: it waited for work
+/// longer than it worked), which is how the leader learns that this worker's window is too small.
+/// </summary>
+/// <remarks>
+/// A worker takes work and answer checks only from the current leader of its server in the directory;
+/// anything else is ignored, counted and logged at a bounded rate. What comes while the directory
+/// lists no leader yet (a leader whose announcement is still on its way) is stashed, a bounded number of
+/// messages, and looked at again when the directory changes. When its actor system shuts down, the
+/// worker drains first (<see cref="WorkerDrain"/>).
+/// </remarks>
+internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
+{
+    private static readonly long FlushAfter = Stopwatch.Frequency / 1000;
+
+    /// <summary>Most messages kept while no leader is known; beyond, they are ignored (the leader's answer checks recover its own).</summary>
+    private const int MaxStashed = 64;
+
+    private readonly ServerRuntime _runtime;
+    private readonly StepRunner<Job> _runner;
+    private readonly Answers _answers;
+    private readonly IgnoredMessages _strangers;
+    private WorkerDrain? _drain;
+    private int _stashed;
+
+    // Answer checks that wait for items accepted before them and still running (concurrent calls): the reply
+    // goes once all of those are answered, after their answers.
+    private readonly Queue<(long Batch, IActorRef Leader, long Accepted)> _checks = new();
+
+    // The leader as of the directory snapshot it was read from; re-read when the node publishes a new one.
+    private DirectorySnapshot? _snapshot;
+    private IActorRef? _leader;
+
+    private long _lastAnswers = Stopwatch.GetTimestamp();
+
+    public WorkerActor(ServerRuntime runtime)
+    {
+        _runtime = runtime;
+        _answers = new Answers(runtime, Self, Starved);
+        _runner = new StepRunner<Job>(runtime, Self, static job => job.Item.Message, (job, outcome) => _answers.Add(job.Leader, ToResult(job.Item, outcome)));
+        _strangers = new IgnoredMessages(runtime.Log, $"A worker of server '{runtime.Name}'");
+        WarnOfConcurrencyAboveWindow();
+        Receive<WorkBatch>(batch =>
+        {
+            if (FromLeader("a batch of work")) Handle(batch);
+        });
+        Receive<ResumeSteps>(_ => After(_runner.Resume()));
+        Receive<AnswerCheck>(check =>
+        {
+            if (!FromLeader("an answer check")) return;
+            // Handled in mailbox order, so every batch sent before the check has been accepted by now; once all of it is
+            // answered, the reply takes the way the answers took, so it arrives after them.
+            _checks.Enqueue((check.Batch, Sender, _runner.Accepted));
+            ReplyToChecks();
+            if (_checks.Count > 0 && _runtime.Log.IsDebugEnabled)
+                _runtime.Log.Debug("A worker of server '{0}' holds its answer to check {1} until the calls accepted before it finish.", _runtime.Name, check.Batch);
+        });
+        Receive<WorkerDrained>(_ =>
+        {
+            if (_drain?.Drained(Sender) != true) _strangers.Note("a drained notice", Sender);
+        });
+        Receive<DirectoryUpdate>(_ =>
+        {
+            if (_stashed == 0 || Leader() is null) return;
+            _stashed = 0;
+            Stash.UnstashAll();
+        });
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
+            runtime.Name, runtime.Instance.TemplateName, "worker", runtime.NodeAddress, 0)));
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        _runtime.Instance.Started();
+        _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
+        _drain = WorkerDrain.Register(Context.System, _runtime, Self);
+    }
+
+    protected override void PostStop()
+    {
+        _runtime.Node.Tell(UnsubscribeDirectory.Instance, Self);
+        _drain?.Stopped();
+    }
+
+    /// <summary>The current leader of this worker's server, from the node's directory; null while none is listed.</summary>
+    private IActorRef? Leader()
+    {
+        var snapshot = _runtime.Directory.Current;
+        if (!ReferenceEquals(snapshot, _snapshot))
+        {
+            _snapshot = snapshot;
+            _leader = WorkerDrain.Leader(snapshot, _runtime.Name);
+        }
+        return _leader;
+    }
+
+    /// <summary>Whether the current message comes from the leader; if no leader is known yet it is stashed, otherwise ignored.</summary>
+    private bool FromLeader(string what)
+    {
+        var leader = Leader();
+        if (leader is not null && leader.Equals(Sender)) return true;
+        if (leader is null && _stashed < MaxStashed)
+        {
+            _stashed++;
+            Stash.Stash();
+            return false;
+        }
+        _strangers.Note(what, Sender);
+        return false;
+    }
+
+    private void Handle(WorkBatch batch)
+    {
+        var jobs = new Job[batch.Items.Count];
+        for (var i = 0; i < jobs.Length; i++) jobs[i] = new Job(batch.Items[i], Sender);
+        After(_runner.Accept(jobs));
+        // Calls run and slots are free: say so at once rather than with the first answers, which could come too late (calls
+        // that wait for each other) or slowly. The leader grows this worker's window if work waits (doubling per envelope),
+        // so that a worker whose functions may run N calls at once soon holds N. Once per batch at most.
+        if (_runner.WantsMore) _runtime.Lanes.Tell(Sender, new WorkResults([], Starved: true), Self);
+    }
+
+    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, Done);
+
+    private void Done()
+    {
+        _answers.Flush();
+        if (_checks.Count > 0) ReplyToChecks();
+    }
+
+    private void ReplyToChecks()
+    {
+        while (_checks.TryPeek(out var check) && _runner.Oldest >= check.Accepted)
+        {
+            _checks.Dequeue();
+            _answers.Flush();
+            _runtime.Lanes.Tell(check.Leader, new AnswerCheckDone(check.Batch), Self);
+        }
+    }
+
+    /// <summary>Whether the worker's call slots were free more than half of the time since its previous answers; starts a new period.</summary>
+    private bool Starved()
+    {
+        var now = Stopwatch.GetTimestamp();
+        var starved = 2 * _runner.TakeIdleTicks() > now - _lastAnswers;
+        _lastAnswers = now;
+        return starved;
+    }
+
+    private WorkResult ToResult(WorkItem item, in StepOutcome outcome)
+    {
+        if (outcome.Error is not null) return new WorkResult(item.Id, [], outcome.Error);
+        var outputs = outcome.ToList();
+        long bytes = 0;
+        foreach (var output in outputs) bytes += output.Length;
+        if (bytes <= _runtime.Settings.MaxPayloadBytes) return new WorkResult(item.Id, outputs, null);
+        // The outputs of one call go back to the leader in one message; past this size the transport would drop it.
+        _runtime.Counters.AddError();
+        return new WorkResult(item.Id, [], new PalmError(PalmErrorKind.PayloadTooLarge, _runtime.Name, item.Message.Step.Function,
+            item.Message.Stage, null,
+            $"The outputs of one call total {bytes} bytes; on a butterfly worker they travel to the leader together, and palm.max-payload-bytes allows {_runtime.Settings.MaxPayloadBytes}."));
+    }
+
+    /// <summary>An item of work and the leader that sent it, who gets its answer.</summary>
+    private readonly record struct Job(WorkItem Item, IActorRef Leader);
+
+    /// <summary>Answers gathered for the leader: sent when full, when a millisecond has passed since the last send, and when the worker has handled what its mailbox gave.</summary>
+    private sealed class Answers
+    {
+        private readonly EnvelopeBatch<WorkResult> _batch;
+        private IActorRef _leader = ActorRefs.Nobody;
+        private long _since = Stopwatch.GetTimestamp();
+
+        public Answers(ServerRuntime runtime, IActorRef self, Func<bool> starved) =>
+            _batch = new EnvelopeBatch<WorkResult>(runtime.Settings.BatchMaxMessages, runtime.Settings.BatchMaxBytes, (results, _) =>
+            {
+                _since = Stopwatch.GetTimestamp();
+                runtime.Lanes.Tell(_leader, new WorkResults(results, starved()), self);
+            });
+
+        public void Add(IActorRef leader, WorkResult result)
+        {
+            if (!ReferenceEquals(leader, _leader) && !leader.Equals(_leader))
+            {
+                // A new leader (the old one left): what is gathered goes to the one that sent it.
+                _batch.Flush();
+                _leader = leader;
+            }
+            long bytes = 0;
+            foreach (var output in result.Outputs) bytes += output.Length;
+            if (!_batch.Add(result, bytes) && Stopwatch.GetTimestamp() - _since >= FlushAfter) Flush();
+        }
+
+        public void Flush()
+        {
+            if (!_batch.Flush()) _since = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// A function allowed more calls at once than the leader keeps messages on a worker never gets them:
+    /// each setting is valid alone (a serial server of the same class would run them all), so this is a
+    /// warning at start, naming both, not an error.
+    /// </summary>
+    private void WarnOfConcurrencyAboveWindow()
+    {
+        var window = _runtime.Settings.WorkerWindow;
+        foreach (var name in _runtime.Functions.Names)
+        {
+            if (!_runtime.Functions.TryGet(name, out var function)) continue;
+            var limit = _runner.LimitOf(function);
+            if (limit <= window) continue;
+            _runtime.Log.Warning(
+                "A worker of server '{0}': function '{1}' may run {2} calls at once (its MaxConcurrency, or palm.server.max-concurrency), but a leader keeps "
+                + "at most palm.butterfly.worker-window = {3} messages on a worker, so at most {3} run at once. Raise palm.butterfly.worker-window to {2}, "
+                + "or lower the function's concurrency.", _runtime.Name, name, limit, window);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Akka;
+using Akka.Actor;
+using Akka.Event;
+using Palm.Discovery;
+using Palm.Dispatch;
+using Palm.Servers;
+
+namespace Palm.Templates.Parallel.Internal;
+
+/// <summary>
+/// A worker's drain, run by its actor system's coordinated shutdown (SIGTERM, Ctrl+C,
+/// <c>PalmHost.StopNodeAsync</c>) in the phase <see cref="Phase"/>, before the node leaves the cluster:
+/// it tells the leader the worker is shutting down (<see cref="WorkerDraining"/>), and waits until the
+/// leader says the worker holds nothing any more (<see cref="WorkerDrained"/>), for at most
+/// <c>palm.butterfly.drain-timeout</c>. Without a drain the leader would re-dispatch what the worker
+/// held as soon as it left, while the worker was still computing it: work done twice.
+/// </summary>
+/// <remarks>The task runs outside the worker actor; the actor hands it the leader's reply through <see cref="Drained"/>.</remarks>
+internal sealed class WorkerDrain
+{
+    /// <summary>The coordinated-shutdown phase of the drain: after services stop taking requests, before the node leaves the cluster.</summary>
+    public const string Phase = CoordinatedShutdown.PhaseServiceRequestsDone;
+
+    /// <summary>How often the drain looks whether the leader is still in the directory (only while a node shuts down).</summary>
+    private static readonly TimeSpan LeaderPoll = TimeSpan.FromMilliseconds(100);
+
+    private readonly ServerRuntime _runtime;
+    private readonly IActorRef _worker;
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile IActorRef? _leader;
+    private volatile bool _stopped;
+
+    private WorkerDrain(ServerRuntime runtime, IActorRef worker)
+    {
+        _runtime = runtime;
+        _worker = worker;
+    }
+
+    /// <summary>Registers the drain of <paramref name="worker"/> with its actor system's coordinated shutdown.</summary>
+    public static WorkerDrain Register(ActorSystem system, ServerRuntime runtime, IActorRef worker)
+    {
+        var drain = new WorkerDrain(runtime, worker);
+        var shutdown = CoordinatedShutdown.Get(system);
+        var phaseTimeout = shutdown.Timeout(Phase);
+        if (runtime.Settings.DrainTimeout > phaseTimeout)
+            runtime.Log.Warning("palm.butterfly.drain-timeout ({0}) is longer than akka.coordinated-shutdown.phases.{1}.timeout ({2}): "
+                + "a worker of server '{3}' that shuts down stops draining after {2}.", runtime.Settings.DrainTimeout, Phase, phaseTimeout, runtime.Name);
+        shutdown.AddTask(Phase, $"palm-drain-{worker.Path.Name}", drain.RunAsync);
+        return drain;
+    }
+
+    /// <summary>The worker actor stopped: nothing left to drain.</summary>
+    public void Stopped()
+    {
+        _stopped = true;
+        _drained.TrySetResult();
+    }
+
+    /// <summary>The worker got <see cref="WorkerDrained"/> from <paramref name="sender"/>; true if that is the leader it told.</summary>
+    public bool Drained(IActorRef sender)
+    {
+        if (_leader is not { } leader || !leader.Equals(sender)) return false;
+        _drained.TrySetResult();
+        return true;
+    }
+
+    private async Task<Done> RunAsync()
+    {
+        if (_drained.Task.IsCompleted || CurrentLeader() is not { } leader) return Done.Instance;
+        var started = Stopwatch.GetTimestamp();
+        _leader = leader;
+        // Sent for the worker, so that the leader knows which worker it is and replies to it.
+        leader.Tell(WorkerDraining.Instance, _worker);
+        while (!_drained.Task.IsCompleted)
+        {
+            var left = _runtime.Settings.DrainTimeout - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                _runtime.Log.Warning("Worker {0} of server '{1}' was not drained within {2} (palm.butterfly.drain-timeout); it leaves anyway, "
+                    + "and its leader re-dispatches what it still holds.", _worker.Path, _runtime.Name, _runtime.Settings.DrainTimeout);
+                return Done.Instance;
+            }
+            // Polled rather than watched: this runs outside the actor, and only while the node shuts down.
+            if (!leader.Equals(CurrentLeader()))
+            {
+                _runtime.Log.Info("Worker {0} of server '{1}' stops draining: its leader left.", _worker.Path, _runtime.Name);
+                return Done.Instance;
+            }
+            await Task.WhenAny(_drained.Task, Task.Delay(left < LeaderPoll ? left : LeaderPoll)).ConfigureAwait(false);
+        }
+        if (!_stopped)
+            _runtime.Log.Info("Worker {0} of server '{1}' drained in {2:F0} ms: its leader holds nothing of it any more.",
+                _worker.Path, _runtime.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return Done.Instance;
+    }
+
+    private IActorRef? CurrentLeader() => Leader(_runtime.Directory.Current, _runtime.Name);
+
+    /// <summary>The leader of server <paramref name="name"/> in <paramref name="directory"/>; null if none is listed.</summary>
+    public static IActorRef? Leader(DirectorySnapshot directory, string name) =>
+        directory.TryGet(name, out var entry) && entry.Role == ServerRole.Leader ? entry.Server : null;
+}

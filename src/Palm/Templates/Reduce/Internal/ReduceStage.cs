@@ -1,0 +1,297 @@
+using System.Buffers.Binary;
+using Palm.Dispatch;
+using Palm.Messages;
+using Palm.Servers;
+using Palm.Templates.Parallel.Internal;
+using Akka.Actor;
+using Akka.Event;
+
+namespace Palm.Templates.Reduce.Internal;
+
+/// <summary>
+/// The leader's part of a <see cref="ReduceServer"/>: every message goes to the workers as it is (the map), and every
+/// answer is folded here, per job and stage (and key). The weight of what it folded goes back to the client at once as
+/// <see cref="ResultKind.Absorbed"/>, naming the stage, so the client can tell when the job is complete apart from this
+/// step's fold; it then sends <see cref="ReduceFlush"/>, and the fold leaves as messages of the reduce's own, with fresh
+/// weight and negative input ids, announced by an <see cref="ResultKind.Emitted"/> item that says how many the stage
+/// created for the job (so the client waits for all of them, whichever way their results come back).
+/// </summary>
+/// <remarks>
+/// Order is what makes this exact: a fold happens before its Absorbed report leaves, a window's Emitted report before the
+/// Absorbed report of the message that filled the window, and both travel in the job's one result stream from this
+/// actor, which a session delivers in order. So when all of a job's weight is back at the client, everything that
+/// reached this step is folded, and every message a window emitted is known.
+/// </remarks>
+internal sealed class ReduceStage : ILeaderStage
+{
+    /// <summary>Flushed (job, stage) pairs remembered, to answer a repeated flush the same way and to refuse late messages.</summary>
+    private const int RememberedFlushes = 10_000;
+
+    private readonly LeaderOps _ops;
+    private readonly ReduceServer _server;
+    private readonly ServerRuntime _runtime;
+    private readonly ReduceSettings _settings;
+    private readonly Dictionary<(Guid Job, int Stage), Fold> _folds = new();
+    private readonly Dictionary<(Guid Job, int Stage), long> _flushed = new();
+    private readonly Queue<(Guid Job, int Stage)> _flushOrder = new();
+    // Clients with a fold here: a client that goes away never flushes its jobs, so their folds are dropped then.
+    private readonly HashSet<IActorRef> _clients = new();
+    private bool _timerStarted;
+
+    public ReduceStage(LeaderOps ops, ReduceServer server)
+    {
+        _ops = ops;
+        _server = server;
+        _runtime = ops.Runtime;
+        var (messages, time) = server.Windows;
+        _settings = ReduceSettings.Create(ops.Config, _runtime.Name, messages, time);
+    }
+
+    /// <summary>The input id of the <paramref name="n"/>th message a reduce at <paramref name="stage"/> emits for a job: negative, never an input's.</summary>
+    public static long EmittedId(int stage, long n) => -1 - (((long)stage << 40) | n);
+
+    /// <summary>The stage and number of an id made by <see cref="EmittedId"/>.</summary>
+    public static (int Stage, long N) OfEmittedId(long id)
+    {
+        var x = -1 - id;
+        return ((int)(x >> 40), x & ((1L << 40) - 1));
+    }
+
+    public void Accept(PipelineMessage message)
+    {
+        if (!_timerStarted && _settings.WindowTime > TimeSpan.Zero)
+        {
+            _timerStarted = true;
+            _ops.Timers().StartPeriodicTimer(nameof(WindowTick), WindowTick.Instance, _settings.WindowTime);
+        }
+        _ops.Enqueue(message);
+    }
+
+    public void Answered(PipelineMessage work, in StepOutcome outcome)
+    {
+        if (outcome.Error is not null || outcome.Count == 0)
+        {
+            // An error, or nothing to fold: the weight returns as with any step.
+            _ops.Forwarder.Emit(work, outcome);
+            return;
+        }
+        var key = (work.Job.JobId, work.Stage);
+        if (_flushed.ContainsKey(key))
+        {
+            Fail(work, "Reduce", null, $"The reduce at step {work.Stage} already emitted this job's result (the job was complete there); "
+                + "a message that reaches it afterwards (a route that comes back to it) cannot be folded.");
+            return;
+        }
+        var count = outcome.Count;
+        if (count > 1 && work.Weight / (UInt128)count == UInt128.Zero)
+        {
+            // Splitting the weight over failed outputs would be impossible; fail the message before folding any of it.
+            _ops.Forwarder.Emit(work, outcome);
+            return;
+        }
+        if (!_folds.TryGetValue(key, out var fold))
+        {
+            _folds[key] = fold = new Fold(work.Job, work.Stage);
+            if (_clients.Add(work.Job.Client)) _ops.Watch(work.Job.Client);
+        }
+        List<(int Output, PalmError Error)>? failures = null;
+        for (var i = 0; i < count; i++)
+        {
+            var error = FoldOne(fold, outcome[i], work);
+            if (error is not null) (failures ??= []).Add((i, error));
+        }
+
+        var absorbed = work.Weight;
+        if (failures is not null)
+        {
+            // Each failed output is an error result with its share of the weight, as if the outputs had fanned out.
+            var share = work.Weight / (UInt128)count;
+            var remainder = work.Weight - share * (UInt128)count;
+            foreach (var (output, error) in failures)
+            {
+                var weight = output == 0 ? share + remainder : share;
+                absorbed -= weight;
+                _ops.Forwarder.Fail(work with { Weight = weight }, error);
+            }
+        }
+        if (absorbed == UInt128.Zero)
+        {
+            if (fold.IsEmpty && fold.Emitted == 0) _folds.Remove(key);
+            return;
+        }
+        fold.Messages++;
+        // The window's report goes before this message's Absorbed report: see the remarks.
+        if (_settings.WindowMessages > 0 && fold.Messages >= _settings.WindowMessages) Emit(fold, final: false);
+        var stage = new byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(stage, work.Stage);
+        _ops.Forwarder.Report(work.Job, new ResultItem(work.InputId, absorbed, ResultKind.Absorbed, stage, null));
+    }
+
+    public bool Handle(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case ReduceFlush flush:
+                Flush(flush, sender);
+                return true;
+            case Terminated gone:
+                DropFoldsOf(gone.ActorRef);
+                return true;
+            case WindowTick:
+                foreach (var fold in _folds.Values)
+                    if (!fold.IsEmpty) Emit(fold, final: false);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void DropFoldsOf(IActorRef client)
+    {
+        if (!_clients.Remove(client)) return;
+        var abandoned = _folds.Where(f => f.Value.Job.Client.Equals(client)).Select(f => f.Key).ToList();
+        foreach (var key in abandoned) _folds.Remove(key);
+        if (abandoned.Count > 0)
+            _runtime.Log.Warning("Server '{0}' dropped the unfinished folds of {1} job(s): their client {2} went away before the jobs completed.",
+                _runtime.Name, abandoned.Select(k => k.Job).Distinct().Count(), client.Path);
+    }
+
+    private PalmError? FoldOne(Fold fold, ReadOnlyMemory<byte> partial, PipelineMessage work)
+    {
+        string? key = null;
+        if (_server.Keyed)
+        {
+            try
+            {
+                key = _server.KeyOf(partial);
+            }
+            catch (Exception e)
+            {
+                return Error(work, "Key", e, e.Message);
+            }
+            if (key is null) return Error(work, "Key", null, "The key function returned null for an output; every output needs a key.");
+        }
+        try
+        {
+            var accumulator = fold.Get(key) ?? _server.NewAccumulator();
+            fold.Set(key, _server.Fold(accumulator, partial));
+            return null;
+        }
+        catch (Exception e)
+        {
+            return Error(work, "Reduce", e, e.Message);
+        }
+    }
+
+    private void Flush(ReduceFlush flush, IActorRef client)
+    {
+        var key = (flush.JobId, flush.Stage);
+        if (_flushed.TryGetValue(key, out var total))
+        {
+            // A repeated flush (the reply was slow or lost): the same answer, nothing emitted twice.
+            Announce(new JobHeader(flush.JobId, client, [], null, null), flush.Stage, total, final: true);
+            return;
+        }
+        if (_folds.Remove(key, out var fold))
+        {
+            Emit(fold, final: true);
+            total = fold.Emitted;
+        }
+        else
+        {
+            Announce(new JobHeader(flush.JobId, client, [], null, null), flush.Stage, 0, final: true);
+            total = 0;
+        }
+        _flushed[key] = total;
+        _flushOrder.Enqueue(key);
+        if (_flushOrder.Count > RememberedFlushes) _flushed.Remove(_flushOrder.Dequeue());
+    }
+
+    /// <summary>Sends what <paramref name="fold"/> holds on along the route (one message per key), then the report of how many.</summary>
+    private void Emit(Fold fold, bool final)
+    {
+        foreach (var (key, accumulator) in fold.Take())
+        {
+            var origin = new PipelineMessage(fold.Job, fold.Stage, EmittedId(fold.Stage, fold.Emitted++), Weights.Whole, default);
+            byte[] payload;
+            try
+            {
+                payload = _server.ResultOf(key, accumulator);
+            }
+            catch (Exception e)
+            {
+                _ops.Forwarder.Fail(origin, Error(origin, "Result", e, e.Message));
+                continue;
+            }
+            _runtime.Counters.AddOut(1);
+            _ops.Forwarder.Emit(origin, StepOutcome.From(payload));
+        }
+        fold.Messages = 0;
+        Announce(fold.Job, fold.Stage, fold.Emitted, final);
+    }
+
+    private void Announce(JobHeader job, int stage, long total, bool final)
+    {
+        var payload = new byte[9];
+        BinaryPrimitives.WriteInt64LittleEndian(payload, total);
+        payload[8] = final ? (byte)1 : (byte)0;
+        _ops.Forwarder.Report(job, new ResultItem(stage, UInt128.Zero, ResultKind.Emitted, payload, null));
+    }
+
+    private void Fail(PipelineMessage work, string function, Exception? e, string message)
+    {
+        _ops.Forwarder.Fail(work, Error(work, function, e, message));
+    }
+
+    private PalmError Error(PipelineMessage work, string function, Exception? e, string message)
+    {
+        _runtime.Counters.AddError();
+        if (e is not null)
+            _runtime.Log.Error(e, "{0} of server {1} failed on job {2} input {3} (step {4}).", function, _runtime.Name, work.Job.JobId, work.InputId, work.Stage);
+        return new PalmError(PalmErrorKind.FunctionFailed, _runtime.Name, function, work.Stage, e?.GetType().FullName, message);
+    }
+
+    /// <summary>What a reduce holds for one job at one stage: the accumulator (or one per key) of the current window.</summary>
+    private sealed class Fold(JobHeader job, int stage)
+    {
+        private byte[]? _single;
+        private Dictionary<string, byte[]>? _keyed;
+
+        /// <summary>The header of the first message folded: what the fold is emitted with.</summary>
+        public JobHeader Job { get; } = job;
+
+        public int Stage { get; } = stage;
+
+        /// <summary>Messages folded since the window began.</summary>
+        public long Messages { get; set; }
+
+        /// <summary>Messages emitted so far for the job at this stage (numbered from 0).</summary>
+        public long Emitted { get; set; }
+
+        public bool IsEmpty => _single is null && (_keyed is null || _keyed.Count == 0);
+
+        public byte[]? Get(string? key) => key is null ? _single : _keyed?.GetValueOrDefault(key);
+
+        public void Set(string? key, byte[] accumulator)
+        {
+            if (key is null) _single = accumulator;
+            else (_keyed ??= new Dictionary<string, byte[]>(StringComparer.Ordinal))[key] = accumulator;
+        }
+
+        /// <summary>The accumulators (keys in ordinal order), leaving the fold empty.</summary>
+        public List<(string? Key, byte[] Accumulator)> Take()
+        {
+            var taken = new List<(string?, byte[])>();
+            if (_single is not null) taken.Add((null, _single));
+            if (_keyed is not null) taken.AddRange(_keyed.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => ((string?)p.Key, p.Value)));
+            _single = null;
+            _keyed = null;
+            return taken;
+        }
+    }
+
+    private sealed class WindowTick
+    {
+        public static readonly WindowTick Instance = new();
+    }
+}

@@ -1,0 +1,30 @@
+using Akka.Configuration;
+
+namespace Palm.Templates.Reduce;
+
+/// <summary>
+/// The windows of a <see cref="Servers.ReduceServer"/> (<c>palm.reduce.*</c>, per server under <c>palm.reduce.servers.NAME</c>):
+/// after how many folded messages, or after how much time, a reduce emits what it holds for a job and starts afresh.
+/// Neither set: one result per job (per key), when the job is complete at that step.
+/// </summary>
+/// <param name="WindowMessages">Emit after this many messages were folded for a job at a step (0: no count window).</param>
+/// <param name="WindowTime">Emit what a job's folds hold this often (zero: no time window).</param>
+public sealed record ReduceSettings(int WindowMessages, TimeSpan WindowTime)
+{
+    /// <summary>
+    /// Reads the settings of server <paramref name="server"/>: <c>palm.reduce.servers.NAME</c> over the class's own values
+    /// (<paramref name="messages"/>, <paramref name="time"/>, null when the class sets none) over <c>palm.reduce</c>.
+    /// </summary>
+    /// <exception cref="ConfigurationException">A negative value.</exception>
+    public static ReduceSettings Create(Config config, string server, int? messages = null, TimeSpan? time = null)
+    {
+        var reduce = config.GetConfig("palm.reduce") ?? Config.Empty;
+        var own = reduce.GetConfig($"servers.{server}") ?? Config.Empty;
+        var settings = new ReduceSettings(
+            own.HasPath("window-messages") ? own.GetInt("window-messages") : messages ?? reduce.GetInt("window-messages", 0),
+            own.HasPath("window-time") ? own.GetTimeSpan("window-time") : time ?? reduce.GetTimeSpan("window-time", TimeSpan.Zero));
+        if (settings.WindowMessages < 0 || settings.WindowTime < TimeSpan.Zero)
+            throw new ConfigurationException($"palm.reduce.window-messages and window-time (server '{server}') must not be negative.");
+        return settings;
+    }
+}

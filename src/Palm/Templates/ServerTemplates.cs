@@ -1,0 +1,52 @@
+using Akka.Actor;
+using Palm.Dispatch;
+using Palm.Messages;
+using Palm.Servers;
+using Palm.Templates.Internal;
+using Palm.Templates.Parallel.Internal;
+using Palm.Templates.Reduce.Internal;
+using Palm.Templates.ScatterGather.Internal;
+
+namespace Palm.Templates;
+
+/// <summary>
+/// A server template that makes its own actor: a seam for tests that need a server with a faulty
+/// transport behind it. Palm's own templates are chosen by <see cref="ServerTemplates"/>.
+/// </summary>
+internal interface IServerActorFactory
+{
+    /// <summary>Creates the actor that plays <paramref name="role"/> for the server.</summary>
+    Props CreateProps(ServerRuntime runtime, ServerRole role);
+}
+
+/// <summary>The one table that maps a server's base class and role to the actor that plays it.</summary>
+internal static class ServerTemplates
+{
+    /// <summary>Creates the actor that plays <paramref name="role"/> for <paramref name="runtime"/>'s server.</summary>
+    /// <exception cref="PalmConfigurationException">The template has no such role.</exception>
+    public static Props PropsFor(ServerRuntime runtime, ServerRole role) => runtime.Instance switch
+    {
+        ReduceServer reduce => Parallel(runtime, role, ops => new ReduceStage(ops, reduce)),
+        ScatterGatherServer scatter => Parallel(runtime, role, ops => new ScatterGatherStage(ops, scatter)),
+        ButterflyServer => role switch
+        {
+            ServerRole.Leader => Props.Create(() => new LeaderActor(runtime)),
+            ServerRole.Worker => Props.Create(() => new WorkerActor(runtime)),
+            _ => Props.Create(() => new SerialServerActor(runtime)),
+        },
+        RegisteredServer => role == ServerRole.Standalone
+            ? Props.Create(() => new SerialServerActor(runtime))
+            : throw new PalmConfigurationException(
+                $"Server '{runtime.Name}' is a {nameof(RegisteredServer)}, which has no leader or workers; derive from ButterflyServer for a parallel server."),
+        IServerActorFactory custom => custom.CreateProps(runtime, role),
+        var other => throw new PalmConfigurationException(
+            $"Server '{runtime.Name}' derives from {other.GetType().BaseType?.Name}, which is not a Palm template; derive from RegisteredServer, ButterflyServer, ScatterGatherServer or ReduceServer."),
+    };
+
+    private static Props Parallel(ServerRuntime runtime, ServerRole role, Func<LeaderOps, ILeaderStage> stage) => role switch
+    {
+        ServerRole.Leader => Props.Create(() => new LeaderActor(runtime, stage)),
+        ServerRole.Worker => Props.Create(() => new WorkerActor(runtime)),
+        _ => Props.Create(() => new StageServerActor(runtime, stage)),
+    };
+}
