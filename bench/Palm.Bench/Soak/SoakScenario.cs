@@ -12,13 +12,13 @@ namespace Palm.Bench.Soak;
 /// The <c>soak</c> group: a pipeline client -> a (serial) -> farm (butterfly: leader + workers) -> client runs
 /// for minutes while the soak kills workers (SIGKILL, each replaced by a new process), pauses them (SIGSTOP,
 /// then SIGCONT) and every node's lanes and Akka.Remote sessions drop, duplicate, delay and reorder
-/// envelopes (<c>palm.lane.fuzzing</c>). Prints throughput every 10 s and, at the end, lost and duplicated
+/// envelopes (<c>palm-bench.fuzzing</c>, injected into each system's <c>DataLanes.Fuzzing</c>). Prints throughput every 10 s and, at the end, lost and duplicated
 /// results: both must be 0.
 /// </summary>
 public static class SoakScenario
 {
     private const string Fuzzing = """
-        palm.lane.fuzzing { enabled = on, drop = 0.005, duplicate = 0.005, delay = 0.005, reorder = 0.005, max-delay = 20ms, seed = 7 }
+        palm-bench.fuzzing { enabled = on, drop = 0.005, duplicate = 0.005, delay = 0.005, reorder = 0.005, max-delay = 20ms, seed = 7 }
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
         palm.downing.stable-after = 2s
         akka.remote.watch-failure-detector.acceptable-heartbeat-pause = 3s
@@ -42,6 +42,7 @@ public static class SoakScenario
             + "workers killed and replaced or paused every 2-5 s, 0.5% of envelopes dropped, duplicated, delayed and reordered on every node");
 
         var seed = await PalmHost.StartNodeAsync(new NodeOptions { Config = PalmPipeline.Quiet.WithFallback(fuzzing) });
+        SoakFaults.Inject(seed.System, fuzzing);
         var processes = new List<SoakProcess>();
         var random = new Random(2026);
         try
@@ -53,6 +54,7 @@ public static class SoakScenario
             foreach (var w in await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Start("--server", "farm", "--role", "worker")))) farm.Add(w);
             processes.AddRange(farm);
             await using var client = await PalmClient.ConnectAsync(seed.Address, PalmPipeline.Quiet.WithFallback(fuzzing));
+            SoakFaults.Inject(client.System, fuzzing);
             await client.WaitForServersAsync(["a"], TimeSpan.FromSeconds(60));
             await client.WaitForServersAsync(["farm"], TimeSpan.FromSeconds(60), minWorkers: workers);
 

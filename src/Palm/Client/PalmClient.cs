@@ -28,11 +28,13 @@ public sealed class PalmClient : IAsyncDisposable
     private readonly IActorRef _actor;
     private readonly DirectoryView _view;
     private readonly Transport.DataLanes _lanes;
+    private readonly IDisposable _laneReceiver;
     private int _disposed;
 
-    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings, Transport.DataLanes lanes, ClientCounters counters)
+    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings, Transport.DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
     {
         Counters = counters;
+        _laneReceiver = laneReceiver;
         _system = system;
         _ownsSystem = ownsSystem;
         _actor = actor;
@@ -103,8 +105,17 @@ public sealed class PalmClient : IAsyncDisposable
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var counters = new ClientCounters();
         var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate, settings, counters, trustLocal: !ownsSystem)), "palm-client-" + Guid.NewGuid().ToString("N"));
-        await firstUpdate.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
-        return new PalmClient(system, ownsSystem, actor, view, settings, lanes, counters);
+        var receiver = lanes.AddReceiver(actor);
+        try
+        {
+            await firstUpdate.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
+        }
+        catch
+        {
+            receiver.Dispose();
+            throw;
+        }
+        return new PalmClient(system, ownsSystem, actor, view, settings, lanes, counters, receiver);
     }
 
     /// <summary>Waits until the cluster has every server in <paramref name="names"/> (with <paramref name="minWorkers"/> workers each).</summary>
@@ -132,8 +143,8 @@ public sealed class PalmClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(payloads);
         options ??= new JobOptions();
-        var job = NewJob(route, options, out _);
-        return Run(job, payloads, options.Window ?? Settings.ClientWindow, cancellationToken);
+        var job = NewJob(route, options);
+        return Run(job, payloads, options.Window ?? Settings.ClientWindow, inlinePump: false, cancellationToken);
     }
 
     /// <summary>Sends one payload through <paramref name="route"/> and returns the first result (null if the route emitted nothing).</summary>
@@ -144,46 +155,16 @@ public sealed class PalmClient : IAsyncDisposable
     public async Task<byte[]?> EvalAsync(IReadOnlyList<string> route, byte[] payload, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var job = NewJob(route, options ?? new JobOptions(), out var snapshot);
-        var header = job.Header;
-        var first = header.Route[0];
-        // The checks the input pump makes, with the errors a one-input job would report.
-        if (payload.Length > Settings.MaxPayloadBytes)
-            throw new PalmFunctionException(new PalmError(PalmErrorKind.PayloadTooLarge, "client", first.Function, -1, null,
-                $"Input 0 has {payload.Length} bytes; palm.max-payload-bytes allows {Settings.MaxPayloadBytes}."));
-        if (!snapshot.TryGet(first.Server, out var entry))
-            throw new PalmFunctionException(new PalmError(PalmErrorKind.UnknownServer, first.Server, first.Function, 0, null,
-                $"Server '{first.Server}' is not in the cluster."));
-
-        // A one-input job without the job machinery: no pump task and no window, the input sent from
-        // this thread and the results read straight from the job's events.
-        _actor.Tell(new RegisterJob(job));
-        try
+        var job = NewJob(route, options ?? new JobOptions());
+        byte[]? result = null;
+        PalmError? error = null;
+        // The job driver of RunJob, with its pump run on this thread: one input needs no task of its own.
+        await foreach (var r in Run(job, ToAsync([payload]), 1, inlinePump: true, cancellationToken).ConfigureAwait(false))
         {
-            _lanes.Tell(entry.Server, new Deliver([new PipelineMessage(header, 0, 0, Weights.Whole, payload)]), _actor, payload.Length);
-            job.MarkIssued(1);
-            _actor.Tell(new SourceExhausted(header.JobId, 1));
-            byte[]? result = null;
-            PalmError? error = null;
-            var reader = job.Events.Reader;
-            while (true)
-            {
-                if (!reader.TryRead(out var e)) e = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                if (e.Result is { } r)
-                {
-                    if (r.IsError) error ??= r.Error;
-                    else result ??= r.ToArray();
-                }
-                // With a reduce on the route the result comes after the input is complete, when the reduce is flushed.
-                if (e.End || (e.CompletedInput >= 0 && !job.Reduce.Active)) break;
-                if (e.Failure is not null) throw e.Failure;
-            }
-            return error is null ? result : throw new PalmFunctionException(error);
+            if (r.IsError) error ??= r.Error;
+            else result ??= r.ToArray();
         }
-        finally
-        {
-            _actor.Tell(new UnregisterJob(header.JobId));
-        }
+        return error is null ? result : throw new PalmFunctionException(error);
     }
 
     /// <summary>The cache of server <paramref name="server"/>.</summary>
@@ -203,13 +184,12 @@ public sealed class PalmClient : IAsyncDisposable
     }
 
     /// <summary>Parses and (unless told not to) validates the route, and makes the job's client-side state.</summary>
-    private JobState NewJob(IReadOnlyList<string> route, JobOptions options, out DirectorySnapshot snapshot)
+    private JobState NewJob(IReadOnlyList<string> route, JobOptions options)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var steps = Step.ParseRoute(route);
         var current = _view.Current;
         if (options.ValidateRoute) Validate(steps, current);
-        snapshot = current;
         // The route's servers that exist now: if one leaves, the job cannot finish.
         var watched = steps.Select(s => s.Server).Distinct().Where(s => current.TryGet(s, out _)).ToArray();
         var progressTimeout = options.ProgressTimeout ?? Settings.ClientProgressTimeout;
@@ -232,12 +212,20 @@ public sealed class PalmClient : IAsyncDisposable
         }
     }
 
-    private async IAsyncEnumerable<JobResult> Run(JobState job, IAsyncEnumerable<byte[]?> payloads, int window, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The one job driver: registers the job, feeds its inputs through an <see cref="InputPump"/> (on a task of its
+    /// own, or when <paramref name="inlinePump"/> on the caller's thread until it has to wait) and yields its results
+    /// until every input is complete and every reduce on the route flushed.
+    /// </summary>
+    private async IAsyncEnumerable<JobResult> Run(JobState job, IAsyncEnumerable<byte[]?> payloads, int window, bool inlinePump,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(window, window);
         _actor.Tell(new RegisterJob(job));
-        var pump = Task.Run(() => new InputPump(job, _view, Settings, slots, _lanes).RunAsync(payloads, stop.Token), CancellationToken.None);
+        var pump = inlinePump
+            ? new InputPump(job, _view, Settings, slots, _lanes).RunAsync(payloads, stop.Token)
+            : Task.Run(() => new InputPump(job, _view, Settings, slots, _lanes).RunAsync(payloads, stop.Token), CancellationToken.None);
         try
         {
             long completed = 0, total = -1;
@@ -303,6 +291,7 @@ public sealed class PalmClient : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _actor.GracefulStop(Settings.AskTimeout).ConfigureAwait(false);
+        _laneReceiver.Dispose();
         if (_ownsSystem) await _system.Terminate().ConfigureAwait(false);
     }
 }

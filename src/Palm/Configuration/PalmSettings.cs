@@ -1,80 +1,107 @@
+using Akka.Actor;
 using Akka.Configuration;
 
 namespace Palm.Configuration;
 
-/// <summary>Palm's settings, read from the <c>palm</c> section of HOCON (defaults in <c>hocon/reference.conf</c>).</summary>
-/// <param name="SystemName">Actor system name shared by every node of a cluster.</param>
-/// <param name="BatchMaxMessages">Most pipeline messages in one remote envelope.</param>
-/// <param name="BatchMaxBytes">Payload bytes after which a batch is sent even if not full.</param>
-/// <param name="MaxPayloadBytes">Largest payload a step may emit; larger ones become error results.</param>
-/// <param name="ServerDispatcher">Dispatcher id for the actors that run user functions.</param>
-/// <param name="ClientWindow">Inputs a job may have in flight before the client waits.</param>
-/// <param name="AskTimeout">Time-out of cache and status requests.</param>
-/// <param name="ConnectTimeout">How long a client waits for its contact node, and a node for joining.</param>
-/// <param name="WorkerWindow">Most messages a butterfly leader keeps in flight on one worker (a worker starts with fewer and gets more while it is starved).</param>
-/// <param name="AnswerCheckInterval">How often a butterfly leader checks that its workers answered all they were sent.</param>
-/// <param name="MaxDirectorySubscribers">Most clients and leaders one node sends directory updates to.</param>
-/// <param name="CacheMaxEntries">Most keys one server's cache holds.</param>
-/// <param name="CacheMaxBytes">Most value bytes one server's cache holds.</param>
-/// <param name="ClientProgressTimeout">How long a job may wait for a result while the cluster owes it some before the client checks the route's servers (and, after as long again, fails the job).</param>
-/// <param name="DrainTimeout">How long a butterfly worker that shuts down waits for its leader to say it holds nothing any more.</param>
-/// <param name="WorkerWindowTime">A butterfly worker's window holds at most what it answers in this time (at its measured rate).</param>
-/// <param name="MaxConcurrency">How many calls of an asynchronous function may run at once per server instance, unless its attribute says otherwise.</param>
-/// <param name="UnknownServerWait">How long a server holds an output for a next server its node's directory does not list yet before failing it as unknown (zero: at once).</param>
-public sealed record PalmSettings(
-    string SystemName,
-    int BatchMaxMessages,
-    int BatchMaxBytes,
-    int MaxPayloadBytes,
-    string ServerDispatcher,
-    int ClientWindow,
-    TimeSpan AskTimeout,
-    TimeSpan ConnectTimeout,
-    int WorkerWindow,
-    TimeSpan AnswerCheckInterval,
-    int MaxDirectorySubscribers,
-    int CacheMaxEntries,
-    long CacheMaxBytes,
-    TimeSpan ClientProgressTimeout,
-    TimeSpan DrainTimeout,
-    TimeSpan WorkerWindowTime,
-    int MaxConcurrency,
-    TimeSpan UnknownServerWait)
+/// <summary>
+/// Palm's settings, read from the <c>palm</c> section of HOCON (defaults and reasons in <c>hocon/reference.conf</c>).
+/// Built with <see cref="Create(Config)"/> or <see cref="Create(ActorSystem)"/>; change one with <c>with { ... }</c>.
+/// </summary>
+public sealed record PalmSettings
 {
+    private PalmSettings()
+    {
+    }
+
+    /// <summary>Actor system name shared by every node of a cluster (<c>palm.system-name</c>).</summary>
+    public string SystemName { get; init; } = "";
+
+    /// <summary>Most pipeline messages in one remote envelope (<c>palm.batch.max-messages</c>).</summary>
+    public int BatchMaxMessages { get; init; }
+
+    /// <summary>Payload bytes after which a batch is sent even if not full (<c>palm.batch.max-bytes</c>).</summary>
+    public int BatchMaxBytes { get; init; }
+
+    /// <summary>Largest payload a step may emit; larger ones become error results (<c>palm.max-payload-bytes</c>).</summary>
+    public int MaxPayloadBytes { get; init; }
+
+    /// <summary>Dispatcher id for the actors that run user functions.</summary>
+    public string ServerDispatcher { get; init; } = "palm.server-dispatcher";
+
+    /// <summary>Inputs a job may have in flight before the client waits (<c>palm.client.window</c>).</summary>
+    public int ClientWindow { get; init; }
+
+    /// <summary>Time-out of cache and status requests (<c>palm.ask-timeout</c>).</summary>
+    public TimeSpan AskTimeout { get; init; }
+
+    /// <summary>How long a client waits for its contact node, and a node for joining (<c>palm.connect-timeout</c>).</summary>
+    public TimeSpan ConnectTimeout { get; init; }
+
+    /// <summary>Most messages a butterfly leader keeps in flight on one worker (<c>palm.butterfly.worker-window</c>).</summary>
+    public int WorkerWindow { get; init; }
+
+    /// <summary>How often a butterfly leader checks that its workers answered all they were sent (<c>palm.butterfly.answer-check-interval</c>).</summary>
+    public TimeSpan AnswerCheckInterval { get; init; }
+
+    /// <summary>Most clients and leaders one node sends directory updates to (<c>palm.node.max-directory-subscribers</c>).</summary>
+    public int MaxDirectorySubscribers { get; init; }
+
+    /// <summary>Most keys one server's cache holds (<c>palm.cache.max-entries</c>).</summary>
+    public int CacheMaxEntries { get; init; }
+
+    /// <summary>Most value bytes one server's cache holds (<c>palm.cache.max-bytes</c>).</summary>
+    public long CacheMaxBytes { get; init; }
+
+    /// <summary>
+    /// How long a job may wait for a result while the cluster owes it some before the client checks the route's
+    /// servers, and after as long again fails the job (<c>palm.client.progress-timeout</c>).
+    /// </summary>
+    public TimeSpan ClientProgressTimeout { get; init; }
+
+    /// <summary>How long a butterfly worker that shuts down waits for its leader to release it (<c>palm.butterfly.drain-timeout</c>).</summary>
+    public TimeSpan DrainTimeout { get; init; }
+
+    /// <summary>A butterfly worker's window holds at most what it answers in this time (<c>palm.butterfly.worker-window-time</c>).</summary>
+    public TimeSpan WorkerWindowTime { get; init; }
+
+    /// <summary>Calls of an asynchronous function that may run at once per server instance, unless its attribute says otherwise (<c>palm.server.max-concurrency</c>).</summary>
+    public int MaxConcurrency { get; init; }
+
+    /// <summary>How long a server holds an output for a next server its directory does not list yet (<c>palm.server.unknown-server-wait</c>; zero: fail at once).</summary>
+    public TimeSpan UnknownServerWait { get; init; }
+
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static PalmSettings Default { get; } = Create(PalmConfig.Reference);
 
-    /// <summary>Reads the settings from a configuration whose fallback includes <see cref="PalmConfig.Reference"/>.</summary>
-    /// <exception cref="ConfigurationException">A value is out of range, or contradicts another (see <see cref="SettingsCheck"/>).</exception>
+    /// <summary>Reads the settings of <paramref name="system"/>'s configuration.</summary>
+    /// <exception cref="ConfigurationException">A value is malformed, out of range, or contradicts another; the message names the key.</exception>
+    public static PalmSettings Create(ActorSystem system) => Create(system.Settings.Config);
+
+    /// <summary>Reads the settings from <paramref name="config"/> (with <see cref="PalmConfig.Reference"/> as its fallback).</summary>
+    /// <exception cref="ConfigurationException">A value is malformed, out of range, or contradicts another (see <see cref="SettingsCheck"/>); the message names the key.</exception>
     public static PalmSettings Create(Config config)
     {
-        var palm = (ReferenceEquals(config, PalmConfig.Reference) ? config : config.WithFallback(PalmConfig.Reference)).GetConfig("palm");
-        var settings = new PalmSettings(
-            palm.GetString("system-name"),
-            palm.GetInt("batch.max-messages"),
-            (int)palm.GetByteSize("batch.max-bytes")!.Value,
-            (int)palm.GetByteSize("max-payload-bytes")!.Value,
-            "palm.server-dispatcher",
-            palm.GetInt("client.window"),
-            palm.GetTimeSpan("ask-timeout"),
-            palm.GetTimeSpan("connect-timeout"),
-            palm.GetInt("butterfly.worker-window"),
-            palm.GetTimeSpan("butterfly.answer-check-interval"),
-            palm.GetInt("node.max-directory-subscribers"),
-            palm.GetInt("cache.max-entries"),
-            palm.GetByteSize("cache.max-bytes")!.Value,
-            palm.GetTimeSpan("client.progress-timeout"),
-            palm.GetTimeSpan("butterfly.drain-timeout"),
-            palm.GetTimeSpan("butterfly.worker-window-time"),
-            palm.GetInt("server.max-concurrency"),
-            palm.GetTimeSpan("server.unknown-server-wait"));
-        if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
-            || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.MaxDirectorySubscribers < 1 || settings.CacheMaxEntries < 1 || settings.CacheMaxBytes < 1
-            || settings.ClientProgressTimeout <= TimeSpan.Zero || settings.DrainTimeout <= TimeSpan.Zero || settings.WorkerWindowTime <= TimeSpan.Zero
-            || settings.MaxConcurrency < 1 || settings.UnknownServerWait < TimeSpan.Zero)
-            throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.client.progress-timeout, palm.butterfly.worker-window, "
-                + "palm.butterfly.answer-check-interval, palm.butterfly.drain-timeout, palm.butterfly.worker-window-time, palm.node.max-directory-subscribers, palm.server.max-concurrency and palm.cache.* must be positive, "
-                + "and palm.server.unknown-server-wait must not be negative.");
+        var palm = new SettingsReader(config, "palm");
+        var settings = new PalmSettings
+        {
+            SystemName = palm.String("system-name"),
+            BatchMaxMessages = palm.Int("batch.max-messages", 1),
+            BatchMaxBytes = (int)palm.Bytes("batch.max-bytes", 1, int.MaxValue),
+            MaxPayloadBytes = (int)palm.Bytes("max-payload-bytes", 1, int.MaxValue),
+            ClientWindow = palm.Int("client.window", 1),
+            AskTimeout = palm.Duration("ask-timeout"),
+            ConnectTimeout = palm.Duration("connect-timeout"),
+            WorkerWindow = palm.Int("butterfly.worker-window", 1),
+            AnswerCheckInterval = palm.Duration("butterfly.answer-check-interval"),
+            MaxDirectorySubscribers = palm.Int("node.max-directory-subscribers", 1),
+            CacheMaxEntries = palm.Int("cache.max-entries", 1),
+            CacheMaxBytes = palm.Bytes("cache.max-bytes", 1),
+            ClientProgressTimeout = palm.Duration("client.progress-timeout"),
+            DrainTimeout = palm.Duration("butterfly.drain-timeout"),
+            WorkerWindowTime = palm.Duration("butterfly.worker-window-time"),
+            MaxConcurrency = palm.Int("server.max-concurrency", 1),
+            UnknownServerWait = palm.Duration("server.unknown-server-wait", zeroAllowed: true),
+        };
         if (!ReferenceEquals(config, PalmConfig.Reference)) SettingsCheck.Validate(config, settings);
         return settings;
     }

@@ -51,7 +51,7 @@ internal sealed class DataLanes : IExtension
             Tls = tls.Enabled;
             _context = new LaneContext(Settings, serializer, maxBodyBytes, _log, () => _stopping, Counters, tls);
             // Sessions need a receiver whatever carries them: the inbox exists even without a listener.
-            inbox = new LaneInbox(system, serializer, _log, Settings.ReorderFrames, Settings.ReorderBytes);
+            inbox = new LaneInbox(system, serializer, Receivers, _log, Settings.ReorderFrames, Settings.ReorderBytes);
             if (Settings.Enabled && !tls.Enabled && config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false))
             {
                 // Akka's TLS configured by hand (nodes and clients refuse this at start): a lane without TLS beside it would undo it.
@@ -105,6 +105,15 @@ internal sealed class DataLanes : IExtension
 
     internal LaneCounters Counters { get; } = new();
 
+    /// <summary>The actors of this system lanes deliver to; see <see cref="AddReceiver"/>.</summary>
+    internal LaneReceivers Receivers { get; } = new();
+
+    /// <summary>
+    /// Lets envelopes from other systems reach <paramref name="actor"/> (a server, worker or client
+    /// actor) until the result is disposed; lanes deliver to no other actor.
+    /// </summary>
+    internal IDisposable AddReceiver(IActorRef actor) => Receivers.Add(actor);
+
     internal LaneListener? Listener => _listener;
 
     internal IReadOnlyCollection<LanePeer> Peers => _peers.Values.ToArray();
@@ -139,7 +148,7 @@ internal sealed class DataLanes : IExtension
         }
     }
 
-    /// <summary>Fault injection for tests (see <c>palm.lane.fuzzing</c>); set to null to stop it.</summary>
+    /// <summary>The fault seam: tests and benchmarks inject faults into this system's lanes here (never by configuration); null stops it.</summary>
     internal LaneFuzzing? Fuzzing
     {
         get => _context?.Fuzzing;

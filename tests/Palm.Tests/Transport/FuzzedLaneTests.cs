@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Palm.TestKit;
 using Palm.Tests.Support;
 using Palm.Transport;
+using Palm.Transport.Internal;
 using Xunit;
 
 namespace Palm.Tests.Transport;
@@ -17,9 +18,10 @@ public sealed class FuzzedLaneTests
         palm.lane {
           retry-after = 200ms
           resend-interval = 150ms
-          fuzzing { enabled = on, drop = 0.1, duplicate = 0.05, delay = 0.05, reorder = 0.05, max-delay = 30ms, seed = 7 }
         }
         """);
+
+    private static readonly LaneFuzzingSettings Faults = new(Drop: 0.1, Duplicate: 0.05, Delay: 0.05, Reorder: 0.05, MaxDelay: TimeSpan.FromMilliseconds(30), Seed: 7);
 
     private static byte[] Payload(int index) =>
         [.. BitConverter.GetBytes(index), .. Enumerable.Repeat((byte)(index * 31), index % 10 == 0 ? 20_000 : 60)];
@@ -35,6 +37,7 @@ public sealed class FuzzedLaneTests
         var client = await cluster.ConnectClientAsync();
         await client.WaitForServersAsync(["a", "b"], TimeSpan.FromSeconds(30));
         DataLanes[] lanes = [DataLanes.Get(client.System), DataLanes.Get(a.System), DataLanes.Get(b.System)];
+        foreach (var l in lanes.Append(DataLanes.Get(cluster.Seed.System))) l.Fuzzing = new LaneFuzzing(Faults);
 
         const int count = 3000;
         var seen = new bool[count];

@@ -391,11 +391,15 @@ public sealed class LaneSecretTests
 internal static class LaneTestTargets
 {
     /// <summary>
-    /// An actor at <c>/user/palm-client-{name}</c>, a path lanes deliver to (see <c>LaneInbox</c>),
+    /// An actor at <c>/user/palm-client-{name}</c>, registered as a receiver lanes deliver to (see <c>LaneReceivers</c>),
     /// that forwards everything to <paramref name="to"/> with its sender.
     /// </summary>
-    public static IActorRef ClientStandIn(ActorSystem system, IActorRef to, string name = "stand-in") =>
-        system.ActorOf(Props.Create(() => new ForwardActor(to)), "palm-client-" + name);
+    public static IActorRef ClientStandIn(ActorSystem system, IActorRef to, string name = "stand-in")
+    {
+        var actor = system.ActorOf(Props.Create(() => new ForwardActor(to)), "palm-client-" + name);
+        DataLanes.Get(system).AddReceiver(actor);
+        return actor;
+    }
 
     private sealed class ForwardActor : ReceiveActor
     {

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Palm.Messages;
 using Palm.Serialization;
+using Palm.Transport;
 using Palm.Transport.Internal;
 using Xunit;
 
@@ -18,7 +19,7 @@ public sealed class LaneInboxTests : Akka.TestKit.Xunit2.TestKit
     public LaneInboxTests()
     {
         _serializer = new PalmSerializer((ExtendedActorSystem)Sys);
-        _inbox = new LaneInbox((ExtendedActorSystem)Sys, _serializer, Logging.GetLogger(Sys, "test"), reorderFrames: 8, reorderBytes: 1 << 20);
+        _inbox = new LaneInbox((ExtendedActorSystem)Sys, _serializer, DataLanes.Get(Sys).Receivers, Logging.GetLogger(Sys, "test"), reorderFrames: 8, reorderBytes: 1 << 20);
         // Lanes deliver only to Palm's actors: a stand-in client passes what it gets to the test actor.
         _target = LaneFrame.PathOf(LaneTestTargets.ClientStandIn(Sys, TestActor))!;
     }

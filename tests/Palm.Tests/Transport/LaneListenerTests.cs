@@ -37,7 +37,7 @@ public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
     {
         _output = output;
         _serializer = new PalmSerializer((ExtendedActorSystem)Sys);
-        _inbox = new LaneInbox((ExtendedActorSystem)Sys, _serializer, Logging.GetLogger(Sys, "test"));
+        _inbox = new LaneInbox((ExtendedActorSystem)Sys, _serializer, DataLanes.Get(Sys).Receivers, Logging.GetLogger(Sys, "test"));
         _target = LaneFrame.PathOf(LaneTestTargets.ClientStandIn(Sys, TestActor))!;
         // As if this system's lane actor had handed a peer its secret.
         _secret = _inbox.Identities.Issue(new Address("akka.tcp", "peer", "127.0.0.1", 1));

@@ -39,6 +39,7 @@ internal sealed class NodeActor : ReceiveActor
     private readonly Dictionary<Address, (NodeServers Message, IActorRef Sender)> _pending = new();
     private const int MaxPendingAnnouncements = 64;
     private readonly HashSet<IActorRef> _subscribers = [];
+    private readonly Dictionary<IActorRef, IDisposable> _laneReceivers = new();
     private readonly ConnectedClients _clients;
     private readonly IDisposable _admission;
     private readonly HashSet<(string Name, string Node)> _reportedConflicts = [];
@@ -112,6 +113,7 @@ internal sealed class NodeActor : ReceiveActor
     protected override void PostStop()
     {
         _admission.Dispose();
+        foreach (var receiver in _laneReceivers.Values) receiver.Dispose();
         if (_clustered) AkkaCluster.Get(Context.System).Unsubscribe(Self);
     }
 
@@ -166,6 +168,7 @@ internal sealed class NodeActor : ReceiveActor
         var props = ServerTemplates.PropsFor(runtime, role).WithDispatcher(_settings.ServerDispatcher);
         var actorName = role == ServerRole.Worker ? $"worker-{name}-{++_workerSequence}" : $"server-{name}";
         var server = Context.ActorOf(props, actorName);
+        _laneReceivers[server] = _lanes.AddReceiver(server);
         Context.Watch(server);
         return new ServerEntry(name, instance.TemplateName, role, server, cacheActor, functions.Names, _selfAddress);
     }
@@ -207,6 +210,7 @@ internal sealed class NodeActor : ReceiveActor
 
     private void OnTerminated(Terminated t)
     {
+        if (_laneReceivers.Remove(t.ActorRef, out var receiver)) receiver.Dispose();
         var wasClient = _clients.Remove(t.ActorRef);
         if (_subscribers.Remove(t.ActorRef) || wasClient) return;
         if (_local.RemoveAll(e => e.Server.Equals(t.ActorRef)) > 0)

@@ -149,7 +149,7 @@ internal sealed class LaneConnection
                         holding.Add(frame);
                         frame.Encode(_context);
                         var fault = fuzzing?.Next() ?? Fault.None;
-                        if (fault == Fault.Drop) frame.SentAt = Environment.TickCount64;
+                        if (fault == Fault.Drop) frame.SentAt = _context.NowMs();
                         else if (fault == Fault.Delay) Requeue(frame, fuzzing!.NextDelay());
                         else if (fault == Fault.Reorder && held is null) held = frame;
                         else
@@ -172,7 +172,7 @@ internal sealed class LaneConnection
                     if (_tls is not null) WriteTls(_tls, segments, bytes);
                     else if (_socket.Send(segments) != bytes)
                         throw new IOException("The socket took only part of a lane write.");
-                    var now = Environment.TickCount64;
+                    var now = _context.NowMs();
                     foreach (var f in frames) f.SentAt = now;
                     Interlocked.Add(ref _context.Counters.Sent, frames.Count);
                 }

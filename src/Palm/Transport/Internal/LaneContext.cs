@@ -5,11 +5,16 @@ namespace Palm.Transport.Internal;
 
 /// <summary>What every lane session and connection of one system shares.</summary>
 internal sealed class LaneContext(LaneSettings settings, IEnvelopeSerializer serializer, int maxBodyBytes, ILoggingAdapter log, Func<bool> stopping, LaneCounters counters,
-    PalmTlsSettings? tls = null)
+    PalmTlsSettings? tls = null, TimeProvider? time = null)
 {
-    private LaneFuzzing? _fuzzing = settings.Fuzzing is { } f ? new LaneFuzzing(f) : null;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    private LaneFuzzing? _fuzzing;
 
     public LaneSettings Settings { get; } = settings;
+
+    /// <summary>Milliseconds on the lanes' clock (a <see cref="TimeProvider"/>, injected by tests): when frames were sent, and which are overdue.</summary>
+    public long NowMs() => _time.GetTimestamp() / Math.Max(1, _time.TimestampFrequency / 1000);
     public IEnvelopeSerializer Serializer { get; } = serializer;
 
     /// <summary>Largest body a frame may have: Akka.Remote's <c>maximum-frame-size</c>, which a resend must fit in too.</summary>

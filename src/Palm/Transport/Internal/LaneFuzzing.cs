@@ -3,8 +3,8 @@ using Akka.Configuration;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// Test-only fault injection on a system's lanes (<c>palm.lane.fuzzing</c>), in the spirit of
-/// Akka.NET's <c>ProducerController.CreateWithFuzzing</c>: each frame written to a lane socket, each
+/// Test-only fault injection on a system's lanes, in the spirit of Akka.NET's
+/// <c>ProducerController.CreateWithFuzzing</c>: injected at run time through <c>DataLanes.Fuzzing</c>, never configured; each frame written to a lane socket, each
 /// envelope sent through Akka.Remote and each confirmation is, with these probabilities, dropped,
 /// duplicated, delayed (by up to <paramref name="MaxDelay"/>) or swapped with the next one.
 /// </summary>
@@ -20,7 +20,7 @@ internal sealed record LaneFuzzingSettings(double Drop, double Duplicate, double
             fuzzing.GetTimeSpan("max-delay", TimeSpan.FromMilliseconds(50)), fuzzing.GetInt("seed", 0));
         double[] all = [settings.Drop, settings.Duplicate, settings.Delay, settings.Reorder];
         if (all.Any(p => p is < 0 or > 1) || all.Sum() > 1 || settings.MaxDelay < TimeSpan.Zero)
-            throw new ConfigurationException("palm.lane.fuzzing: drop, duplicate, delay and reorder must be probabilities adding up to at most 1, and max-delay must not be negative.");
+            throw new ConfigurationException("fuzzing: drop, duplicate, delay and reorder must be probabilities adding up to at most 1, and max-delay must not be negative.");
         return settings;
     }
 }

@@ -30,7 +30,7 @@ namespace Palm.Transport.Internal;
 /// the sequence and is counted (<see cref="RefusedFrames"/>), and logged at a bounded rate.
 /// </para>
 /// </remarks>
-internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer serializer, ILoggingAdapter log, int reorderFrames = 256, long reorderBytes = 16 << 20)
+internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer serializer, LaneReceivers receivers, ILoggingAdapter log, int reorderFrames = 256, long reorderBytes = 16 << 20)
 {
     private const int MaxCachedRefs = 10_000;
     private const int MaxQuotedChars = 200;
@@ -43,6 +43,7 @@ internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer 
 
     private readonly ConcurrentDictionary<Guid, Session> _sessions = new();
     private readonly ConcurrentDictionary<string, PathInfo> _paths = new();
+    private long _pathsVersion;
     private long _delivered;
     private long _refusedFrames;
     private long _refusedSessions;
@@ -303,6 +304,13 @@ internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer 
     /// <summary>What a path a peer sent names: parsed once, then cached (a bounded cache).</summary>
     private PathInfo Lookup(string path)
     {
+        var version = receivers.Version;
+        if (version != Volatile.Read(ref _pathsVersion))
+        {
+            // A receiver came or went: answers cached before may be wrong now.
+            _paths.Clear();
+            Volatile.Write(ref _pathsVersion, version);
+        }
         if (_paths.TryGetValue(path, out var info)) return info;
         info = ActorPath.TryParse(path, out var parsed) ? new PathInfo(parsed, IsPalmActor(parsed)) : new PathInfo(null, false);
         if (_paths.Count >= MaxCachedRefs) _paths.Clear();
@@ -310,23 +318,8 @@ internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer 
         return info;
     }
 
-    /// <summary>
-    /// Whether <paramref name="path"/> is an actor lanes carry envelopes to: of this system, and a
-    /// server or worker under the node actor (<c>/user/palm/server-*</c>, <c>/user/palm/worker-*</c>,
-    /// see <c>NodeActor</c>; a butterfly leader is its server) or a client (<c>/user/palm-client-*</c>,
-    /// see <c>PalmClient</c>).
-    /// </summary>
-    private bool IsPalmActor(ActorPath path)
-    {
-        if (!path.Address.Equals(system.Provider.DefaultAddress)) return false;
-        var e = path.Elements;
-        return e.Count switch
-        {
-            2 => e[0] == "user" && e[1].StartsWith("palm-client-", StringComparison.Ordinal),
-            3 => e[0] == "user" && e[1] == "palm" && (e[2].StartsWith("server-", StringComparison.Ordinal) || e[2].StartsWith("worker-", StringComparison.Ordinal)),
-            _ => false,
-        };
-    }
+    /// <summary>Whether <paramref name="path"/> is an actor lanes carry envelopes to: of this system, and registered (<see cref="LaneReceivers"/>).</summary>
+    private bool IsPalmActor(ActorPath path) => path.Address.Equals(system.Provider.DefaultAddress) && receivers.Contains(path);
 
     private static string Quote(string path) => path.Length <= MaxQuotedChars ? path : path[..MaxQuotedChars] + "...";
 

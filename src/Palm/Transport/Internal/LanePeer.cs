@@ -129,12 +129,12 @@ internal sealed class LanePeer(Address address, IActorRef remoteLane, LaneCounte
     }
 
     /// <summary>
-    /// The oldest unconfirmed envelopes sent at least <paramref name="after"/> ago, and any a closed
-    /// connection never wrote, in order, up to about <paramref name="maxBytes"/> of bodies.
+    /// The oldest unconfirmed envelopes sent at least <paramref name="after"/> before <paramref name="nowMs"/>, and any a
+    /// closed connection never wrote, in order, up to about <paramref name="maxBytes"/> of bodies.
     /// </summary>
-    public List<OutboundFrame> TakeOverdue(TimeSpan after, long maxBytes)
+    public List<OutboundFrame> TakeOverdue(long nowMs, TimeSpan after, long maxBytes)
     {
-        var due = Environment.TickCount64 - (long)after.TotalMilliseconds;
+        var due = nowMs - (long)after.TotalMilliseconds;
         var frames = new List<OutboundFrame>();
         var bytes = 0L;
         lock (_gate)

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Palm.Messages.Internal;
 
 namespace Palm.Transport.Internal;
 
@@ -84,18 +85,18 @@ internal sealed class LaneSessionActor : ReceiveActor, IWithTimers
             _confirmedAtLastTick = confirmed;
             return;
         }
-        Send(_peer.TakeOverdue(_context.Settings.ResendInterval, MaxResendBytes), ref _context.Counters.Resent);
+        Send(_peer.TakeOverdue(_context.NowMs(), _context.Settings.ResendInterval, MaxResendBytes), ref _context.Counters.Resent);
     }
 
     private void Send(List<OutboundFrame> frames, ref long counter)
     {
         if (frames.Count == 0 || _context.Stopping()) return;
         var fuzzing = _context.Fuzzing;
-        var batch = new List<LaneEnvelope>();
-        var bytes = 0L;
+        // Each batch must fit in Akka.Remote's frame size, which one envelope alone does.
+        var batch = new EnvelopeBatch<LaneEnvelope>(MaxBatchEnvelopes, MaxBatchBytes, (envelopes, _) => _peer.RemoteLane.Tell(Batch(envelopes), Self));
         LaneEnvelope? held = null;
         var sent = 0;
-        var now = Environment.TickCount64;
+        var now = _context.NowMs();
         foreach (var frame in frames)
         {
             // Confirmed meanwhile (the receiver has it), or released: nothing to send.
@@ -134,21 +135,10 @@ internal sealed class LaneSessionActor : ReceiveActor, IWithTimers
             }
         }
         if (held is not null) Add(held);
-        if (batch.Count > 0) _peer.RemoteLane.Tell(Batch(batch), Self);
+        batch.Flush();
         Interlocked.Add(ref counter, sent);
 
-        // Each batch must fit in Akka.Remote's frame size, which one envelope alone does.
-        void Add(LaneEnvelope envelope)
-        {
-            if (batch.Count > 0 && (bytes + envelope.Body.Length > MaxBatchBytes || batch.Count >= MaxBatchEnvelopes))
-            {
-                _peer.RemoteLane.Tell(Batch(batch), Self);
-                batch = [];
-                bytes = 0;
-            }
-            batch.Add(envelope);
-            bytes += envelope.Body.Length;
-        }
+        void Add(LaneEnvelope envelope) => batch.Add(envelope, envelope.Body.Length);
     }
 
     private LaneEnvelopes Batch(IReadOnlyList<LaneEnvelope> envelopes) => new(_peer.Session, _peer.Confirmed, envelopes);

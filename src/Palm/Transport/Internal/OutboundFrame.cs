@@ -33,7 +33,7 @@ internal sealed class OutboundFrame(IActorRef target, object message, IActorRef?
     /// <summary>The lane connection it was queued on; null when it went to Akka.Remote first.</summary>
     public LaneConnection? Connection { get; set; }
 
-    /// <summary>When it was last written to a socket or handed to Akka.Remote (<see cref="Environment.TickCount64"/>); 0: never.</summary>
+    /// <summary>When it was last written to a socket or handed to Akka.Remote (<see cref="LaneContext.NowMs"/>); 0: never.</summary>
     public long SentAt
     {
         get => Volatile.Read(ref _sentAt);
