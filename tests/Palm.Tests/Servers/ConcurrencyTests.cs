@@ -3,7 +3,8 @@ using Akka.Event;
 using Palm.Client;
 using Palm.Servers;
 using Palm.TestKit;
-using Palm.Tests.Servers.Butterfly;
+using Palm.Tests.Support;
+using Palm.Tests.Templates.Parallel;
 using Xunit;
 
 namespace Palm.Tests.Servers;

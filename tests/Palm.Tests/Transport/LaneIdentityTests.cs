@@ -12,7 +12,7 @@ using Palm.Serialization;
 using Palm.Servers;
 using Palm.Transport;
 using Palm.Transport.Internal;
-using Palm.Tests.Servers.Butterfly;
+using Palm.Tests.Templates.Parallel;
 using Palm.TestKit;
 using Palm.Tests.Support;
 using Xunit;

@@ -1,7 +1,7 @@
 using Palm.Demo.MonteCarlo;
 using Palm.Servers;
 using Palm.TestKit;
-using Palm.Tests.Servers.Butterfly;
+using Palm.Tests.Templates.Parallel;
 using Xunit;
 
 namespace Palm.Tests.Demo.MonteCarlo;
