@@ -23,6 +23,7 @@ public sealed class ImpostorServer : RegisteredServer
 /// The control plane trusts only members: directory entries, server starts and subscriptions from
 /// anyone else are refused, checked from the sender's address and never from what a message claims.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class ControlPlaneTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -12,6 +12,7 @@ namespace Palm.Tests.Hosting;
 /// An operator's bad day: a farm of worker processes killed (SIGKILL) one after another, faster than the
 /// cluster can down them, each replaced by a new process, while a job runs. Every node is its own OS process.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Process)]
 public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);

@@ -22,6 +22,7 @@ public sealed class GateServer : RegisteredServer
 }
 
 /// <summary>Nodes and clients joining and leaving a running cluster.</summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class MembershipTests
 {
     [Fact]

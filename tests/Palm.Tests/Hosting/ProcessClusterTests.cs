@@ -6,6 +6,7 @@ using Xunit;
 namespace Palm.Tests.Hosting;
 
 /// <summary>The demo pipeline with every node in its own OS process, as in production.</summary>
+[Trait(TestCategories.Category, TestCategories.Process)]
 public sealed class ProcessClusterTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);

@@ -46,6 +46,7 @@ public sealed class TrapActor : ReceiveActor
 /// one type) sends a Palm node messages of arbitrary types: the node refuses each at deserialization,
 /// builds nothing, and goes on receiving what it can read.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class StrangerSerializationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

@@ -17,6 +17,7 @@ namespace Palm.Tests.Templates.Parallel;
 /// server behind its back: a worker takes work only from its leader, and a leader answers only from the worker
 /// that holds the message.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class ButterflyTrustTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -6,6 +6,7 @@ using Xunit;
 namespace Palm.Tests.Templates.Reduce;
 
 /// <summary>The demo's reduce server (<c>total</c>) with every node its own OS process.</summary>
+[Trait(TestCategories.Category, TestCategories.Process)]
 public sealed class ReduceProcessTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);

@@ -7,6 +7,7 @@ using Xunit;
 namespace Palm.Tests.Templates.ScatterGather;
 
 /// <summary>Scatter-gather servers across real remoting: every node its own actor system.</summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class ScatterGatherClusterTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
