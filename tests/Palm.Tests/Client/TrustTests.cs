@@ -8,6 +8,7 @@ using Xunit;
 namespace Palm.Tests.Client;
 
 /// <summary>A client takes results only from nodes of the cluster it knows, for jobs it runs.</summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class TrustTests
 {
     [Fact]

@@ -3,7 +3,8 @@ using Akka.Event;
 using Palm.Client;
 using Palm.Servers;
 using Palm.TestKit;
-using Palm.Tests.Servers.Butterfly;
+using Palm.Tests.Support;
+using Palm.Tests.Templates.Parallel;
 using Xunit;
 
 namespace Palm.Tests.Servers;
@@ -12,6 +13,7 @@ namespace Palm.Tests.Servers;
 /// Asynchronous functions with several calls at once per server instance, across real remoting: the server, the
 /// client and (for the butterfly) the leader and its worker each in an actor system of their own.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -37,6 +37,7 @@ public sealed class LaneCluster : IAsyncLifetime
 }
 
 /// <summary>Large envelopes travel on Palm's data lanes between real actor systems, and survive lanes that break.</summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<LaneCluster>
 {
     private readonly PalmClient _client = fixture.Client;
@@ -219,6 +220,7 @@ public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<La
 public sealed class DisabledLaneTests
 {
     [Fact]
+    [Trait(TestCategories.Category, TestCategories.Cluster)]
     public async Task A_cluster_with_lanes_off_serves_a_client_whose_lanes_are_on_through_Akka_remote()
     {
         await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString("palm.lane.enabled = off"));

@@ -12,6 +12,7 @@ namespace Palm.Tests.Transport;
 /// A real pipeline across actor systems whose lanes and Akka.Remote sends all drop, duplicate, delay
 /// and reorder frames, envelopes and confirmations at random: every result still arrives exactly once.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class FuzzedLaneTests
 {
     private static readonly Config Fuzzed = ConfigurationFactory.ParseString("""

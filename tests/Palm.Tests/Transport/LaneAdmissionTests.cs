@@ -12,6 +12,7 @@ namespace Palm.Tests.Transport;
 /// Who is handed a lane secret (and with it the lane's port): a node hands one to the members of its
 /// cluster and to its connected clients, a client to the nodes of its cluster; a stranger asks in vain.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class LaneAdmissionTests(IdentityCluster fixture) : IClassFixture<IdentityCluster>
 {
     // Past the time a request from a system not admitted yet waits before it is dropped.

@@ -5,6 +5,7 @@ using Akka.Configuration;
 using Palm.Configuration;
 using Palm.Messages;
 using Palm.Serialization;
+using Palm.Tests.Support;
 using Palm.Transport;
 using Palm.Transport.Internal;
 using Xunit;
@@ -12,6 +13,7 @@ using Xunit;
 namespace Palm.Tests.Transport;
 
 /// <summary>Sessions between two real actor systems with Akka.Remote (no cluster): the test's and another.</summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class LaneDeliveryTests() : Akka.TestKit.Xunit2.TestKit(Config)
 {
     private static readonly Config Config = ConfigurationFactory.ParseString("""

@@ -12,7 +12,7 @@ using Palm.Serialization;
 using Palm.Servers;
 using Palm.Transport;
 using Palm.Transport.Internal;
-using Palm.Tests.Servers.Butterfly;
+using Palm.Tests.Templates.Parallel;
 using Palm.TestKit;
 using Palm.Tests.Support;
 using Xunit;
@@ -81,6 +81,7 @@ public sealed class IdentityCluster : IAsyncLifetime
 /// of it reaches a server or a client: a lane connection speaks for the system whose secret it presents, frames are delivered
 /// only to that system's claims and only to local Palm actors, and sessions belong to one system.
 /// </summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<IdentityCluster>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

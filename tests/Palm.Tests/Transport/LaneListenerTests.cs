@@ -223,6 +223,7 @@ public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    [Trait(TestCategories.Category, TestCategories.Cluster)]
     public async Task Thousands_of_idle_and_handshake_only_connections_cost_no_threads_and_little_memory_while_a_job_runs()
     {
         await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString("""

@@ -1,12 +1,14 @@
 using Palm.Demo.MonteCarlo;
 using Palm.Servers;
 using Palm.TestKit;
-using Palm.Tests.Servers.Butterfly;
+using Palm.Tests.Support;
+using Palm.Tests.Templates.Parallel;
 using Xunit;
 
 namespace Palm.Tests.Demo.MonteCarlo;
 
 /// <summary>The Monte Carlo job across real remoting (every node its own actor system), against the single-threaded run.</summary>
+[Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class MonteCarloClusterTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);

@@ -1,0 +1,71 @@
+using Palm.Configuration;
+using Palm.Hosting;
+using Palm.Servers;
+using Xunit;
+
+namespace Palm.Tests.Hosting;
+
+public sealed class NodeOptionsTests
+{
+    [Fact]
+    public void Flags_become_hocon_over_palm_defaults()
+    {
+        var options = NodeOptions.Parse(["--host", "10.0.0.5", "--port", "4053", "--seed", "akka.tcp://palm@10.0.0.1:4053",
+            "--seed", "akka.tcp://palm@10.0.0.2:4053", "--role", "worker", "extra"]);
+        var config = options.ToConfig();
+        Assert.Equal("10.0.0.5", config.GetString("akka.remote.dot-netty.tcp.hostname"));
+        Assert.Equal(4053, config.GetInt("akka.remote.dot-netty.tcp.port"));
+        Assert.Equal(["akka.tcp://palm@10.0.0.1:4053", "akka.tcp://palm@10.0.0.2:4053"], config.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal(ServerRole.Worker, options.Role);
+        Assert.Equal(["extra"], options.Rest);
+        Assert.Equal("cluster", config.GetString("akka.actor.provider"));
+        Assert.Equal(2000, PalmSettings.Create(config).ClientWindow);
+    }
+
+    [Fact]
+    public void A_config_file_overrides_defaults_and_flags_override_the_file()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "palm.client.window = 7\nakka.remote.dot-netty.tcp.port = 5000\nakka.cluster.seed-nodes = [\"akka.tcp://palm@h:1\"]");
+            var config = NodeOptions.Parse(["--config", file, "--port", "6000"]).ToConfig();
+            Assert.Equal(7, PalmSettings.Create(config).ClientWindow);
+            Assert.Equal(6000, config.GetInt("akka.remote.dot-netty.tcp.port"));
+            Assert.Equal(["akka.tcp://palm@h:1"], config.GetStringList("akka.cluster.seed-nodes"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("--port", "http")]
+    [InlineData("--port", "70000")]
+    [InlineData("--role", "boss")]
+    [InlineData("--seed", "127.0.0.1:4053")]
+    [InlineData("--config", "/no/such/file.conf")]
+    public void Bad_flags_are_refused_with_the_reason(string flag, string value)
+    {
+        var e = Assert.Throws<ArgumentException>(() => NodeOptions.Parse([flag, value]));
+        Assert.Contains(flag, e.Message);
+    }
+
+    [Fact]
+    public void A_flag_without_its_value_is_refused_with_the_usage()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NodeOptions.Parse(["--seed"]));
+        Assert.Contains("Usage", e.Message);
+    }
+
+    [Fact]
+    public void Every_palm_key_has_a_default_in_the_embedded_reference()
+    {
+        var settings = PalmSettings.Default;
+        Assert.Equal("palm", settings.SystemName);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.AnswerCheckInterval);
+        Assert.True(settings.BatchMaxBytes < PalmConfig.ClusterNode.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
+        Assert.True(settings.MaxPayloadBytes + settings.BatchMaxBytes < PalmConfig.ClusterNode.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
+    }
+}
