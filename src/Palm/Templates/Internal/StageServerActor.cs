@@ -14,7 +14,7 @@ namespace Palm.Templates.Internal;
 internal sealed class StageServerActor : ReceiveActor, IWithTimers
 {
     private readonly ServerRuntime _runtime;
-    private readonly StepInvoker _invoker;
+    private readonly UserCall _calls;
     private readonly StepRunner<PipelineMessage> _runner;
     private readonly Forwarder _forwarder;
     private readonly ILeaderStage _stage;
@@ -23,7 +23,7 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
     public StageServerActor(ServerRuntime runtime, Func<LeaderOps, ILeaderStage> stage)
     {
         _runtime = runtime;
-        _invoker = new StepInvoker(runtime);
+        _calls = new UserCall(runtime);
         _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
         _stage = stage(new LeaderOps(runtime, _forwarder, _work.Add, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
         _runner = new StepRunner<PipelineMessage>(runtime, Self, static m => m, (work, outcome) => _stage.Answered(work, outcome));
@@ -50,13 +50,8 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         foreach (var message in batch.Messages)
         {
             // As on a leader: a bad step fails before the stage sees the message.
-            var error = _invoker.Resolve(message, out _);
-            if (error is null) _stage.Accept(message);
-            else
-            {
-                _runtime.Counters.AddError();
-                _forwarder.Fail(message, error);
-            }
+            if (_calls.TryResolve(message, out _, out var error)) _stage.Accept(message);
+            else _forwarder.Fail(message, error);
         }
         RunWork();
     }

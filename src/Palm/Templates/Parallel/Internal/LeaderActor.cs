@@ -20,7 +20,7 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
     private const int InitialWindow = 2;
 
     private readonly ServerRuntime _runtime;
-    private readonly StepInvoker _invoker;
+    private readonly UserCall _calls;
     private readonly Forwarder _forwarder;
     private readonly Ventilator _ventilator;
     private readonly IgnoredMessages _strangers;
@@ -35,7 +35,7 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
     public LeaderActor(ServerRuntime runtime, Func<LeaderOps, ILeaderStage> stage)
     {
         _runtime = runtime;
-        _invoker = new StepInvoker(runtime);
+        _calls = new UserCall(runtime);
         _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
         var settings = runtime.Settings;
         _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
@@ -91,17 +91,12 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         foreach (var message in batch.Messages)
         {
             // Checked here rather than on a worker, so that a bad step fails at once even with no workers.
-            var error = _invoker.Resolve(message, out _);
-            if (error is null)
+            if (_calls.TryResolve(message, out _, out var error))
             {
                 _runtime.Counters.AddIn();
                 _stage.Accept(message);
             }
-            else
-            {
-                _runtime.Counters.AddError();
-                _forwarder.Fail(message, error);
-            }
+            else _forwarder.Fail(message, error);
         }
         DispatchAndFlush();
     }
