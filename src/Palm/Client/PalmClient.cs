@@ -148,9 +148,8 @@ public sealed class PalmClient : IAsyncDisposable
         var header = job.Header;
         var first = header.Route[0];
         // The checks the input pump makes, with the errors a one-input job would report.
-        if (payload.Length > Settings.MaxPayloadBytes)
-            throw new PalmFunctionException(new PalmError(PalmErrorKind.PayloadTooLarge, "client", first.Function, -1, null,
-                $"Input 0 has {payload.Length} bytes; palm.max-payload-bytes allows {Settings.MaxPayloadBytes}."));
+        if (PayloadLimit.Check(payload.Length, Settings.MaxPayloadBytes, "Input 0", "client", first.Function, -1) is { } tooLarge)
+            throw new PalmFunctionException(tooLarge);
         if (!snapshot.TryGet(first.Server, out var entry))
             throw new PalmFunctionException(new PalmError(PalmErrorKind.UnknownServer, first.Server, first.Function, 0, null,
                 $"Server '{first.Server}' is not in the cluster."));

@@ -32,6 +32,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     private readonly int _maxMessages = runtime.Settings.BatchMaxMessages;
     private readonly int _maxBytes = runtime.Settings.BatchMaxBytes;
     private readonly UserCall _calls = new(runtime);
+    private readonly DirectoryLookup _directory = new(runtime.Directory);
 
     // A mailbox batch running longer than this since the last flush sends its outputs as they come:
     // a batch of slow calls streams its results instead of returning them all at its end, so a
@@ -39,15 +40,12 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     private const long MaxHoldMs = 200;
     private long _flushedAt;
 
-    // The last outbox, result buffer and directory entry used: a dense stream goes to one place, so
+    // The last outbox and result buffer used (and the directory entry, in _directory): a dense stream goes to one place, so
     // most messages skip the dictionary lookups (and the actor-ref hashing) entirely.
     private IActorRef? _lastTarget;
     private EnvelopeBatch<PipelineMessage>? _lastBox;
     private JobHeader? _lastJob;
     private EnvelopeBatch<ResultItem>? _lastResults;
-    private DirectorySnapshot? _lastSnapshot;
-    private string? _lastServer;
-    private ServerEntry? _lastEntry;
 
     private readonly List<HeldOutput> _held = [];
     // Held outputs were last tried against this directory; until it changes or a deadline passes, trying again is pointless.
@@ -131,7 +129,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         var message = new PipelineMessage(job, next.Value, input.InputId, weight, payload);
         // What waits goes first, so a server that appears gets a stream's outputs in order.
         if (_held.Count > 0) TrySendHeld();
-        if (!TryFind(message.Step.Server, out var target))
+        if (!_directory.TryFind(message.Step.Server, out var target))
         {
             Hold(message);
             return;
@@ -170,7 +168,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         var kept = 0;
         foreach (var held in _held)
         {
-            if (TryFind(held.Message.Step.Server, out var target)) Send(target.Server, held.Message);
+            if (_directory.TryFind(held.Message.Step.Server, out var target)) Send(target.Server, held.Message);
             else if (now >= held.Deadline) FailUnknown(held.Message);
             else
             {
@@ -253,16 +251,4 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         (_lastJob, _lastResults) = (null, null);
     }
 
-    private bool TryFind(string server, out ServerEntry entry)
-    {
-        var snapshot = runtime.Directory.Current;
-        if (ReferenceEquals(snapshot, _lastSnapshot) && ReferenceEquals(server, _lastServer))
-        {
-            entry = _lastEntry!;
-            return true;
-        }
-        if (!snapshot.TryGet(server, out entry)) return false;
-        (_lastSnapshot, _lastServer, _lastEntry) = (snapshot, server, entry);
-        return true;
-    }
 }

@@ -6,11 +6,16 @@ namespace Palm.Messages;
 /// </summary>
 internal static class PayloadLimit
 {
+    /// <summary>Whether <paramref name="bytes"/> fit in <paramref name="max"/>.</summary>
+    public static bool Fits(long bytes, int max) => bytes <= max;
+
     /// <summary>
-    /// Null when <paramref name="bytes"/> fit in <paramref name="max"/>; otherwise the <see cref="PalmErrorKind.PayloadTooLarge"/>
-    /// error, which says what (<paramref name="what"/>, e.g. "Input 3", "The output") was too large.
+    /// Null when <paramref name="bytes"/> fit in <paramref name="max"/>; otherwise the error of <see cref="TooLarge"/>.
     /// </summary>
     public static PalmError? Check(long bytes, int max, string what, string server, string function, int stage) =>
-        bytes <= max ? null : new PalmError(PalmErrorKind.PayloadTooLarge, server, function, stage, null,
-            $"{what} has {bytes} bytes; palm.max-payload-bytes allows {max}.");
+        Fits(bytes, max) ? null : TooLarge(bytes, max, what, server, function, stage);
+
+    /// <summary>The <see cref="PalmErrorKind.PayloadTooLarge"/> error: <paramref name="what"/> (e.g. "Input 3", "The output") was too large.</summary>
+    public static PalmError TooLarge(long bytes, int max, string what, string server, string function, int stage) =>
+        new(PalmErrorKind.PayloadTooLarge, server, function, stage, null, $"{what} has {bytes} bytes; palm.max-payload-bytes allows {max}.");
 }

@@ -19,17 +19,13 @@ internal readonly record struct JobEvent(JobResult? Result, long CompletedInput,
 }
 
 /// <summary>
-/// The client side of one running job. The client actor feeds it returning weight; an input is
-/// complete when all of <see cref="Weights.Whole"/> has come back, whatever the fan-out on the way,
-/// and is counted complete once: weight that arrives for a complete input (a duplicated message) is
-/// ignored. Input ids are 0, 1, 2, ... so the complete ones are kept as a low watermark plus the set
-/// of complete ids above it, which stays as small as the spread of the inputs in flight.
+/// The client side of one running job. The client actor feeds it returning weight, which its inputs'
+/// <see cref="CompletionLedger"/> counts: an input is complete when all of its weight has come back, and
+/// counted complete once (weight that arrives for a complete input, a duplicated message, is ignored).
 /// </summary>
 internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSpan progressTimeout)
 {
-    private readonly Dictionary<long, UInt128> _returned = new();
-    private readonly HashSet<long> _completeAbove = [];
-    private long _watermark;
+    private readonly CompletionLedger _inputs = new();
     private long _issued;
 
     public JobHeader Header { get; } = header;
@@ -73,25 +69,25 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     }
 
     /// <summary>How many complete ids are kept above the watermark (the inputs completed out of order).</summary>
-    public int CompleteAboveWatermark => _completeAbove.Count;
+    public int CompleteAboveWatermark => _inputs.CompleteAbove;
 
     /// <summary>Whether input <paramref name="id"/> is counted complete already.</summary>
-    public bool IsComplete(long id) => id < _watermark || (_completeAbove.Count > 0 && _completeAbove.Contains(id));
+    public bool IsComplete(long id) => _inputs.IsComplete(id);
 
     /// <summary>
     /// The oldest input not complete and how much of its weight has returned: while the cluster owes
     /// results, this changes whenever the oldest input makes progress (or completes).
     /// </summary>
     public (long Input, UInt128 Returned, long Reduce) OldestMark() =>
-        (_watermark, _returned.Count > 0 && _returned.TryGetValue(_watermark, out var sum) ? sum : UInt128.Zero, Reduce.Progress);
+        (_inputs.Watermark, _inputs.Returned(_inputs.Watermark), Reduce.Progress);
 
     /// <summary>Up to <paramref name="max"/> ids of issued inputs that are not complete, lowest first.</summary>
     public List<long> FirstOutstanding(int max)
     {
         var ids = new List<long>(max);
         var issued = Issued;
-        for (var id = _watermark; id < issued && ids.Count < max; id++)
-            if (!_completeAbove.Contains(id)) ids.Add(id);
+        for (var id = _inputs.Watermark; id < issued && ids.Count < max; id++)
+            if (!_inputs.IsComplete(id)) ids.Add(id);
         return ids;
     }
 
@@ -110,39 +106,19 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
                 if (!AcceptReduce(item, sender)) ignored++;
                 continue;
             }
-            if (id < _watermark || (_completeAbove.Count > 0 && _completeAbove.Contains(id)))
+            switch (_inputs.Return(id, item.Weight))
             {
-                // A duplicated message: its input is already complete.
-                ignored++;
-                continue;
-            }
-            // The common case: one branch carried the input's whole weight (no fan-out on the way), and
-            // nothing of that input came back before: the input is done, with no weight bookkeeping.
-            if (item.Weight == Weights.Whole && (_returned.Count == 0 || !_returned.ContainsKey(id)))
-            {
-                Events.Writer.TryWrite(new JobEvent(ResultOf(item), id, -1, null));
-                MarkComplete(id);
-                continue;
-            }
-            _returned.TryGetValue(id, out var sum);
-            if (item.Weight > Weights.Whole - sum)
-            {
-                // More weight than the input has left: a duplicate of one of its branches (at-least-once
-                // transports may duplicate). Which copy is the duplicate cannot be told; the later one goes.
-                ignored++;
-                continue;
-            }
-            if (ResultOf(item) is { } result) Events.Writer.TryWrite(JobEvent.Of(result));
-            sum += item.Weight;
-            if (sum == Weights.Whole)
-            {
-                _returned.Remove(id);
-                Events.Writer.TryWrite(JobEvent.InputDone(id));
-                MarkComplete(id);
-            }
-            else
-            {
-                _returned[id] = sum;
+                case WeightReturn.Duplicate:
+                    ignored++;
+                    break;
+                case WeightReturn.Partial:
+                    if (ResultOf(item) is { } result) Events.Writer.TryWrite(JobEvent.Of(result));
+                    break;
+                case WeightReturn.Completed:
+                    // The input's last result (if any) and its completion, in one event.
+                    Events.Writer.TryWrite(new JobEvent(ResultOf(item), id, -1, null));
+                    Completed++;
+                    break;
             }
         }
         Duplicates += ignored;
@@ -169,18 +145,6 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
 
     private static JobResult? ResultOf(in ResultItem item) =>
         item.Kind is ResultKind.Done or ResultKind.Absorbed ? null : new JobResult(item.InputId, item.Payload, item.Error);
-
-    private void MarkComplete(long id)
-    {
-        Completed++;
-        if (id != _watermark)
-        {
-            _completeAbove.Add(id);
-            return;
-        }
-        _watermark++;
-        while (_completeAbove.Count > 0 && _completeAbove.Remove(_watermark)) _watermark++;
-    }
 }
 
 /// <summary>Where the client is in checking a job that stopped making progress.</summary>

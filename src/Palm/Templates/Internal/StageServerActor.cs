@@ -2,6 +2,7 @@ using Akka.Actor;
 using Palm.Discovery;
 using Palm.Dispatch;
 using Palm.Messages;
+using Palm.Servers;
 using Palm.Templates.Parallel.Internal;
 
 namespace Palm.Templates.Internal;
@@ -31,7 +32,7 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
         Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
         Receive<RunQueuedWork>(_ => RunWork());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Standalone)));
         // Only the stage watches anything here; one it no longer cares about is ignored, never a DeathPactException.
         Receive<Terminated>(t => _stage.Handle(t, Sender));
         ReceiveAny(message =>

@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
+using Palm.Diagnostics;
 using Palm.Discovery;
 using Palm.Dispatch;
 using Palm.Messages;
+using Palm.Servers;
 
 namespace Palm.Templates.Parallel.Internal;
 
@@ -23,7 +25,7 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
     private readonly UserCall _calls;
     private readonly Forwarder _forwarder;
     private readonly Ventilator _ventilator;
-    private readonly IgnoredMessages _strangers;
+    private readonly RateLimitedLog _strangers;
     private readonly ILeaderStage _stage;
     private bool _warnedNoWorkers;
     private readonly HashSet<IActorRef> _stopped = [];
@@ -39,7 +41,7 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
         var settings = runtime.Settings;
         _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
-        _strangers = new IgnoredMessages(runtime.Log, $"The leader of server '{runtime.Name}'");
+        _strangers = new RateLimitedLog(runtime.Log, RateLimitedLog.StrangerInterval);
         _stage = stage(new LeaderOps(runtime, _forwarder, _ventilator.Enqueue, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
 
         Receive<Deliver>(OnDeliver);
@@ -64,8 +66,7 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         });
         Receive<AnswerCheckDone>(OnCheckDone);
         Receive<WorkerDraining>(_ => OnDraining());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
-            runtime.Name, runtime.Instance.TemplateName, "leader", runtime.NodeAddress, _ventilator.WorkerCount)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Leader, _ventilator.WorkerCount)));
         ReceiveAny(message =>
         {
             if (!_stage.Handle(message, Sender)) Unhandled(message);
@@ -107,7 +108,8 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         if (!_ventilator.IsWorker(from))
         {
             // Not one of this server's workers (a stranger, or a worker already forgotten): it holds nothing here.
-            _strangers.Note($"{answers.Results.Count} answers", from);
+            _strangers.Log(LogLevel.WarningLevel, "ignored", "The leader of server '{0}' ignored {1} answers from {2}, which is not one of its workers.",
+                _runtime.Name, answers.Results.Count, from.IsNobody() ? "no sender" : from.Path);
             return;
         }
         foreach (var answer in answers.Results)
