@@ -16,8 +16,6 @@ namespace Palm.Dispatch;
 /// </summary>
 internal sealed class UserCall(ServerRuntime runtime)
 {
-    public string Server => runtime.Name;
-
     /// <summary>
     /// Finds the function the message's current step names; otherwise counts the error and explains it
     /// (the caller fails the message with <paramref name="error"/>). The one step resolution.
@@ -112,21 +110,14 @@ internal sealed class UserCall(ServerRuntime runtime)
         return outcome;
     }
 
+    /// <summary>The log line of a failed user call: server, function or hook, job, input, step.</summary>
+    internal const string LogLine = "User code {0}.{1} failed on job {2} input {3} (step {4}).";
+
     /// <summary>The error, the log line and the count of a failed user call: the same for every kind of user code.</summary>
     private PalmError Failed(Exception e, string name, PipelineMessage message)
     {
         runtime.Counters.AddError();
-        runtime.Log.Error(e, Wording.LogLine, runtime.Name, name, message.Job.JobId, message.InputId, message.Stage);
-        return Wording.Error(runtime.Name, name, message.Stage, e);
-    }
-
-    /// <summary>The wording of a failed user call (tests read it).</summary>
-    internal static class Wording
-    {
-        /// <summary>The log line: server, function or hook, job, input, step.</summary>
-        public const string LogLine = "User code {0}.{1} failed on job {2} input {3} (step {4}).";
-
-        public static PalmError Error(string server, string name, int stage, Exception e) =>
-            new(PalmErrorKind.FunctionFailed, server, name, stage, e.GetType().FullName, e.Message);
+        runtime.Log.Error(e, LogLine, runtime.Name, name, message.Job.JobId, message.InputId, message.Stage);
+        return new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, name, message.Stage, e.GetType().FullName, e.Message);
     }
 }

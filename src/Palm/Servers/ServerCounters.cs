@@ -30,14 +30,5 @@ public sealed class ServerCounters
 
     /// <summary>The counters as an operator sees them; the role reads as the <see cref="ServerRole"/> name in lower case.</summary>
     internal ServerStatus Snapshot(string name, string template, ServerRole role, string node, int workers) =>
-        new(name, template, RoleName(role), node, MessagesIn, MessagesOut, Errors, UserTime, workers);
-
-    /// <summary>How <see cref="ServerStatus.Role"/> names a role: "standalone", "leader" or "worker".</summary>
-    internal static string RoleName(ServerRole role) => role switch
-    {
-        ServerRole.Standalone => "standalone",
-        ServerRole.Leader => "leader",
-        ServerRole.Worker => "worker",
-        _ => role.ToString().ToLowerInvariant(),
-    };
+        new(name, template, role.ToString().ToLowerInvariant(), node, MessagesIn, MessagesOut, Errors, UserTime, workers);
 }

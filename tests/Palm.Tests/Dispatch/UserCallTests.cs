@@ -50,12 +50,8 @@ public sealed class UserCallTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void The_wording_names_the_server_the_function_and_the_exception()
-    {
-        var error = UserCall.Wording.Error("s", "Key", 2, new FormatException("bad key"));
-        Assert.Equal("FunctionFailed at step 2 (s.Key): System.FormatException: bad key", error.ToString());
-        Assert.Equal("User code s.Key failed on job j input 7 (step 2).", string.Format(UserCall.Wording.LogLine, "s", "Key", "j", 7, 2));
-    }
+    public void The_log_line_names_the_server_the_function_the_job_the_input_and_the_step() =>
+        Assert.Equal("User code s.Key failed on job j input 7 (step 2).", string.Format(UserCall.LogLine, "s", "Key", "j", 7, 2));
 
     public sealed class ThrowingServer : RegisteredServer
     {
