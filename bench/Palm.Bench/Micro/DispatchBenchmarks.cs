@@ -20,7 +20,7 @@ namespace Palm.Bench.Micro;
 public class DispatchBenchmarks
 {
     private MicroFixture _fixture = null!;
-    private StepInvoker _invoker = null!;
+    private UserCall _calls = null!;
     private Forwarder _forwarder = null!;
     private PipelineMessage[] _middle = null!, _last = null!;
 
@@ -44,7 +44,7 @@ public class DispatchBenchmarks
         };
         var runtime = new ServerRuntime("s1", instance, FunctionTable.For(typeof(PassServer)), counters, _fixture.System.Log, cache,
             PalmSettings.Default, directory, ActorRefs.Nobody, "local", Palm.Transport.DataLanes.Get(_fixture.System));
-        _invoker = new StepInvoker(runtime);
+        _calls = new UserCall(runtime);
         _forwarder = new Forwarder(runtime, _fixture.Sink, _fixture.System.Scheduler);
         _middle = MicroFixture.Messages(_fixture.Header(), Batch, 100, stage: 1);
         var lastHeader = new JobHeader(Guid.NewGuid(), _fixture.Sink, [new Step("s0", "pass"), new Step("s1", "pass")], null, null);
@@ -67,9 +67,8 @@ public class DispatchBenchmarks
     {
         foreach (var m in messages)
         {
-            var error = _invoker.Resolve(m, out var function);
-            if (error is not null) throw new InvalidOperationException(error.ToString());
-            var outcome = _invoker.Invoke(function, m);
+            if (!_calls.TryResolve(m, out var function, out var error)) throw new InvalidOperationException(error.ToString());
+            var outcome = _calls.Function(function, m);
             _forwarder.Emit(m, outcome.Result);
         }
         _forwarder.Flush();

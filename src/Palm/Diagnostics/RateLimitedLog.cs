@@ -8,10 +8,13 @@ namespace Palm.Diagnostics;
 /// like it were left out since the last one: anyone who can reach a port can make it fail as often
 /// as they like, and a log that grows with their effort would be a second way to attack the node.
 /// Shared by every part that reports what strangers send: lane connections, TLS refusals, refused
-/// control messages. Thread-safe.
+/// control messages, messages a leader or worker ignores, results a client drops. Thread-safe.
 /// </summary>
 internal sealed class RateLimitedLog(ILoggingAdapter log, TimeSpan interval)
 {
+    /// <summary>The interval of logs about what strangers send (refused messages, forged answers): one line per kind every 10 s.</summary>
+    public static readonly TimeSpan StrangerInterval = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, Kind> _kinds = new();
 
     /// <summary>Lines written so far (for tests).</summary>

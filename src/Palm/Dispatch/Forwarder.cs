@@ -31,6 +31,8 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     private readonly Dictionary<Guid, EnvelopeBatch<ResultItem>> _results = new();
     private readonly int _maxMessages = runtime.Settings.BatchMaxMessages;
     private readonly int _maxBytes = runtime.Settings.BatchMaxBytes;
+    private readonly UserCall _calls = new(runtime);
+    private readonly DirectoryLookup _directory = new(runtime.Directory);
 
     // A mailbox batch running longer than this since the last flush sends its outputs as they come:
     // a batch of slow calls streams its results instead of returning them all at its end, so a
@@ -38,15 +40,12 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     private const long MaxHoldMs = 200;
     private long _flushedAt;
 
-    // The last outbox, result buffer and directory entry used: a dense stream goes to one place, so
+    // The last outbox and result buffer used (and the directory entry, in _directory): a dense stream goes to one place, so
     // most messages skip the dictionary lookups (and the actor-ref hashing) entirely.
     private IActorRef? _lastTarget;
     private EnvelopeBatch<PipelineMessage>? _lastBox;
     private JobHeader? _lastJob;
     private EnvelopeBatch<ResultItem>? _lastResults;
-    private DirectorySnapshot? _lastSnapshot;
-    private string? _lastServer;
-    private ServerEntry? _lastEntry;
 
     private readonly List<HeldOutput> _held = [];
     // Held outputs were last tried against this directory; until it changes or a deadline passes, trying again is pointless.
@@ -76,16 +75,14 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
             Route(input, outcome[0], input.Weight);
             return;
         }
-        var share = input.Weight / (UInt128)count;
-        if (share == UInt128.Zero)
+        if (!Weights.TrySplit(input.Weight, count, out var split))
         {
-            Fail(input, Error(PalmErrorKind.FanOutTooLarge, input,
-                $"The step emitted {count} messages, more than the completion credit left for this input can be split into."));
+            runtime.Counters.AddError();
+            Fail(input, Weights.TooManyOutputs(runtime.Name, input.Step.Function, input.Stage, count));
             return;
         }
-        var remainder = input.Weight - share * (UInt128)count;
         for (var i = 0; i < count; i++)
-            Route(input, outcome[i], i == 0 ? share + remainder : share);
+            Route(input, outcome[i], split[i]);
     }
 
     /// <summary>Sends an error result for <paramref name="input"/> to its client; the input's weight travels with it.</summary>
@@ -101,17 +98,10 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         int? next = input.Stage + 1;
         if (runtime.Functions.HasOutputHook)
         {
-            NextHop hop;
-            try
+            if (!_calls.TryRun("OnOutput", input, (runtime, input, payload),
+                    static s => s.runtime.Instance.RouteOutput(new MessageContext(s.runtime.Name, s.input), s.payload), out var hop, out var error))
             {
-                hop = runtime.Instance.RouteOutput(new MessageContext(runtime.Name, input), payload);
-            }
-            catch (Exception e)
-            {
-                runtime.Counters.AddError();
-                runtime.Log.Error(e, "Stream hook of {0} failed on job {1} input {2}.", runtime.Name, job.JobId, input.InputId);
-                ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
-                    new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, "OnOutput", input.Stage, e.GetType().FullName, e.Message)));
+                ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, error));
                 return;
             }
             if (hop.Kind == NextHop.HopKind.Divert)
@@ -124,11 +114,10 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
             ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
             return;
         }
-        if (payload.Length > runtime.Settings.MaxPayloadBytes)
+        if (PayloadLimit.Check(payload.Length, runtime.Settings.MaxPayloadBytes, "The output", runtime.Name, input.Step.Function, input.Stage) is { } tooLarge)
         {
             runtime.Counters.AddError();
-            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, Error(PalmErrorKind.PayloadTooLarge, input,
-                $"The output has {payload.Length} bytes; palm.max-payload-bytes allows {runtime.Settings.MaxPayloadBytes}.")));
+            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, tooLarge));
             return;
         }
         if (next.Value >= job.Route.Length)
@@ -140,7 +129,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         var message = new PipelineMessage(job, next.Value, input.InputId, weight, payload);
         // What waits goes first, so a server that appears gets a stream's outputs in order.
         if (_held.Count > 0) TrySendHeld();
-        if (!TryFind(message.Step.Server, out var target))
+        if (!_directory.TryFind(message.Step.Server, out var target))
         {
             Hold(message);
             return;
@@ -179,7 +168,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         var kept = 0;
         foreach (var held in _held)
         {
-            if (TryFind(held.Message.Step.Server, out var target)) Send(target.Server, held.Message);
+            if (_directory.TryFind(held.Message.Step.Server, out var target)) Send(target.Server, held.Message);
             else if (now >= held.Deadline) FailUnknown(held.Message);
             else
             {
@@ -262,19 +251,4 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         (_lastJob, _lastResults) = (null, null);
     }
 
-    private bool TryFind(string server, out ServerEntry entry)
-    {
-        var snapshot = runtime.Directory.Current;
-        if (ReferenceEquals(snapshot, _lastSnapshot) && ReferenceEquals(server, _lastServer))
-        {
-            entry = _lastEntry!;
-            return true;
-        }
-        if (!snapshot.TryGet(server, out entry)) return false;
-        (_lastSnapshot, _lastServer, _lastEntry) = (snapshot, server, entry);
-        return true;
-    }
-
-    private PalmError Error(PalmErrorKind kind, PipelineMessage input, string message) =>
-        new(kind, runtime.Name, input.Step.Function, input.Stage, null, message);
 }

@@ -20,4 +20,8 @@ internal sealed record ServerRuntime(
     DirectoryView Directory,
     IActorRef Node,
     string NodeAddress,
-    Transport.DataLanes Lanes);
+    Transport.DataLanes Lanes)
+{
+    /// <summary>The answer to <c>GetServerStatus</c>, the same for every actor that plays a server.</summary>
+    public ServerStatus Status(ServerRole role, int workers = 0) => Counters.Snapshot(Name, Instance.TemplateName, role, NodeAddress, workers);
+}

@@ -29,8 +29,7 @@ namespace Palm.Dispatch;
 /// </remarks>
 internal sealed class StepRunner<T>
 {
-    private readonly StepInvoker _invoker;
-    private readonly ServerCounters _counters;
+    private readonly UserCall _calls;
     private readonly Func<T, PipelineMessage> _messageOf;
     private readonly Action<T, StepOutcome> _sink;
     private readonly IActorRef _self;
@@ -55,8 +54,7 @@ internal sealed class StepRunner<T>
     /// <param name="sink">Takes each item's outcome, on the actor's thread.</param>
     public StepRunner(ServerRuntime runtime, IActorRef self, Func<T, PipelineMessage> messageOf, Action<T, StepOutcome> sink)
     {
-        _invoker = new StepInvoker(runtime);
-        _counters = runtime.Counters;
+        _calls = new UserCall(runtime);
         _self = self;
         _messageOf = messageOf;
         _sink = sink;
@@ -158,11 +156,9 @@ internal sealed class StepRunner<T>
         while (_waiting.TryPeek(out var head))
         {
             var message = _messageOf(head.Item);
-            var error = _invoker.Resolve(message, out var function);
-            if (error is not null)
+            if (!_calls.TryResolve(message, out var function, out var error))
             {
                 _waiting.Dequeue();
-                _counters.AddError();
                 _sink(head.Item, StepOutcome.Failed(error));
                 continue;
             }
@@ -177,7 +173,7 @@ internal sealed class StepRunner<T>
                 var running = _running.GetValueOrDefault(function);
                 if (running >= limit) break;
                 _waiting.Dequeue();
-                var call = _invoker.Invoke(function, message);
+                var call = _calls.Function(function, message);
                 if (call.IsCompletedSuccessfully)
                 {
                     _sink(head.Item, call.Result);
@@ -189,7 +185,7 @@ internal sealed class StepRunner<T>
                 continue;
             }
             _waiting.Dequeue();
-            var outcome = _invoker.Invoke(function, message);
+            var outcome = _calls.Function(function, message);
             if (outcome.IsCompletedSuccessfully)
             {
                 _sink(head.Item, outcome.Result);
@@ -206,7 +202,7 @@ internal sealed class StepRunner<T>
 
     private async Task Finish(ValueTask<StepOutcome> call, T item, long seq, ServerFunction function)
     {
-        // StepInvoker turns every exception of the function into an error outcome: this await does not throw.
+        // UserCall turns every exception of the function into an error outcome: this await does not throw.
         var outcome = await call.ConfigureAwait(false);
         _finished.Enqueue(new Finished(item, seq, function, outcome));
         Signal();

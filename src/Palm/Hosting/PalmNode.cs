@@ -36,7 +36,7 @@ public sealed class PalmNode : IExtension
         _ = Transport.DataLanes.Get(system);
         Clustered = system.Provider is ClusterActorRefProvider;
         Address = Clustered ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString() : system.Provider.DefaultAddress.ToString();
-        Refusals = new Diagnostics.RateLimitedLog(Akka.Event.Logging.GetLogger(system, "palm.node"), TimeSpan.FromSeconds(10));
+        Refusals = new Diagnostics.RateLimitedLog(Akka.Event.Logging.GetLogger(system, "palm.node"), Diagnostics.RateLimitedLog.StrangerInterval);
         NodeActor = system.ActorOf(Props.Create(() => new NodeActor(Settings, Directory, Address, Clustered, Refusals)), Internal.NodeActor.Name);
     }
 

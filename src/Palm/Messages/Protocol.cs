@@ -58,9 +58,3 @@ internal readonly record struct ResultItem(long InputId, UInt128 Weight, ResultK
 
 /// <summary>A batch of results for one job.</summary>
 internal sealed record ResultBatch(Guid JobId, IReadOnlyList<ResultItem> Items);
-
-internal static class Weights
-{
-    /// <summary>The completion credit of one input.</summary>
-    public static readonly UInt128 Whole = UInt128.MaxValue;
-}

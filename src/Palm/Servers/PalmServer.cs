@@ -54,14 +54,3 @@ public abstract class PalmServer
 
 /// <summary>What Palm gives a server instance once it starts.</summary>
 internal sealed record ServerServices(string Name, ILoggingAdapter Log, IPalmCache Cache, ServerCounters Counters);
-
-/// <summary>The part a server instance plays.</summary>
-public enum ServerRole
-{
-    /// <summary>A server that processes its messages itself (every template's default when started alone).</summary>
-    Standalone,
-    /// <summary>The entry point of a parallel server: spreads messages over workers and forwards their results.</summary>
-    Leader,
-    /// <summary>A worker of a parallel server: calls the functions for its leader.</summary>
-    Worker,
-}

@@ -28,19 +28,7 @@ public sealed class ServerCounters
     internal void AddError() => Interlocked.Increment(ref _errors);
     internal void AddUserTime(long stopwatchTicks) => Interlocked.Add(ref _userTicks, stopwatchTicks);
 
-    internal ServerStatus Snapshot(string name, string template, string role, string node, int workers) =>
-        new(name, template, role, node, MessagesIn, MessagesOut, Errors, UserTime, workers);
+    /// <summary>The counters as an operator sees them; the role reads as the <see cref="ServerRole"/> name in lower case.</summary>
+    internal ServerStatus Snapshot(string name, string template, ServerRole role, string node, int workers) =>
+        new(name, template, role.ToString().ToLowerInvariant(), node, MessagesIn, MessagesOut, Errors, UserTime, workers);
 }
-
-/// <summary>A snapshot of one server's counters, as an operator sees it.</summary>
-/// <param name="Name">Server name.</param>
-/// <param name="Template">Template class (RegisteredServer, ButterflyServer...).</param>
-/// <param name="Role">serial, leader or worker.</param>
-/// <param name="Node">Address of the node hosting it.</param>
-/// <param name="MessagesIn">Messages handed to its functions.</param>
-/// <param name="MessagesOut">Payloads its functions produced.</param>
-/// <param name="Errors">Error results it produced.</param>
-/// <param name="UserTime">Wall time spent in its functions.</param>
-/// <param name="Workers">For a leader, the number of workers it currently uses.</param>
-public sealed record ServerStatus(
-    string Name, string Template, string Role, string Node, long MessagesIn, long MessagesOut, long Errors, TimeSpan UserTime, int Workers) : IPalmControlMessage;

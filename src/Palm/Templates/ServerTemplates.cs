@@ -32,10 +32,10 @@ internal static class ServerTemplates
         {
             ServerRole.Leader => Props.Create(() => new LeaderActor(runtime)),
             ServerRole.Worker => Props.Create(() => new WorkerActor(runtime)),
-            _ => Props.Create(() => new SerialServerActor(runtime)),
+            _ => Props.Create(() => new RegisteredServerActor(runtime)),
         },
         RegisteredServer => role == ServerRole.Standalone
-            ? Props.Create(() => new SerialServerActor(runtime))
+            ? Props.Create(() => new RegisteredServerActor(runtime))
             : throw new PalmConfigurationException(
                 $"Server '{runtime.Name}' is a {nameof(RegisteredServer)}, which has no leader or workers; derive from ButterflyServer for a parallel server."),
         IServerActorFactory custom => custom.CreateProps(runtime, role),

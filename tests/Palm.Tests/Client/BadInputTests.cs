@@ -104,8 +104,13 @@ public sealed class BadInputTests : Akka.TestKit.Xunit2.TestKit
         var results = new List<JobResult>();
         await foreach (var r in client.RunJob(["x.echo"], [huge, Text.Bytes("small")]).WithTimeout(TimeSpan.FromSeconds(20)))
             results.Add(r);
-        Assert.Equal(PalmErrorKind.PayloadTooLarge, Assert.Single(results, r => r.IsError).Error!.Kind);
+        var error = Assert.Single(results, r => r.IsError).Error!;
+        Assert.Equal(PalmErrorKind.PayloadTooLarge, error.Kind);
+        // The one wording of the size check (PayloadLimit), here for an input.
+        Assert.Equal($"Input 0 has {huge.Length} bytes; palm.max-payload-bytes allows {client.Settings.MaxPayloadBytes}.", error.Message);
         Assert.Equal("small", Text.Of(Assert.Single(results, r => !r.IsError).Payload));
+        var eval = await Assert.ThrowsAsync<PalmFunctionException>(() => client.EvalAsync(["x.echo"], huge));
+        Assert.Equal(error.Message, eval.Error.Message);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class PalmConsoleLoggerTests
             "Association with remote system akka.tcp://palm-client@127.0.0.1:2 has failed; address is now gated for 5000 ms. Reason is: [Akka.Remote.EndpointDisassociatedException: Disassociated]");
         Assert.True(PalmConsoleLogger.IsPeerDisassociation(gated));
 
-        var userError = new Error(new InvalidOperationException("kaput"), "palm.server.w", typeof(object), "Function w.boom failed on job 1 input 2 (step 0).");
+        var userError = new Error(new InvalidOperationException("kaput"), "palm.server.w", typeof(object), "User code w.boom failed on job 1 input 2 (step 0).");
         Assert.False(PalmConsoleLogger.IsPeerDisassociation(userError));
         var otherWarning = new Warning("x", typeof(object), "Association with remote system akka.tcp://palm@h:1 has failed; Reason is: [System.Net.Sockets.SocketException]");
         Assert.False(PalmConsoleLogger.IsPeerDisassociation(otherWarning));

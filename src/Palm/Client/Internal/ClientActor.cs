@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Palm.Configuration;
+using Palm.Diagnostics;
 using Palm.Discovery;
 using Palm.Hosting.Internal;
 using Palm.Messages;
@@ -16,15 +17,14 @@ namespace Palm.Client.Internal;
 /// </summary>
 internal sealed class ClientActor : ReceiveActor, IWithTimers
 {
-    private static readonly TimeSpan WarnEvery = TimeSpan.FromSeconds(10);
-
     private readonly Dictionary<Guid, JobState> _jobs = new();
     private readonly IActorRef _contact;
     private readonly DirectoryView _view;
     private readonly TaskCompletionSource _firstUpdate;
     private readonly PalmSettings _settings;
     private readonly ClientCounters _counters;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    // Strangers and duplicates can come at any rate: a line per kind every 10 s at most.
+    private readonly RateLimitedLog _warnings = new(Context.GetLogger(), RateLimitedLog.StrangerInterval);
     private readonly bool _trustLocal;
     // Replaced, never changed: the lane actor reads it from its own thread (see PreStart).
     private HashSet<Address> _trusted = [];
@@ -33,10 +33,6 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private IDisposable? _admission;
     private IActorRef? _lastTrusted;
     private TimeSpan _tick;
-    private long _untrustedWarnedAt = long.MinValue;
-    private long _untrustedSinceWarning;
-    private long _duplicatesWarnedAt = long.MinValue;
-    private long _duplicatesSinceWarning;
 
     // trustLocal: whether actors of the client's own system may send results (a client inside a node's system).
     public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientCounters counters, bool trustLocal)
@@ -108,13 +104,8 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         if (!Trusted(Sender))
         {
             _counters.AddUntrusted();
-            _untrustedSinceWarning++;
-            if (Due(ref _untrustedWarnedAt))
-            {
-                _log.Warning("Dropped {0} result batch(es) from senders that are not nodes of the cluster this client knows (the latest from {1}).",
-                    _untrustedSinceWarning, Sender.IsNobody() ? "no sender" : Sender.Path.Address.ToString());
-                _untrustedSinceWarning = 0;
-            }
+            _warnings.Log(LogLevel.WarningLevel, "untrusted", "Dropped a result batch from {0}, which is not a node of the cluster this client knows.",
+                Sender.IsNobody() ? "no sender" : Sender.Path.Address);
             return;
         }
         if (!_jobs.TryGetValue(batch.JobId, out var job)) return;
@@ -122,13 +113,8 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         if (job.Reduce.Active) AdvanceReduce(job);
         if (ignored == 0) return;
         _counters.AddDuplicates(ignored);
-        _duplicatesSinceWarning += ignored;
-        if (Due(ref _duplicatesWarnedAt))
-        {
-            _log.Warning("Ignored {0} duplicated result(s) (the latest for job {1}, from {2}): their inputs were already complete.",
-                _duplicatesSinceWarning, batch.JobId, Sender.Path.Address);
-            _duplicatesSinceWarning = 0;
-        }
+        _warnings.Log(LogLevel.WarningLevel, "duplicates", "Ignored {0} duplicated result(s) for job {1} from {2}: their inputs were already complete.",
+            ignored, batch.JobId, Sender.Path.Address);
     }
 
     /// <summary>
@@ -309,12 +295,4 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     /// <summary>Ticks a fifth of the timeout apart (at most 2 s), so a stall is noticed within 20% of it.</summary>
     private static TimeSpan TickFor(TimeSpan progressTimeout) =>
         TimeSpan.FromMilliseconds(Math.Clamp(progressTimeout.TotalMilliseconds / 5, 10, 2000));
-
-    private static bool Due(ref long lastAt)
-    {
-        var now = Environment.TickCount64;
-        if (lastAt != long.MinValue && now - lastAt < (long)WarnEvery.TotalMilliseconds) return false;
-        lastAt = now;
-        return true;
-    }
 }

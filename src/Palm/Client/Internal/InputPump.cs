@@ -45,8 +45,8 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
                 var payload = source.Current;
                 var error = payload is null
                     ? Error(PalmErrorKind.NullPayload, first, $"Input {input} is null; send an empty array for an empty payload.")
-                    : payload.Length > settings.MaxPayloadBytes
-                        ? Error(PalmErrorKind.PayloadTooLarge, first, $"Input {input} has {payload.Length} bytes; palm.max-payload-bytes allows {settings.MaxPayloadBytes}.")
+                    : !PayloadLimit.Fits(payload.Length, settings.MaxPayloadBytes)
+                        ? PayloadLimit.TooLarge(payload.Length, settings.MaxPayloadBytes, $"Input {input}", "client", first.Function, -1)
                         : entry is null
                             ? new PalmError(PalmErrorKind.UnknownServer, first.Server, first.Function, 0, null, $"Server '{first.Server}' is not in the cluster.")
                             : null;

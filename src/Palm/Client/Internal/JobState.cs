@@ -4,32 +4,13 @@ using Palm.Messages;
 namespace Palm.Client.Internal;
 
 /// <summary>
-/// What the job's reader receives, in order: results, per-input completions (an event may carry both:
-/// the input's last result, then its completion), the end of the source, or a failure.
-/// </summary>
-internal readonly record struct JobEvent(JobResult? Result, long CompletedInput, long SourceTotal, Exception? Failure, bool End = false)
-{
-    /// <summary>A job with reduces on its route is over: every stage flushed and everything it emitted complete.</summary>
-    public static readonly JobEvent Finished = new(null, -1, -1, null, true);
-
-    public static JobEvent Of(JobResult result) => new(result, -1, -1, null);
-    public static JobEvent InputDone(long input) => new(null, input, -1, null);
-    public static JobEvent SourceDone(long total) => new(null, -1, total, null);
-    public static JobEvent Failed(Exception e) => new(null, -1, -1, e);
-}
-
-/// <summary>
-/// The client side of one running job. The client actor feeds it returning weight; an input is
-/// complete when all of <see cref="Weights.Whole"/> has come back, whatever the fan-out on the way,
-/// and is counted complete once: weight that arrives for a complete input (a duplicated message) is
-/// ignored. Input ids are 0, 1, 2, ... so the complete ones are kept as a low watermark plus the set
-/// of complete ids above it, which stays as small as the spread of the inputs in flight.
+/// The client side of one running job. The client actor feeds it returning weight, which its inputs'
+/// <see cref="CompletionLedger"/> counts: an input is complete when all of its weight has come back, and
+/// counted complete once (weight that arrives for a complete input, a duplicated message, is ignored).
 /// </summary>
 internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSpan progressTimeout)
 {
-    private readonly Dictionary<long, UInt128> _returned = new();
-    private readonly HashSet<long> _completeAbove = [];
-    private long _watermark;
+    private readonly CompletionLedger _inputs = new();
     private long _issued;
 
     public JobHeader Header { get; } = header;
@@ -73,25 +54,25 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     }
 
     /// <summary>How many complete ids are kept above the watermark (the inputs completed out of order).</summary>
-    public int CompleteAboveWatermark => _completeAbove.Count;
+    public int CompleteAboveWatermark => _inputs.CompleteAbove;
 
     /// <summary>Whether input <paramref name="id"/> is counted complete already.</summary>
-    public bool IsComplete(long id) => id < _watermark || (_completeAbove.Count > 0 && _completeAbove.Contains(id));
+    public bool IsComplete(long id) => _inputs.IsComplete(id);
 
     /// <summary>
     /// The oldest input not complete and how much of its weight has returned: while the cluster owes
     /// results, this changes whenever the oldest input makes progress (or completes).
     /// </summary>
     public (long Input, UInt128 Returned, long Reduce) OldestMark() =>
-        (_watermark, _returned.Count > 0 && _returned.TryGetValue(_watermark, out var sum) ? sum : UInt128.Zero, Reduce.Progress);
+        (_inputs.Watermark, _inputs.Returned(_inputs.Watermark), Reduce.Progress);
 
     /// <summary>Up to <paramref name="max"/> ids of issued inputs that are not complete, lowest first.</summary>
     public List<long> FirstOutstanding(int max)
     {
         var ids = new List<long>(max);
         var issued = Issued;
-        for (var id = _watermark; id < issued && ids.Count < max; id++)
-            if (!_completeAbove.Contains(id)) ids.Add(id);
+        for (var id = _inputs.Watermark; id < issued && ids.Count < max; id++)
+            if (!_inputs.IsComplete(id)) ids.Add(id);
         return ids;
     }
 
@@ -110,39 +91,19 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
                 if (!AcceptReduce(item, sender)) ignored++;
                 continue;
             }
-            if (id < _watermark || (_completeAbove.Count > 0 && _completeAbove.Contains(id)))
+            switch (_inputs.Return(id, item.Weight))
             {
-                // A duplicated message: its input is already complete.
-                ignored++;
-                continue;
-            }
-            // The common case: one branch carried the input's whole weight (no fan-out on the way), and
-            // nothing of that input came back before: the input is done, with no weight bookkeeping.
-            if (item.Weight == Weights.Whole && (_returned.Count == 0 || !_returned.ContainsKey(id)))
-            {
-                Events.Writer.TryWrite(new JobEvent(ResultOf(item), id, -1, null));
-                MarkComplete(id);
-                continue;
-            }
-            _returned.TryGetValue(id, out var sum);
-            if (item.Weight > Weights.Whole - sum)
-            {
-                // More weight than the input has left: a duplicate of one of its branches (at-least-once
-                // transports may duplicate). Which copy is the duplicate cannot be told; the later one goes.
-                ignored++;
-                continue;
-            }
-            if (ResultOf(item) is { } result) Events.Writer.TryWrite(JobEvent.Of(result));
-            sum += item.Weight;
-            if (sum == Weights.Whole)
-            {
-                _returned.Remove(id);
-                Events.Writer.TryWrite(JobEvent.InputDone(id));
-                MarkComplete(id);
-            }
-            else
-            {
-                _returned[id] = sum;
+                case WeightReturn.Duplicate:
+                    ignored++;
+                    break;
+                case WeightReturn.Partial:
+                    if (ResultOf(item) is { } result) Events.Writer.TryWrite(JobEvent.Of(result));
+                    break;
+                case WeightReturn.Completed:
+                    // The input's last result (if any) and its completion, in one event.
+                    Events.Writer.TryWrite(new JobEvent(ResultOf(item), id, -1, null));
+                    Completed++;
+                    break;
             }
         }
         Duplicates += ignored;
@@ -169,59 +130,4 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
 
     private static JobResult? ResultOf(in ResultItem item) =>
         item.Kind is ResultKind.Done or ResultKind.Absorbed ? null : new JobResult(item.InputId, item.Payload, item.Error);
-
-    private void MarkComplete(long id)
-    {
-        Completed++;
-        if (id != _watermark)
-        {
-            _completeAbove.Add(id);
-            return;
-        }
-        _watermark++;
-        while (_completeAbove.Count > 0 && _completeAbove.Remove(_watermark)) _watermark++;
-    }
-}
-
-/// <summary>Where the client is in checking a job that stopped making progress.</summary>
-internal enum ProgressPhase
-{
-    /// <summary>Results arrive (or none are owed).</summary>
-    Watching,
-    /// <summary>No result for a progress-timeout: the route's servers are asked for their status.</summary>
-    Asking,
-    /// <summary>Every server answered: one more progress-timeout before the job fails.</summary>
-    Confirming,
-}
-
-/// <summary>
-/// The client actor's record of a job's progress, looked at on every tick (nothing on the path of
-/// results); times are <see cref="Environment.TickCount64"/> milliseconds.
-/// </summary>
-internal sealed class ProgressWatch
-{
-    /// <summary>
-    /// The last time the job's oldest outstanding input made progress, or the cluster owed nothing (the
-    /// quiet time counts from there). Watching the oldest input, not any result, keeps one lost input
-    /// from going unnoticed while the others stream by (and bounds the client's memory of the
-    /// inputs completed after it).
-    /// </summary>
-    public long Since { get; set; } = Environment.TickCount64;
-
-    /// <summary>The oldest input and its returned weight, and the job's reduce progress, as of <see cref="Since"/>.</summary>
-    public (long Input, UInt128 Returned, long Reduce) Mark { get; set; } = (-1, UInt128.Zero, 0);
-
-    public ProgressPhase Phase { get; set; }
-
-    /// <summary>Tells a status check that answers too late (progress came meanwhile) from the current one.</summary>
-    public int Check { get; set; }
-
-    /// <summary>Progress (or nothing owed): whatever check was running is moot.</summary>
-    public void Progressed(long now)
-    {
-        Since = now;
-        if (Phase == ProgressPhase.Watching) return;
-        Phase = ProgressPhase.Watching;
-        Check++;
-    }
 }

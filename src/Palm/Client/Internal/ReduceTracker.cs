@@ -16,7 +16,6 @@ namespace Palm.Client.Internal;
 internal sealed class ReduceTracker
 {
     private readonly SortedDictionary<int, ReduceStageState> _stages = new();
-    private readonly Dictionary<long, UInt128> _returned = new();
     private volatile bool _active;
 
     /// <summary>Some reduce folded part of the job: it ends with the flushes, not when its inputs are complete (read by the job's reader).</summary>
@@ -89,22 +88,9 @@ internal sealed class ReduceTracker
     public bool AcceptEmitted(in ResultItem item)
     {
         var (stageNumber, n) = ReduceStage.OfEmittedId(item.InputId);
-        var state = Stage(stageNumber);
-        if (state.Done.Contains(n)) return false;
-        _returned.TryGetValue(item.InputId, out var sum);
-        if (item.Weight > Weights.Whole - sum) return false;
-        sum += item.Weight;
-        if (sum == Weights.Whole)
-        {
-            _returned.Remove(item.InputId);
-            state.Done.Add(n);
-            Progress++;
-        }
-        else
-        {
-            _returned[item.InputId] = sum;
-        }
-        return true;
+        var returned = Stage(stageNumber).Done.Return(n, item.Weight);
+        if (returned == WeightReturn.Completed) Progress++;
+        return returned != WeightReturn.Duplicate;
     }
 
     /// <summary>
@@ -154,28 +140,7 @@ internal sealed class ReduceTracker
 
         public bool Flushed { get; set; }
 
-        /// <summary>The emitted messages (by number) that are complete.</summary>
-        public CompleteSet Done { get; } = new();
-    }
-}
-
-/// <summary>Ids 0, 1, 2, ... counted complete: a low watermark and the few complete above it.</summary>
-internal sealed class CompleteSet
-{
-    private readonly HashSet<long> _above = [];
-
-    public long Watermark { get; private set; }
-
-    public bool Contains(long id) => id < Watermark || (_above.Count > 0 && _above.Contains(id));
-
-    public void Add(long id)
-    {
-        if (id != Watermark)
-        {
-            _above.Add(id);
-            return;
-        }
-        Watermark++;
-        while (_above.Count > 0 && _above.Remove(Watermark)) Watermark++;
+        /// <summary>The emitted messages (by number): their returned weight, and which are complete.</summary>
+        public CompletionLedger Done { get; } = new();
     }
 }

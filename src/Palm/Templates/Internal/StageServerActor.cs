@@ -2,6 +2,7 @@ using Akka.Actor;
 using Palm.Discovery;
 using Palm.Dispatch;
 using Palm.Messages;
+using Palm.Servers;
 using Palm.Templates.Parallel.Internal;
 
 namespace Palm.Templates.Internal;
@@ -14,7 +15,7 @@ namespace Palm.Templates.Internal;
 internal sealed class StageServerActor : ReceiveActor, IWithTimers
 {
     private readonly ServerRuntime _runtime;
-    private readonly StepInvoker _invoker;
+    private readonly UserCall _calls;
     private readonly StepRunner<PipelineMessage> _runner;
     private readonly Forwarder _forwarder;
     private readonly ILeaderStage _stage;
@@ -23,7 +24,7 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
     public StageServerActor(ServerRuntime runtime, Func<LeaderOps, ILeaderStage> stage)
     {
         _runtime = runtime;
-        _invoker = new StepInvoker(runtime);
+        _calls = new UserCall(runtime);
         _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
         _stage = stage(new LeaderOps(runtime, _forwarder, _work.Add, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
         _runner = new StepRunner<PipelineMessage>(runtime, Self, static m => m, (work, outcome) => _stage.Answered(work, outcome));
@@ -31,7 +32,7 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
         Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
         Receive<RunQueuedWork>(_ => RunWork());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Standalone)));
         // Only the stage watches anything here; one it no longer cares about is ignored, never a DeathPactException.
         Receive<Terminated>(t => _stage.Handle(t, Sender));
         ReceiveAny(message =>
@@ -50,13 +51,8 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         foreach (var message in batch.Messages)
         {
             // As on a leader: a bad step fails before the stage sees the message.
-            var error = _invoker.Resolve(message, out _);
-            if (error is null) _stage.Accept(message);
-            else
-            {
-                _runtime.Counters.AddError();
-                _forwarder.Fail(message, error);
-            }
+            if (_calls.TryResolve(message, out _, out var error)) _stage.Accept(message);
+            else _forwarder.Fail(message, error);
         }
         RunWork();
     }

@@ -43,7 +43,7 @@ internal sealed class LaneActor : ReceiveActor, IWithTimers
         _inbox = inbox;
         _fuzzing = fuzzing;
         _admitted = admitted;
-        _refusals = new Diagnostics.RateLimitedLog(Akka.Event.Logging.GetLogger(Context.System, "palm-lane"), TimeSpan.FromSeconds(10));
+        _refusals = new Diagnostics.RateLimitedLog(Akka.Event.Logging.GetLogger(Context.System, "palm-lane"), Diagnostics.RateLimitedLog.StrangerInterval);
         Receive<LaneEndpointRequest>(_ => OnEndpointRequest(Sender));
         Receive<LaneAdmissionTick>(_ => CheckWaiting());
         Receive<LaneEnvelopes>(Accept);

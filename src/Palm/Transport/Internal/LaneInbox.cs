@@ -76,7 +76,7 @@ internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer 
     public LaneIdentities Identities { get; } = new();
 
     /// <summary>Reports what peers and strangers send that is refused, at a bounded rate.</summary>
-    internal RateLimitedLog Refusals { get; } = new(log, TimeSpan.FromSeconds(10));
+    internal RateLimitedLog Refusals { get; } = new(log, RateLimitedLog.StrangerInterval);
 
     /// <summary>
     /// Takes envelope <paramref name="seq"/> of session <paramref name="lane"/>, sent by the system at

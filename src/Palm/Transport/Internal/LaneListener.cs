@@ -24,7 +24,7 @@ internal sealed class LaneListener : IDisposable
     private const int Backlog = 1024;
 
     /// <summary>At most one log line per kind of failure every this long.</summary>
-    private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LogInterval = RateLimitedLog.StrangerInterval;
 
     private readonly Socket _listener;
     private readonly ConcurrentDictionary<InboundLane, byte> _open = new();

@@ -98,7 +98,7 @@ public sealed class ButterflyServerTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.Equal("x!", Text.Of(await client.EvalAsync(["c.later"], Text.Bytes("x"))));
         var status = Assert.Single(await client.GetStatusAsync());
-        Assert.Equal(("ButterflyServer", "serial"), (status.Template, status.Role));
+        Assert.Equal(("ButterflyServer", "standalone"), (status.Template, status.Role));
     }
 
     private static async Task<List<ServerStatus>> Status(Palm.Client.PalmClient client, string role) =>

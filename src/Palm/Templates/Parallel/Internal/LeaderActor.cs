@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
+using Palm.Diagnostics;
 using Palm.Discovery;
 using Palm.Dispatch;
 using Palm.Messages;
+using Palm.Servers;
 
 namespace Palm.Templates.Parallel.Internal;
 
@@ -20,10 +22,10 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
     private const int InitialWindow = 2;
 
     private readonly ServerRuntime _runtime;
-    private readonly StepInvoker _invoker;
+    private readonly UserCall _calls;
     private readonly Forwarder _forwarder;
     private readonly Ventilator _ventilator;
-    private readonly IgnoredMessages _strangers;
+    private readonly RateLimitedLog _strangers;
     private readonly ILeaderStage _stage;
     private bool _warnedNoWorkers;
     private readonly HashSet<IActorRef> _stopped = [];
@@ -35,11 +37,11 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
     public LeaderActor(ServerRuntime runtime, Func<LeaderOps, ILeaderStage> stage)
     {
         _runtime = runtime;
-        _invoker = new StepInvoker(runtime);
+        _calls = new UserCall(runtime);
         _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
         var settings = runtime.Settings;
         _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
-        _strangers = new IgnoredMessages(runtime.Log, $"The leader of server '{runtime.Name}'");
+        _strangers = new RateLimitedLog(runtime.Log, RateLimitedLog.StrangerInterval);
         _stage = stage(new LeaderOps(runtime, _forwarder, _ventilator.Enqueue, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
 
         Receive<Deliver>(OnDeliver);
@@ -64,8 +66,7 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         });
         Receive<AnswerCheckDone>(OnCheckDone);
         Receive<WorkerDraining>(_ => OnDraining());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
-            runtime.Name, runtime.Instance.TemplateName, "leader", runtime.NodeAddress, _ventilator.WorkerCount)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Leader, _ventilator.WorkerCount)));
         ReceiveAny(message =>
         {
             if (!_stage.Handle(message, Sender)) Unhandled(message);
@@ -91,17 +92,12 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         foreach (var message in batch.Messages)
         {
             // Checked here rather than on a worker, so that a bad step fails at once even with no workers.
-            var error = _invoker.Resolve(message, out _);
-            if (error is null)
+            if (_calls.TryResolve(message, out _, out var error))
             {
                 _runtime.Counters.AddIn();
                 _stage.Accept(message);
             }
-            else
-            {
-                _runtime.Counters.AddError();
-                _forwarder.Fail(message, error);
-            }
+            else _forwarder.Fail(message, error);
         }
         DispatchAndFlush();
     }
@@ -112,7 +108,8 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         if (!_ventilator.IsWorker(from))
         {
             // Not one of this server's workers (a stranger, or a worker already forgotten): it holds nothing here.
-            _strangers.Note($"{answers.Results.Count} answers", from);
+            _strangers.Log(LogLevel.WarningLevel, "ignored", "The leader of server '{0}' ignored {1} answers from {2}, which is not one of its workers.",
+                _runtime.Name, answers.Results.Count, from.IsNobody() ? "no sender" : from.Path);
             return;
         }
         foreach (var answer in answers.Results)

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using Palm.Diagnostics;
 using Palm.Discovery;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Messages.Internal;
+using Palm.Servers;
 
 namespace Palm.Templates.Parallel.Internal;
 
@@ -34,7 +36,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
     private readonly ServerRuntime _runtime;
     private readonly StepRunner<Job> _runner;
     private readonly Answers _answers;
-    private readonly IgnoredMessages _strangers;
+    private readonly RateLimitedLog _strangers;
     private WorkerDrain? _drain;
     private int _stashed;
 
@@ -42,18 +44,18 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
     // goes once all of those are answered, after their answers.
     private readonly Queue<(long Batch, IActorRef Leader, long Accepted)> _checks = new();
 
-    // The leader as of the directory snapshot it was read from; re-read when the node publishes a new one.
-    private DirectorySnapshot? _snapshot;
-    private IActorRef? _leader;
+    // The current leader of this worker's server, re-read when the node publishes a new directory.
+    private readonly DirectoryLookup _directory;
 
     private long _lastAnswers = Stopwatch.GetTimestamp();
 
     public WorkerActor(ServerRuntime runtime)
     {
         _runtime = runtime;
+        _directory = new DirectoryLookup(runtime.Directory);
         _answers = new Answers(runtime, Self, Starved);
         _runner = new StepRunner<Job>(runtime, Self, static job => job.Item.Message, (job, outcome) => _answers.Add(job.Leader, ToResult(job.Item, outcome)));
-        _strangers = new IgnoredMessages(runtime.Log, $"A worker of server '{runtime.Name}'");
+        _strangers = new RateLimitedLog(runtime.Log, RateLimitedLog.StrangerInterval);
         WarnOfConcurrencyAboveWindow();
         Receive<WorkBatch>(batch =>
         {
@@ -72,16 +74,15 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
         });
         Receive<WorkerDrained>(_ =>
         {
-            if (_drain?.Drained(Sender) != true) _strangers.Note("a drained notice", Sender);
+            if (_drain?.Drained(Sender) != true) Ignore("a drained notice");
         });
         Receive<DirectoryUpdate>(_ =>
         {
-            if (_stashed == 0 || Leader() is null) return;
+            if (_stashed == 0 || _directory.LeaderOf(_runtime.Name) is null) return;
             _stashed = 0;
             Stash.UnstashAll();
         });
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(
-            runtime.Name, runtime.Instance.TemplateName, "worker", runtime.NodeAddress, 0)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Worker)));
     }
 
     public IStash Stash { get; set; } = null!;
@@ -99,22 +100,10 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
         _drain?.Stopped();
     }
 
-    /// <summary>The current leader of this worker's server, from the node's directory; null while none is listed.</summary>
-    private IActorRef? Leader()
-    {
-        var snapshot = _runtime.Directory.Current;
-        if (!ReferenceEquals(snapshot, _snapshot))
-        {
-            _snapshot = snapshot;
-            _leader = WorkerDrain.Leader(snapshot, _runtime.Name);
-        }
-        return _leader;
-    }
-
     /// <summary>Whether the current message comes from the leader; if no leader is known yet it is stashed, otherwise ignored.</summary>
     private bool FromLeader(string what)
     {
-        var leader = Leader();
+        var leader = _directory.LeaderOf(_runtime.Name);
         if (leader is not null && leader.Equals(Sender)) return true;
         if (leader is null && _stashed < MaxStashed)
         {
@@ -122,9 +111,13 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
             Stash.Stash();
             return false;
         }
-        _strangers.Note(what, Sender);
+        Ignore(what);
         return false;
     }
+
+    private void Ignore(string what) =>
+        _strangers.Log(LogLevel.WarningLevel, "ignored", "A worker of server '{0}' ignored {1} from {2}, which is not its leader.",
+            _runtime.Name, what, Sender.IsNobody() ? "no sender" : Sender.Path);
 
     private void Handle(WorkBatch batch)
     {
@@ -170,12 +163,12 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
         var outputs = outcome.ToList();
         long bytes = 0;
         foreach (var output in outputs) bytes += output.Length;
-        if (bytes <= _runtime.Settings.MaxPayloadBytes) return new WorkResult(item.Id, outputs, null);
         // The outputs of one call go back to the leader in one message; past this size the transport would drop it.
+        var tooLarge = PayloadLimit.Check(bytes, _runtime.Settings.MaxPayloadBytes, "The outputs of one call (sent to the leader together)",
+            _runtime.Name, item.Message.Step.Function, item.Message.Stage);
+        if (tooLarge is null) return new WorkResult(item.Id, outputs, null);
         _runtime.Counters.AddError();
-        return new WorkResult(item.Id, [], new PalmError(PalmErrorKind.PayloadTooLarge, _runtime.Name, item.Message.Step.Function,
-            item.Message.Stage, null,
-            $"The outputs of one call total {bytes} bytes; on a butterfly worker they travel to the leader together, and palm.max-payload-bytes allows {_runtime.Settings.MaxPayloadBytes}."));
+        return new WorkResult(item.Id, [], tooLarge);
     }
 
     /// <summary>An item of work and the leader that sent it, who gets its answer.</summary>

@@ -95,9 +95,5 @@ internal sealed class WorkerDrain
         return Done.Instance;
     }
 
-    private IActorRef? CurrentLeader() => Leader(_runtime.Directory.Current, _runtime.Name);
-
-    /// <summary>The leader of server <paramref name="name"/> in <paramref name="directory"/>; null if none is listed.</summary>
-    public static IActorRef? Leader(DirectorySnapshot directory, string name) =>
-        directory.TryGet(name, out var entry) && entry.Role == ServerRole.Leader ? entry.Server : null;
+    private IActorRef? CurrentLeader() => _runtime.Directory.Current.LeaderOf(_runtime.Name);
 }

@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
+using Akka.Event;
 using Palm.Templates.Parallel.Internal;
 using Akka.Actor;
-using Akka.Event;
 
 namespace Palm.Templates.Reduce.Internal;
 
@@ -31,6 +31,7 @@ internal sealed class ReduceStage : ILeaderStage
     private readonly ReduceServer _server;
     private readonly ServerRuntime _runtime;
     private readonly ReduceSettings _settings;
+    private readonly UserCall _calls;
     private readonly Dictionary<(Guid Job, int Stage), Fold> _folds = new();
     private readonly Dictionary<(Guid Job, int Stage), long> _flushed = new();
     private readonly Queue<(Guid Job, int Stage)> _flushOrder = new();
@@ -43,6 +44,7 @@ internal sealed class ReduceStage : ILeaderStage
         _ops = ops;
         _server = server;
         _runtime = ops.Runtime;
+        _calls = new UserCall(ops.Runtime);
         var (messages, time) = server.Windows;
         _settings = ReduceSettings.Create(ops.Config, _runtime.Name, messages, time);
     }
@@ -78,12 +80,14 @@ internal sealed class ReduceStage : ILeaderStage
         var key = (work.Job.JobId, work.Stage);
         if (_flushed.ContainsKey(key))
         {
-            Fail(work, "Reduce", null, $"The reduce at step {work.Stage} already emitted this job's result (the job was complete there); "
-                + "a message that reaches it afterwards (a route that comes back to it) cannot be folded.");
+            _runtime.Counters.AddError();
+            _ops.Forwarder.Fail(work, new PalmError(PalmErrorKind.FunctionFailed, _runtime.Name, "Reduce", work.Stage, null,
+                $"The reduce at step {work.Stage} already emitted this job's result (the job was complete there); "
+                + "a message that reaches it afterwards (a route that comes back to it) cannot be folded."));
             return;
         }
         var count = outcome.Count;
-        if (count > 1 && work.Weight / (UInt128)count == UInt128.Zero)
+        if (!Weights.TrySplit(work.Weight, count, out var split))
         {
             // Splitting the weight over failed outputs would be impossible; fail the message before folding any of it.
             _ops.Forwarder.Emit(work, outcome);
@@ -105,11 +109,9 @@ internal sealed class ReduceStage : ILeaderStage
         if (failures is not null)
         {
             // Each failed output is an error result with its share of the weight, as if the outputs had fanned out.
-            var share = work.Weight / (UInt128)count;
-            var remainder = work.Weight - share * (UInt128)count;
             foreach (var (output, error) in failures)
             {
-                var weight = output == 0 ? share + remainder : share;
+                var weight = split[output];
                 absorbed -= weight;
                 _ops.Forwarder.Fail(work with { Weight = weight }, error);
             }
@@ -159,28 +161,16 @@ internal sealed class ReduceStage : ILeaderStage
     private PalmError? FoldOne(Fold fold, ReadOnlyMemory<byte> partial, PipelineMessage work)
     {
         string? key = null;
-        if (_server.Keyed)
-        {
-            try
-            {
-                key = _server.KeyOf(partial);
-            }
-            catch (Exception e)
-            {
-                return Error(work, "Key", e, e.Message);
-            }
-            if (key is null) return Error(work, "Key", null, "The key function returned null for an output; every output needs a key.");
-        }
-        try
-        {
-            var accumulator = fold.Get(key) ?? _server.NewAccumulator();
-            fold.Set(key, _server.Fold(accumulator, partial));
-            return null;
-        }
-        catch (Exception e)
-        {
-            return Error(work, "Reduce", e, e.Message);
-        }
+        if (_server.Keyed && !_calls.TryRun("Key", work, (_server, partial), static s => s._server.KeyOf(s.partial)
+                ?? throw new InvalidOperationException("The key function returned null for an output; every output needs a key."), out key, out var error))
+            return error;
+        var accumulator = fold.Get(key);
+        if (accumulator is null && !_calls.TryRun("Initial", work, _server, static server => server.NewAccumulator(), out accumulator, out error))
+            return error;
+        if (!_calls.TryRun("Reduce", work, (_server, accumulator: accumulator!, partial), static s => s._server.Fold(s.accumulator, s.partial), out accumulator, out error))
+            return error;
+        fold.Set(key, accumulator!);
+        return null;
     }
 
     private void Flush(ReduceFlush flush, IActorRef client)
@@ -213,18 +203,7 @@ internal sealed class ReduceStage : ILeaderStage
         foreach (var (key, accumulator) in fold.Take())
         {
             var origin = new PipelineMessage(fold.Job, fold.Stage, EmittedId(fold.Stage, fold.Emitted++), Weights.Whole, default);
-            byte[] payload;
-            try
-            {
-                payload = _server.ResultOf(key, accumulator);
-            }
-            catch (Exception e)
-            {
-                _ops.Forwarder.Fail(origin, Error(origin, "Result", e, e.Message));
-                continue;
-            }
-            _runtime.Counters.AddOut(1);
-            _ops.Forwarder.Emit(origin, StepOutcome.From(payload));
+            _ops.Forwarder.Emit(origin, _calls.Outputs("Result", origin, (_server, key, accumulator), static s => s._server.ResultOf(s.key, s.accumulator)));
         }
         fold.Messages = 0;
         Announce(fold.Job, fold.Stage, fold.Emitted, final);
@@ -236,19 +215,6 @@ internal sealed class ReduceStage : ILeaderStage
         BinaryPrimitives.WriteInt64LittleEndian(payload, total);
         payload[8] = final ? (byte)1 : (byte)0;
         _ops.Forwarder.Report(job, new ResultItem(stage, UInt128.Zero, ResultKind.Emitted, payload, null));
-    }
-
-    private void Fail(PipelineMessage work, string function, Exception? e, string message)
-    {
-        _ops.Forwarder.Fail(work, Error(work, function, e, message));
-    }
-
-    private PalmError Error(PipelineMessage work, string function, Exception? e, string message)
-    {
-        _runtime.Counters.AddError();
-        if (e is not null)
-            _runtime.Log.Error(e, "{0} of server {1} failed on job {2} input {3} (step {4}).", function, _runtime.Name, work.Job.JobId, work.InputId, work.Stage);
-        return new PalmError(PalmErrorKind.FunctionFailed, _runtime.Name, function, work.Stage, e?.GetType().FullName, message);
     }
 
     /// <summary>What a reduce holds for one job at one stage: the accumulator (or one per key) of the current window.</summary>

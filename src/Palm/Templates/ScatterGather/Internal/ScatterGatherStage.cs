@@ -1,4 +1,3 @@
-using Akka.Event;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
@@ -16,18 +15,13 @@ internal sealed class ScatterGatherStage(LeaderOps ops, ScatterGatherServer serv
 {
     private readonly Dictionary<PipelineMessage, Part> _parts = new(ReferenceEqualityComparer.Instance);
     private readonly ServerRuntime _runtime = ops.Runtime;
+    private readonly UserCall _calls = new(ops.Runtime);
 
     public void Accept(PipelineMessage message)
     {
-        List<byte[]> parts;
-        try
+        if (!_calls.TryRun("Scatter", message, (server, message), static s => ScatterParts(s.server, s.message), out var parts, out var error))
         {
-            parts = [.. server.ScatterMessage(message.Payload) ?? []];
-            if (parts.Exists(p => p is null)) throw new InvalidOperationException("Scatter returned a null part.");
-        }
-        catch (Exception e)
-        {
-            Fail(message, "Scatter", e);
+            ops.Forwarder.Fail(message, error);
             return;
         }
         if (parts.Count == 0)
@@ -36,23 +30,31 @@ internal sealed class ScatterGatherStage(LeaderOps ops, ScatterGatherServer serv
             Finish(new Gathering(message, 0));
             return;
         }
-        var largest = parts.Max(p => p.Length);
-        if (largest > _runtime.Settings.MaxPayloadBytes)
+        var tooLarge = PayloadLimit.Check(parts.Max(p => p.Length), _runtime.Settings.MaxPayloadBytes, "A part", _runtime.Name, "Scatter", message.Stage);
+        if (!Weights.TrySplit(message.Weight, parts.Count, out var split))
+            tooLarge ??= Weights.TooManyOutputs(_runtime.Name, "Scatter", message.Stage, parts.Count);
+        if (tooLarge is not null)
         {
             _runtime.Counters.AddError();
-            ops.Forwarder.Fail(message, new PalmError(PalmErrorKind.PayloadTooLarge, _runtime.Name, "Scatter", message.Stage, null,
-                $"A part has {largest} bytes; palm.max-payload-bytes allows {_runtime.Settings.MaxPayloadBytes}."));
+            ops.Forwarder.Fail(message, tooLarge);
             return;
         }
-        // Each part carries a share of the message's weight, as any fan-out would; the gather returns the whole to the message.
-        var share = message.Weight / (UInt128)parts.Count;
+        // Each part carries its share of the message's weight, as any fan-out would; the gather returns the whole to the message.
         var gathering = new Gathering(message, parts.Count);
         for (var i = 0; i < parts.Count; i++)
         {
-            var part = message with { Weight = share, Payload = parts[i] };
+            var part = message with { Weight = split[i], Payload = parts[i] };
             _parts[part] = new Part(gathering, i);
             ops.Enqueue(part);
         }
+    }
+
+    /// <summary>Scatter's parts, enumerated (a lazy Scatter throws here, inside the user call).</summary>
+    private static List<byte[]> ScatterParts(ScatterGatherServer server, PipelineMessage message)
+    {
+        List<byte[]> parts = [.. server.ScatterMessage(message.Payload) ?? []];
+        if (parts.Exists(p => p is null)) throw new InvalidOperationException("Scatter returned a null part.");
+        return parts;
     }
 
     public void Answered(PipelineMessage work, in StepOutcome outcome)
@@ -80,26 +82,9 @@ internal sealed class ScatterGatherStage(LeaderOps ops, ScatterGatherServer serv
         var message = gathering.Message;
         var results = new List<ReadOnlyMemory<byte>>();
         foreach (var outputs in gathering.Results) results.AddRange(outputs);
-        StepOutcome outcome;
-        try
-        {
-            // Enumerated inside the try: a lazy Gather throws here.
-            outcome = StepOutcome.From(server.GatherResults(message.Payload, results));
-        }
-        catch (Exception e)
-        {
-            Fail(message, "Gather", e);
-            return;
-        }
-        _runtime.Counters.AddOut(outcome.Count);
+        var outcome = _calls.Outputs("Gather", message, (server, message, results),
+            static s => s.server.GatherResults(s.message.Payload, s.results));
         ops.Forwarder.Emit(message, outcome);
-    }
-
-    private void Fail(PipelineMessage message, string function, Exception e)
-    {
-        _runtime.Counters.AddError();
-        _runtime.Log.Error(e, "{0} of server {1} failed on job {2} input {3} (step {4}).", function, _runtime.Name, message.Job.JobId, message.InputId, message.Stage);
-        ops.Forwarder.Fail(message, new PalmError(PalmErrorKind.FunctionFailed, _runtime.Name, function, message.Stage, e.GetType().FullName, e.Message));
     }
 
     private sealed class Gathering(PipelineMessage message, int parts)

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Palm.Dispatch;
 using Palm.Messages;
 
@@ -25,23 +24,4 @@ internal interface ILeaderStage
 
     /// <summary>A message the leader itself does not handle (a stage's own protocol or timer); false if it is not the stage's either.</summary>
     bool Handle(object message, IActorRef sender) => false;
-}
-
-/// <summary>What a stage may use of the actor that runs it.</summary>
-/// <param name="Runtime">The server.</param>
-/// <param name="Forwarder">Sends outputs on along their routes and results to clients.</param>
-/// <param name="Enqueue">Hands a work item to the workers (or, standalone, to the server's own calls).</param>
-/// <param name="Self">The actor that runs the stage.</param>
-/// <param name="Timers">The actor's timers; their messages come back through <see cref="ILeaderStage.Handle"/>.</param>
-/// <param name="Config">The actor system's configuration, for a template's own settings.</param>
-/// <param name="Watch">DeathWatches an actor; its <see cref="Terminated"/> comes back through <see cref="ILeaderStage.Handle"/>.</param>
-internal sealed record LeaderOps(ServerRuntime Runtime, Forwarder Forwarder, Action<PipelineMessage> Enqueue, IActorRef Self,
-    Func<ITimerScheduler> Timers, Config Config, Action<IActorRef> Watch);
-
-/// <summary>The butterfly's stage: each message is one work item, and each answer continues along the route as it is.</summary>
-internal sealed class ButterflyStage(LeaderOps ops) : ILeaderStage
-{
-    public void Accept(PipelineMessage message) => ops.Enqueue(message);
-
-    public void Answered(PipelineMessage work, in StepOutcome outcome) => ops.Forwarder.Emit(work, outcome);
 }

@@ -2,22 +2,24 @@ using Akka.Actor;
 using Palm.Discovery;
 using Palm.Dispatch;
 using Palm.Messages;
+using Palm.Servers;
 
 namespace Palm.Templates.Internal;
 
 /// <summary>
-/// A <see cref="Servers.RegisteredServer"/>: its messages in order, on its own thread, through the shared
+/// The actor of the serial template, <see cref="RegisteredServer"/> (<see cref="ServerRole.Standalone"/>, "standalone"
+/// in status output; also a parallel template's server started without a role): its messages in order, on its own thread, through the shared
 /// <see cref="StepRunner{T}"/> (one call at a time, or up to a function's concurrency for asynchronous
 /// ones); every outcome goes to the shared <see cref="Forwarder"/>, flushed once what the mailbox gave
 /// is handled.
 /// </summary>
-internal sealed class SerialServerActor : ReceiveActor
+internal sealed class RegisteredServerActor : ReceiveActor
 {
     private readonly ServerRuntime _runtime;
     private readonly StepRunner<PipelineMessage> _runner;
     private readonly Forwarder _forwarder;
 
-    public SerialServerActor(ServerRuntime runtime)
+    public RegisteredServerActor(ServerRuntime runtime)
     {
         _runtime = runtime;
         _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
@@ -25,7 +27,7 @@ internal sealed class SerialServerActor : ReceiveActor
         Receive<Deliver>(batch => After(_runner.Accept(batch.Messages)));
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
         Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, runtime.Instance.TemplateName, "serial", runtime.NodeAddress, 0)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Standalone)));
     }
 
     protected override void PreStart() => _runtime.Instance.Started();
