@@ -37,8 +37,8 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     // A mailbox batch running longer than this since the last flush sends its outputs as they come:
     // a batch of slow calls streams its results instead of returning them all at its end, so a
     // client sees its job make progress (palm.client.progress-timeout) however long the batch runs.
-    private const long MaxHoldMs = 200;
-    private long _flushedAt;
+    private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(200);
+    private readonly HoldLimit _hold = new(MaxHold, runtime.Clock);
 
     // The last outbox and result buffer used (and the directory entry, in _directory): a dense stream goes to one place, so
     // most messages skip the dictionary lookups (and the actor-ref hashing) entirely.
@@ -145,7 +145,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
             FailUnknown(message);
             return;
         }
-        var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        var deadline = runtime.Clock.GetTimestamp() + (long)(wait.TotalSeconds * runtime.Clock.TimestampFrequency);
         _held.Add(new HeldOutput(message, deadline));
         _heldUntil = Math.Min(_heldUntil, deadline);
         _heldTried = runtime.Directory.Current;
@@ -161,7 +161,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     private void TrySendHeld()
     {
         var snapshot = runtime.Directory.Current;
-        var now = Environment.TickCount64;
+        var now = runtime.Clock.GetTimestamp();
         if (ReferenceEquals(snapshot, _heldTried) && now < _heldUntil) return;
         _heldTried = snapshot;
         _heldUntil = long.MaxValue;
@@ -223,13 +223,13 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
 
     private void FlushIfHeldLong()
     {
-        if (Environment.TickCount64 - _flushedAt >= MaxHoldMs) Flush();
+        if (_hold.Expired) Flush();
     }
 
     /// <summary>Sends every non-empty buffer.</summary>
     public void Flush()
     {
-        _flushedAt = Environment.TickCount64;
+        _hold.Flushed();
         if (_held.Count > 0)
         {
             TrySendHeld();

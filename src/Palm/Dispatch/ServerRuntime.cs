@@ -8,7 +8,7 @@ using Palm.Transport;
 
 namespace Palm.Dispatch;
 
-/// <summary>Everything an actor playing a server needs: the user's instance and the node's shared services.</summary>
+/// <summary>Everything an actor playing a server needs: the user's instance and the node's shared services (<paramref name="Time"/>: a clock for tests; the system's by default).</summary>
 internal sealed record ServerRuntime(
     string Name,
     PalmServer Instance,
@@ -20,8 +20,12 @@ internal sealed record ServerRuntime(
     DirectoryView Directory,
     IActorRef Node,
     string NodeAddress,
-    Transport.DataLanes Lanes)
+    Transport.DataLanes Lanes,
+    TimeProvider? Time = null)
 {
+    /// <summary>The clock every decision by time reads (holds, waits, flush-after); tests inject their own.</summary>
+    public TimeProvider Clock { get; } = Time ?? TimeProvider.System;
+
     /// <summary>The answer to <c>GetServerStatus</c>, the same for every actor that plays a server.</summary>
     public ServerStatus Status(ServerRole role, int workers = 0) => Counters.Snapshot(Name, Instance.TemplateName, role, NodeAddress, workers);
 }

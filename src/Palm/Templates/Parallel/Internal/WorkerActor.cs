@@ -28,7 +28,7 @@ namespace Palm.Templates.Parallel.Internal;
 /// </remarks>
 internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
 {
-    private static readonly long FlushAfter = Stopwatch.Frequency / 1000;
+    private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Most messages kept while no leader is known; beyond, they are ignored (the leader's answer checks recover its own).</summary>
     private const int MaxStashed = 64;
@@ -178,15 +178,18 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
     private sealed class Answers
     {
         private readonly EnvelopeBatch<WorkResult> _batch;
+        private readonly HoldLimit _hold;
         private IActorRef _leader = ActorRefs.Nobody;
-        private long _since = Stopwatch.GetTimestamp();
 
-        public Answers(ServerRuntime runtime, IActorRef self, Func<bool> starved) =>
+        public Answers(ServerRuntime runtime, IActorRef self, Func<bool> starved)
+        {
+            _hold = new HoldLimit(MaxHold, runtime.Clock);
             _batch = new EnvelopeBatch<WorkResult>(runtime.Settings.BatchMaxMessages, runtime.Settings.BatchMaxBytes, (results, _) =>
             {
-                _since = Stopwatch.GetTimestamp();
+                _hold.Flushed();
                 runtime.Lanes.Tell(_leader, new WorkResults(results, starved()), self);
             });
+        }
 
         public void Add(IActorRef leader, WorkResult result)
         {
@@ -198,12 +201,12 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
             }
             long bytes = 0;
             foreach (var output in result.Outputs) bytes += output.Length;
-            if (!_batch.Add(result, bytes) && Stopwatch.GetTimestamp() - _since >= FlushAfter) Flush();
+            if (!_batch.Add(result, bytes) && _hold.Expired) Flush();
         }
 
         public void Flush()
         {
-            if (!_batch.Flush()) _since = Stopwatch.GetTimestamp();
+            if (!_batch.Flush()) _hold.Flushed();
         }
     }
 
