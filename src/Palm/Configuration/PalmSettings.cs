@@ -12,7 +12,6 @@ namespace Palm.Configuration;
 /// <param name="AskTimeout">Time-out of cache and status requests.</param>
 /// <param name="ConnectTimeout">How long a client waits for its contact node, and a node for joining.</param>
 /// <param name="WorkerWindow">Most messages a butterfly leader keeps in flight on one worker (a worker starts with fewer and gets more while it is starved).</param>
-/// <param name="AnswerCheckInterval">How often a butterfly leader checks that its workers answered all they were sent.</param>
 /// <param name="MaxDirectorySubscribers">Most clients and leaders one node sends directory updates to.</param>
 /// <param name="CacheMaxEntries">Most keys one server's cache holds.</param>
 /// <param name="CacheMaxBytes">Most value bytes one server's cache holds.</param>
@@ -31,7 +30,6 @@ public sealed record PalmSettings(
     TimeSpan AskTimeout,
     TimeSpan ConnectTimeout,
     int WorkerWindow,
-    TimeSpan AnswerCheckInterval,
     int MaxDirectorySubscribers,
     int CacheMaxEntries,
     long CacheMaxBytes,
@@ -59,7 +57,6 @@ public sealed record PalmSettings(
             palm.GetTimeSpan("ask-timeout"),
             palm.GetTimeSpan("connect-timeout"),
             palm.GetInt("butterfly.worker-window"),
-            palm.GetTimeSpan("butterfly.answer-check-interval"),
             palm.GetInt("node.max-directory-subscribers"),
             palm.GetInt("cache.max-entries"),
             palm.GetByteSize("cache.max-bytes")!.Value,
@@ -69,11 +66,11 @@ public sealed record PalmSettings(
             palm.GetInt("server.max-concurrency"),
             palm.GetTimeSpan("server.unknown-server-wait"));
         if (settings.BatchMaxMessages < 1 || settings.BatchMaxBytes < 1 || settings.MaxPayloadBytes < 1 || settings.ClientWindow < 1 || settings.WorkerWindow < 1
-            || settings.AnswerCheckInterval <= TimeSpan.Zero || settings.MaxDirectorySubscribers < 1 || settings.CacheMaxEntries < 1 || settings.CacheMaxBytes < 1
+            || settings.MaxDirectorySubscribers < 1 || settings.CacheMaxEntries < 1 || settings.CacheMaxBytes < 1
             || settings.ClientProgressTimeout <= TimeSpan.Zero || settings.DrainTimeout <= TimeSpan.Zero || settings.WorkerWindowTime <= TimeSpan.Zero
             || settings.MaxConcurrency < 1 || settings.UnknownServerWait < TimeSpan.Zero)
             throw new ConfigurationException("palm.batch.*, palm.max-payload-bytes, palm.client.window, palm.client.progress-timeout, palm.butterfly.worker-window, "
-                + "palm.butterfly.answer-check-interval, palm.butterfly.drain-timeout, palm.butterfly.worker-window-time, palm.node.max-directory-subscribers, palm.server.max-concurrency and palm.cache.* must be positive, "
+                + "palm.butterfly.drain-timeout, palm.butterfly.worker-window-time, palm.node.max-directory-subscribers, palm.server.max-concurrency and palm.cache.* must be positive, "
                 + "and palm.server.unknown-server-wait must not be negative.");
         if (!ReferenceEquals(config, PalmConfig.Reference)) SettingsCheck.Validate(config, settings);
         return settings;

@@ -65,37 +65,6 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task A_butterfly_worker_answers_an_answer_check_only_after_the_concurrent_calls_it_covers()
-    {
-        // Checks every 100 ms: one reaches the worker while its calls are held. Answered at once, it would make the leader
-        // take the held messages for lost and send them again (calls counted twice, a re-dispatch warning).
-        await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString(
-            "palm.butterfly.answer-check-interval = 100ms"));
-        var leader = await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Leader);
-        // The worker's node logs at debug level: it says when it holds an answer to a check.
-        var worker = await cluster.StartNodeAsync(ConfigurationFactory.ParseString("akka.loglevel = DEBUG"));
-        await worker.StartServerAsync(new OverlapServer(), "o", ServerRole.Worker);
-        var client = await cluster.ConnectClientAsync();
-        await AwaitWorker(client);
-        var redispatched = LogWatch.For(leader.System, text => text.Contains("re-dispatching", StringComparison.Ordinal));
-        var checkHeld = LogWatch.For<Debug>(worker.System, text => text.Contains("holds its answer to check", StringComparison.Ordinal));
-        var key = nameof(A_butterfly_worker_answers_an_answer_check_only_after_the_concurrent_calls_it_covers);
-        var run = OverlapRun.Start(key, OverlapServer.Limit, hold: true);
-
-        var job = client.RunAll(["o.overlap"], OverlapRun.Inputs(key, 40), Wait);
-        await run.AllIn.Task.WaitAsync(Wait);
-        // Every call is held from the start, so any check the leader sends (before or after all 8 slots filled) reaches
-        // the worker while the calls it covers still run; the leader sends the next one only once that is answered.
-        await checkHeld.WaitAsync(Wait);
-        run.Hold.SetResult();
-
-        OverlapAssert.EachInputOnce(await job, 40, "o", "overlap");
-        Assert.Equal(40, run.Calls);
-        Assert.Equal(OverlapServer.Limit, run.Max);
-        Assert.False(redispatched.IsCompleted, "the leader re-dispatched work the worker was still running");
-    }
-
-    [Fact]
     public async Task Palm_server_max_concurrency_sets_the_default_for_async_functions_without_an_attribute_value()
     {
         await using var cluster = await PalmTestCluster.StartAsync(ConfigurationFactory.ParseString("palm.server.max-concurrency = 4"));
