@@ -3,6 +3,7 @@ using Akka.Event;
 using Palm.Client;
 using Palm.Servers;
 using Palm.TestKit;
+using Palm.Templates.Parallel;
 using Palm.Tests.Servers.Butterfly;
 using Xunit;
 
@@ -62,6 +63,37 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
         OverlapAssert.EachInputOnce(results, Inputs, "o", "overlap");
         var worker = (await client.GetStatusAsync()).Single(s => s.Role == "worker");
         Assert.Equal((Inputs, Inputs / 10), (worker.MessagesIn, worker.Errors));
+    }
+
+    [Fact]
+    public async Task A_butterfly_worker_that_fails_with_calls_in_flight_stops_and_its_leader_redispatches_them()
+    {
+        // A worker that restarted would keep its address and forget the calls it held: nobody would answer them, and with
+        // sessions as the only loss recovery nothing would send them again. It stops instead, and its leader's DeathWatch
+        // re-dispatches them to the other worker.
+        await using var cluster = await PalmTestCluster.StartAsync();
+        var leader = await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Leader);
+        var failing = await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Worker);
+        var client = await cluster.ConnectClientAsync();
+        await AwaitWorker(client);
+        var key = nameof(A_butterfly_worker_that_fails_with_calls_in_flight_stops_and_its_leader_redispatches_them);
+        var run = OverlapRun.Start(key, OverlapServer.Limit, hold: true);
+        var job = client.RunAll(["o.overlap"], OverlapRun.Inputs(key, 40), Wait);
+        // Eight calls run on the worker and wait: it holds them.
+        await run.AllIn.Task.WaitAsync(Wait);
+        await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Worker);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        var redispatched = LogWatch.For(leader.System, text => text.Contains(failing.Address + "/", StringComparison.Ordinal)
+            && text.Contains(" stopped; re-dispatching its ", StringComparison.Ordinal));
+
+        // A fault of Palm's own inside the worker, as its leader's message: a batch of work without items.
+        var worker = await failing.System.ActorSelection("/user/palm/worker-o-1").ResolveOne(Wait);
+        Assert.True(failing.Directory.Current.TryGet("o", out var leaderEntry));
+        worker.Tell(new WorkBatch(null!), leaderEntry.Server);
+        Assert.Matches("re-dispatching its [1-9][0-9]* unanswered", await redispatched.WaitAsync(Wait));
+        run.Hold.SetResult();
+
+        OverlapAssert.EachInputOnce(await job, 40, "o", "overlap");
     }
 
     [Fact]
