@@ -40,9 +40,6 @@ public sealed record PalmSettings
     /// <summary>Most messages a butterfly leader keeps in flight on one worker (<c>palm.butterfly.worker-window</c>).</summary>
     public int WorkerWindow { get; init; }
 
-    /// <summary>How often a butterfly leader checks that its workers answered all they were sent (<c>palm.butterfly.answer-check-interval</c>).</summary>
-    public TimeSpan AnswerCheckInterval { get; init; }
-
     /// <summary>Most clients and leaders one node sends directory updates to (<c>palm.node.max-directory-subscribers</c>).</summary>
     public int MaxDirectorySubscribers { get; init; }
 
@@ -92,7 +89,6 @@ public sealed record PalmSettings
             AskTimeout = palm.Duration("ask-timeout"),
             ConnectTimeout = palm.Duration("connect-timeout"),
             WorkerWindow = palm.Int("butterfly.worker-window", 1),
-            AnswerCheckInterval = palm.Duration("butterfly.answer-check-interval"),
             MaxDirectorySubscribers = palm.Int("node.max-directory-subscribers", 1),
             CacheMaxEntries = palm.Int("cache.max-entries", 1),
             CacheMaxBytes = palm.Bytes("cache.max-bytes", 1),

@@ -19,12 +19,7 @@ internal static class SettingsCheck
     public static void Validate(Config config, PalmSettings settings)
     {
         // A job whose results stop is checked after the progress timeout and failed after twice that;
-        // the mechanisms that recover lost messages must get their turn first.
-        if (settings.ClientProgressTimeout <= 2 * settings.AnswerCheckInterval)
-            throw new ConfigurationException(
-                $"palm.client.progress-timeout = {settings.ClientProgressTimeout} contradicts palm.butterfly.answer-check-interval = {settings.AnswerCheckInterval}: "
-                + "a butterfly leader re-dispatches work lost in transit only after an answer check, so jobs would fail before it could recover them. "
-                + "Make the progress timeout more than twice the answer-check interval.");
+        // the sessions, which recover lost messages, must get their turn first.
         var resend = config.GetTimeSpan("palm.lane.resend-interval", TimeSpan.FromSeconds(1));
         if (settings.ClientProgressTimeout <= 2 * resend)
             throw new ConfigurationException(

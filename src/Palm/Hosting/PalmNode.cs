@@ -103,7 +103,7 @@ public sealed class PalmNode : IExtension
     {
         var serializer = new PalmSerializer(system);
         system.Serialization.AddSerializer("palm", serializer);
-        foreach (var type in new[] { typeof(Deliver), typeof(ResultBatch), typeof(WorkBatch), typeof(WorkResults), typeof(AnswerCheck), typeof(AnswerCheckDone) })
+        foreach (var type in new[] { typeof(Deliver), typeof(ResultBatch), typeof(WorkBatch), typeof(WorkResults) })
             system.Serialization.AddSerializationMap(type, serializer);
         // The control messages, and nothing built from the wire that Palm did not write a serializer for.
         SerializationGuard.Apply(system);

@@ -15,17 +15,19 @@ namespace Palm.Serialization;
 /// (id, client, route, tags) once and then, per message, its stage, input id, weight and payload
 /// bytes; payload bytes are copied once into the outgoing buffer and read back as slices of the
 /// incoming one. Palm's other messages between systems have their own serializers (LaneSerializer,
-/// PalmControlSerializer); anything else is refused (RefusingSerializer).
+/// PalmControlSerializer); anything else is refused (RefusingSerializer). Bound to <see cref="Deliver"/>,
+/// it is what lane sessions find to write their envelopes with: as an <see cref="IEnvelopeSerializer"/> it
+/// is an <see cref="EnvelopeSerializer"/>, which also writes the control messages that travel in sessions.
 /// </summary>
 internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system), IEnvelopeSerializer
 {
+    private EnvelopeSerializer? _envelopes;
+
     public const int Id = 7301;
     private const string DeliverManifest = "D";
     private const string ResultsManifest = "R";
     private const string WorkManifest = "W";
     private const string WorkResultsManifest = "V";
-    private const string AnswerCheckManifest = "C";
-    private const string AnswerCheckDoneManifest = "K";
     private const int MaxCachedRefs = 10_000;
 
     private readonly ConcurrentDictionary<string, IActorRef> _refs = new();
@@ -38,12 +40,18 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         ResultBatch => ResultsManifest,
         WorkBatch => WorkManifest,
         WorkResults => WorkResultsManifest,
-        AnswerCheck => AnswerCheckManifest,
-        AnswerCheckDone => AnswerCheckDoneManifest,
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {o.GetType()}."),
     };
 
     public override byte[] ToBinary(object obj) => Write(obj, NewArray).Array!;
+
+    private EnvelopeSerializer Envelopes => _envelopes ??= new EnvelopeSerializer(this, new PalmControlSerializer(system));
+
+    string IEnvelopeSerializer.Manifest(object message) => Envelopes.Manifest(message);
+
+    ArraySegment<byte> IEnvelopeSerializer.ToBinary(object message, Func<int, byte[]> allocate) => Envelopes.ToBinary(message, allocate);
+
+    object IEnvelopeSerializer.FromBinary(byte[] bytes, string manifest) => Envelopes.FromBinary(bytes, manifest);
 
     /// <summary>
     /// Serializes <paramref name="obj"/> into an array <paramref name="allocate"/> gives for the exact
@@ -60,8 +68,6 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         WorkBatch w => WriteMessages(w.Items, i => i.Message, 8, static (ref WireWriter wr, WorkItem i) => wr.Long(i.Id), allocate),
         ResultBatch r => WriteResults(r, allocate),
         WorkResults v => WriteWorkResults(v, allocate),
-        AnswerCheck c => WriteLong(c.Batch, allocate),
-        AnswerCheckDone d => WriteLong(d.Batch, allocate),
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {obj.GetType()}."),
     };
 
@@ -87,19 +93,10 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             WorkManifest => ReadWork(ref r),
             ResultsManifest => ReadResults(ref r),
             WorkResultsManifest => ReadWorkResults(ref r),
-            AnswerCheckManifest => new AnswerCheck(r.Long()),
-            AnswerCheckDoneManifest => new AnswerCheckDone(r.Long()),
             _ => throw new SerializationException($"Unknown Palm manifest '{manifest}'."),
         };
         r.End();
         return result;
-    }
-
-    private static ArraySegment<byte> WriteLong(long value, Func<int, byte[]> allocate)
-    {
-        var w = new WireWriter(allocate(8));
-        w.Long(value);
-        return w.Written;
     }
 
     private delegate void Extra<in T>(ref WireWriter w, T item);

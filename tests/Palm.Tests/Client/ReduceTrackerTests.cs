@@ -36,7 +36,7 @@ public sealed class ReduceTrackerTests
 
         Assert.Equal((1, (IActorRef)first), reduce.Next(out var wait));
         Assert.False(wait);
-        reduce.FlushSent(1, 0);
+        reduce.FlushSent(1);
         Assert.Null(reduce.Next(out wait));
         Assert.True(wait);
 
@@ -48,7 +48,7 @@ public sealed class ReduceTrackerTests
         Assert.True(reduce.Emitted(Emitted(1, 1, final: true), first));
 
         Assert.Equal((3, (IActorRef)second), reduce.Next(out wait));
-        reduce.FlushSent(3, 0);
+        reduce.FlushSent(3);
         Assert.True(reduce.Emitted(Emitted(3, 2, final: true), second));
         // Two messages announced, none complete: wait for them.
         Assert.Null(reduce.Next(out wait));

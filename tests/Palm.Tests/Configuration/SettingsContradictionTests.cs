@@ -15,8 +15,7 @@ public sealed class SettingsContradictionTests
         { "akka.remote.dot-netty.tcp.maximum-frame-size = 1 MiB\npalm.max-payload-bytes = 1 MiB", "palm.max-payload-bytes", "akka.remote.dot-netty.tcp.maximum-frame-size" },
         { "palm.batch.max-bytes = 9 MiB\npalm.max-payload-bytes = 1 MiB", "palm.batch.max-bytes", "akka.remote.dot-netty.tcp.maximum-frame-size" },
         { "palm.lane.port = 45123\nakka.remote.dot-netty.tcp.port = 45123", "palm.lane.port", "akka.remote.dot-netty.tcp.port" },
-        { "palm.client.progress-timeout = 8s\npalm.butterfly.answer-check-interval = 5s", "palm.client.progress-timeout", "palm.butterfly.answer-check-interval" },
-        { "palm.client.progress-timeout = 3s\npalm.lane.resend-interval = 2s\npalm.butterfly.answer-check-interval = 1s", "palm.client.progress-timeout", "palm.lane.resend-interval" },
+        { "palm.client.progress-timeout = 3s\npalm.lane.resend-interval = 2s", "palm.client.progress-timeout", "palm.lane.resend-interval" },
     };
 
     [Theory]

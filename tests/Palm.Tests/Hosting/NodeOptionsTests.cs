@@ -64,7 +64,7 @@ public sealed class NodeOptionsTests
     {
         var settings = PalmSettings.Default;
         Assert.Equal("palm", settings.SystemName);
-        Assert.Equal(TimeSpan.FromSeconds(5), settings.AnswerCheckInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.DrainTimeout);
         Assert.True(settings.BatchMaxBytes < PalmConfig.ClusterNode.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
         Assert.True(settings.MaxPayloadBytes + settings.BatchMaxBytes < PalmConfig.ClusterNode.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
     }

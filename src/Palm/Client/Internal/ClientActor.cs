@@ -26,6 +26,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     // Strangers and duplicates can come at any rate: a line per kind every 10 s at most.
     private readonly RateLimitedLog _warnings = new(Context.GetLogger(), RateLimitedLog.StrangerInterval);
     private readonly bool _trustLocal;
+    private readonly DataLanes _lanes = DataLanes.Get(Context.System);
     // Replaced, never changed: the lane actor reads it from its own thread (see PreStart).
     private HashSet<Address> _trusted = [];
     // Nodes of the directory this client said hello to (not the contact: it subscribed there).
@@ -70,7 +71,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     {
         Context.Watch(_contact);
         // Only nodes of the cluster this client knows get a secret for its lane (they send it results).
-        _admission = Transport.DataLanes.Get(Context.System).AddAdmission(system => Volatile.Read(ref _trusted).Contains(system));
+        _admission = _lanes.AddAdmission(system => Volatile.Read(ref _trusted).Contains(system));
         _contact.Tell(SubscribeDirectory.Instance);
         StartTicks(TickFor(_settings.ClientProgressTimeout));
     }
@@ -150,17 +151,10 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             job.Events.Writer.TryWrite(JobEvent.Finished);
             return;
         }
-        reduce.FlushSent(stage.Stage, Environment.TickCount64);
-        stage.Leader.Tell(new Templates.Reduce.ReduceFlush(job.Header.JobId, stage.Stage), Self);
-    }
-
-    /// <summary>Akka.Remote delivers a flush at most once: sent again each ask-timeout until the reduce answers (it answers a repeat the same way).</summary>
-    private void ResendFlush(JobState job, long now)
-    {
-        var reduce = job.Reduce;
-        if (reduce.PendingFlush is not { } stage || now - reduce.FlushSentAt < (long)_settings.AskTimeout.TotalMilliseconds) return;
-        reduce.FlushSent(stage, now);
-        reduce.PendingLeader?.Tell(new Templates.Reduce.ReduceFlush(job.Header.JobId, stage), Self);
+        reduce.FlushSent(stage.Stage);
+        // In the session with the reduce's system, like the job's inputs: sent again until that system has it, and its
+        // answer comes back in the job's result stream, which a session carries too.
+        _lanes.Tell(stage.Leader, new Templates.Reduce.ReduceFlush(job.Header.JobId, stage.Stage), Self);
     }
 
     private void OnRegister(RegisterJob register)
@@ -178,7 +172,6 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         foreach (var job in _jobs.Values)
         {
             if (job.Failed) continue;
-            if (job.Reduce.PendingFlush is not null) ResendFlush(job, now);
             var watch = job.Watch;
             // The quiet time only counts while the cluster owes results: a window full of results the
             // reader has not taken yet, or a source that has nothing to send, is not a stall.

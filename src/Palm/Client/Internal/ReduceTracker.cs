@@ -27,9 +27,6 @@ internal sealed class ReduceTracker
     /// <summary>The stage told to flush and not answered yet, if any.</summary>
     public int? PendingFlush { get; private set; }
 
-    /// <summary>When the pending flush was last sent (<see cref="Environment.TickCount64"/>).</summary>
-    public long FlushSentAt { get; private set; }
-
     /// <summary>Every stage flushed and every message they emitted complete: the job is over.</summary>
     public bool Ended { get; set; }
 
@@ -114,15 +111,8 @@ internal sealed class ReduceTracker
         return null;
     }
 
-    /// <summary>Records that <paramref name="stage"/> was (again) told to flush, at <paramref name="now"/>.</summary>
-    public void FlushSent(int stage, long now)
-    {
-        PendingFlush = stage;
-        FlushSentAt = now;
-    }
-
-    /// <summary>The leader the pending flush went to.</summary>
-    public IActorRef? PendingLeader => PendingFlush is { } stage ? _stages[stage].Leader : null;
+    /// <summary>Records that <paramref name="stage"/> was told to flush.</summary>
+    public void FlushSent(int stage) => PendingFlush = stage;
 
     private ReduceStageState Stage(int number)
     {

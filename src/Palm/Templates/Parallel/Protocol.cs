@@ -20,16 +20,6 @@ internal sealed record WorkResult(long Id, IReadOnlyList<ReadOnlyMemory<byte>> O
 internal sealed record WorkResults(IReadOnlyList<WorkResult> Results, bool Starved = false);
 
 /// <summary>
-/// A leader asks a worker that holds messages: "have you answered everything up to my batch number
-/// <see cref="Batch"/>?" A worker handles its mailbox in order, so it replies only once it has answered
-/// every batch sent before the question, and its answers travel before the reply.
-/// </summary>
-internal sealed record AnswerCheck(long Batch);
-
-/// <summary>The worker's reply to <see cref="AnswerCheck"/>: anything up to <see cref="Batch"/> still unanswered was lost on the way.</summary>
-internal sealed record AnswerCheckDone(long Batch);
-
-/// <summary>
 /// A worker tells its leader it is shutting down (its actor system runs coordinated shutdown): give it no
 /// new work, and say <see cref="WorkerDrained"/> once it holds nothing. Sent with the worker as sender.
 /// </summary>

@@ -14,7 +14,7 @@ namespace Palm.Templates.Parallel.Internal;
 /// <see cref="Ventilator"/>), and forwards each first answer through the shared <see cref="Forwarder"/>,
 /// with the message it answers and so with that message's completion weight. What a message becomes on the
 /// way out and back is its <see cref="ILeaderStage"/>'s: the butterfly's by default, a scatter-gather's or a
-/// reduce's for those templates, on the same ventilator, workers and checks.
+/// reduce's for those templates, on the same ventilator and workers.
 /// </summary>
 internal sealed class LeaderActor : ReceiveActor, IWithTimers
 {
@@ -59,12 +59,6 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
             }
             else _stage.Handle(t, Sender);
         });
-        Receive<CheckWorkers>(_ =>
-        {
-            // A check travels the way the work did (see WorkerRoutee.Send), so that it arrives after it.
-            foreach (var (worker, batch) in _ventilator.ChecksDue()) _runtime.Lanes.Tell(worker, new AnswerCheck(batch), Self);
-        });
-        Receive<AnswerCheckDone>(OnCheckDone);
         Receive<WorkerDraining>(_ => OnDraining());
         Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Leader, _ventilator.WorkerCount)));
         ReceiveAny(message =>
@@ -80,9 +74,6 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
     {
         _runtime.Instance.Started();
         _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
-        // palm.butterfly.answer-check-interval: Akka.Remote delivers at most once, so a batch or an answer
-        // lost while an association drops and recovers would otherwise leave its job waiting forever.
-        Timers.StartPeriodicTimer(nameof(CheckWorkers), CheckWorkers.Instance, _runtime.Settings.AnswerCheckInterval);
     }
 
     protected override void PostStop() => _runtime.Node.Tell(UnsubscribeDirectory.Instance, Self);
@@ -142,17 +133,8 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         else
         {
             // Not a worker here (never was, or already forgotten): it holds nothing of this leader's.
-            Sender.Tell(WorkerDrained.Instance, Self);
+            _runtime.Lanes.Tell(Sender, WorkerDrained.Instance, Self);
         }
-    }
-
-    private void OnCheckDone(AnswerCheckDone done)
-    {
-        var lost = _ventilator.Checked(Sender, done.Batch);
-        if (lost == 0) return;
-        _runtime.Log.Warning("Worker {0} of server '{1}' never answered {2} messages it was sent (lost in transit); re-dispatching them.",
-            Sender.Path, _runtime.Name, lost);
-        DispatchAndFlush();
     }
 
     private void OnDirectory(DirectoryUpdate update)
@@ -204,14 +186,9 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         foreach (var drained in _ventilator.TakeDrained())
         {
             // Decided from the leader's own bookkeeping, after the answers themselves arrived: the reply cannot overtake them.
-            drained.Worker.Tell(WorkerDrained.Instance, Self);
+            _runtime.Lanes.Tell(drained.Worker, WorkerDrained.Instance, Self);
             _runtime.Log.Info("Worker {0} of server '{1}' drained: it holds none of the {2} messages it held when it began to shut down, nothing to re-dispatch.",
                 drained.Worker.Path, _runtime.Name, drained.HeldAtDrain);
         }
-    }
-
-    private sealed class CheckWorkers
-    {
-        public static readonly CheckWorkers Instance = new();
     }
 }

@@ -78,7 +78,7 @@ internal sealed class Ventilator
         if (!_workers.Remove(worker, out var routee)) return -1;
         _routees = _routees.Where(r => !ReferenceEquals(r, routee)).ToArray();
         if (routee.Draining && !routee.DrainReported) _undrained--;
-        return Requeue(routee, routee.Held.Keys.ToList());
+        return Requeue(routee, routee.Held.ToList());
     }
 
     /// <summary>
@@ -110,32 +110,6 @@ internal sealed class Ventilator
             drained.Add(routee);
         }
         return drained;
-    }
-
-    /// <summary>The workers that hold messages and have no check under way, each with the batch number a check now covers.</summary>
-    public List<(IActorRef Worker, long Batch)> ChecksDue()
-    {
-        var due = new List<(IActorRef, long)>();
-        foreach (var routee in _workers.Values)
-        {
-            if (routee.Held.Count == 0 || routee.CheckPending is not null) continue;
-            routee.CheckPending = routee.Batches;
-            due.Add((routee.Worker, routee.Batches));
-        }
-        return due;
-    }
-
-    /// <summary>
-    /// <paramref name="from"/> has answered everything up to batch <paramref name="batch"/>: what it still holds
-    /// from those batches never reached it, or its answer never reached us; it goes to a worker again.
-    /// Returns how many messages that is.
-    /// </summary>
-    public int Checked(IActorRef from, long batch)
-    {
-        // A reply to a check of an earlier incarnation of the worker (it left and came back) says nothing about now.
-        if (!_workers.TryGetValue(from, out var routee) || routee.CheckPending != batch) return 0;
-        routee.CheckPending = null;
-        return Requeue(routee, routee.Held.Where(h => h.Value <= batch).Select(h => h.Key).ToList());
     }
 
     private int Requeue(WorkerRoutee routee, List<long> ids)
@@ -220,7 +194,8 @@ internal sealed class Ventilator
             if (_open.TryGetValue(item.Id, out var open)) open.Worker = routee;
             else _open[item.Id] = new Open(item, routee);
             if (routee.Held.Count == 0) routee.Busy(now < 0 ? now = _clock.GetTimestamp() : now);
-            routee.Held[item.Id] = routee.AddToOutbox(item, self);
+            routee.Held.Add(item.Id);
+            routee.AddToOutbox(item, self);
         }
         foreach (var routee in _workers.Values) routee.SendOutbox(self);
     }

@@ -20,7 +20,7 @@ namespace Palm.Templates.Parallel.Internal;
 /// longer than it worked), which is how the leader learns that this worker's window is too small.
 /// </summary>
 /// <remarks>
-/// A worker takes work and answer checks only from the current leader of its server in the directory;
+/// A worker takes work only from the current leader of its server in the directory;
 /// anything else is ignored, counted and logged at a bounded rate. What comes while the directory
 /// lists no leader yet (a leader whose announcement is still on its way) is stashed, a bounded number of
 /// messages, and looked at again when the directory changes. When its actor system shuts down, the
@@ -30,7 +30,10 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
 {
     private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>Most messages kept while no leader is known; beyond, they are ignored (the leader's answer checks recover its own).</summary>
+    /// <summary>
+    /// Most messages kept while no leader is known; beyond, they are ignored. A leader's credit bounds what it sends a
+    /// worker that has not answered yet (a new worker starts with a window of 2), so its own work fits.
+    /// </summary>
     private const int MaxStashed = 64;
 
     private readonly ServerRuntime _runtime;
@@ -39,10 +42,6 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
     private readonly RateLimitedLog _strangers;
     private WorkerDrain? _drain;
     private int _stashed;
-
-    // Answer checks that wait for items accepted before them and still running (concurrent calls): the reply
-    // goes once all of those are answered, after their answers.
-    private readonly Queue<(long Batch, IActorRef Leader, long Accepted)> _checks = new();
 
     // The current leader of this worker's server, re-read when the node publishes a new directory.
     private readonly DirectoryLookup _directory;
@@ -62,16 +61,6 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
             if (FromLeader("a batch of work")) Handle(batch);
         });
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
-        Receive<AnswerCheck>(check =>
-        {
-            if (!FromLeader("an answer check")) return;
-            // Handled in mailbox order, so every batch sent before the check has been accepted by now; once all of it is
-            // answered, the reply takes the way the answers took, so it arrives after them.
-            _checks.Enqueue((check.Batch, Sender, _runner.Accepted));
-            ReplyToChecks();
-            if (_checks.Count > 0 && _runtime.Log.IsDebugEnabled)
-                _runtime.Log.Debug("A worker of server '{0}' holds its answer to check {1} until the calls accepted before it finish.", _runtime.Name, check.Batch);
-        });
         Receive<WorkerDrained>(_ =>
         {
             if (_drain?.Drained(Sender) != true) Ignore("a drained notice");
@@ -92,6 +81,17 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
         _runtime.Instance.Started();
         _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
         _drain = WorkerDrain.Register(Context.System, _runtime, Self);
+    }
+
+    /// <summary>
+    /// A worker that fails (a fault of Palm's own: a function's exception is an answer) would restart with the calls it
+    /// held forgotten, while its leader waits for their answers: it stops instead, so that its leader, which watches it,
+    /// re-dispatches them (DeathWatch), and its node takes it out of the directory.
+    /// </summary>
+    protected override void PostRestart(Exception reason)
+    {
+        _runtime.Log.Error(reason, "A worker of server '{0}' failed; it stops, and its leader re-dispatches what it held.", _runtime.Name);
+        Context.Stop(Self);
     }
 
     protected override void PostStop()
@@ -130,23 +130,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
         if (_runner.WantsMore) _runtime.Lanes.Tell(Sender, new WorkResults([], Starved: true), Self);
     }
 
-    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, Done);
-
-    private void Done()
-    {
-        _answers.Flush();
-        if (_checks.Count > 0) ReplyToChecks();
-    }
-
-    private void ReplyToChecks()
-    {
-        while (_checks.TryPeek(out var check) && _runner.Oldest >= check.Accepted)
-        {
-            _checks.Dequeue();
-            _answers.Flush();
-            _runtime.Lanes.Tell(check.Leader, new AnswerCheckDone(check.Batch), Self);
-        }
-    }
+    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, _answers.Flush);
 
     /// <summary>Whether the worker's call slots were free more than half of the time since its previous answers; starts a new period.</summary>
     private bool Starved()

@@ -70,8 +70,9 @@ internal sealed class WorkerDrain
         if (_drained.Task.IsCompleted || CurrentLeader() is not { } leader) return Done.Instance;
         var started = Stopwatch.GetTimestamp();
         _leader = leader;
-        // Sent for the worker, so that the leader knows which worker it is and replies to it.
-        leader.Tell(WorkerDraining.Instance, _worker);
+        // Sent for the worker, so that the leader knows which worker it is and replies to it; in the session with the
+        // leader's system, like the work and the answers, so it is sent again until that system has it.
+        _runtime.Lanes.Tell(leader, WorkerDraining.Instance, _worker);
         while (!_drained.Task.IsCompleted)
         {
             var left = _runtime.Settings.DrainTimeout - Stopwatch.GetElapsedTime(started);

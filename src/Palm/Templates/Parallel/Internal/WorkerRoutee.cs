@@ -31,23 +31,13 @@ internal sealed class WorkerRoutee : Routee
         _rate = new AnswerRate(rules.SampleTicks, rules.Frequency, rules.WindowSeconds);
         Window = rules.Initial;
         Limit = rules.Max;
-        _outbox = new EnvelopeBatch<WorkItem>(batchMaxMessages, batchMaxBytes, (items, _) =>
-        {
-            Batches++;
-            Send(new WorkBatch(items), _leader);
-        });
+        _outbox = new EnvelopeBatch<WorkItem>(batchMaxMessages, batchMaxBytes, (items, _) => Send(new WorkBatch(items), _leader));
     }
 
     public IActorRef Worker { get; }
 
-    /// <summary>The items sent to this worker that it has not answered yet: id, and the number of the batch that carried it.</summary>
-    public Dictionary<long, long> Held { get; } = [];
-
-    /// <summary>How many batches the worker was sent.</summary>
-    public long Batches { get; private set; }
-
-    /// <summary>The batch number an <see cref="AnswerCheck"/> on its way covers; null when none is.</summary>
-    public long? CheckPending { get; set; }
+    /// <summary>The ids of the items sent to this worker that it has not answered yet.</summary>
+    public HashSet<long> Held { get; } = [];
 
     /// <summary>How many items the worker may hold; between the initial window and <see cref="Limit"/>.</summary>
     public int Window { get; private set; }
@@ -103,14 +93,11 @@ internal sealed class WorkerRoutee : Routee
     /// <summary>The server went idle: start small again, so that the next job's first messages spread over every worker.</summary>
     public void Reset() => Window = _rules.Initial;
 
-    /// <summary>
-    /// Adds <paramref name="item"/> to the next <see cref="WorkBatch"/> for this worker, sent by <paramref name="leader"/>; returns
-    /// the number of the batch that carries it (the one that just left with it when that filled it, otherwise the next one).
-    /// </summary>
-    public long AddToOutbox(WorkItem item, IActorRef leader)
+    /// <summary>Adds <paramref name="item"/> to the next <see cref="WorkBatch"/> for this worker, sent by <paramref name="leader"/> (at once when that fills it).</summary>
+    public void AddToOutbox(WorkItem item, IActorRef leader)
     {
         _leader = leader;
-        return _outbox.Add(item, item.Message.Payload.Length) ? Batches : Batches + 1;
+        _outbox.Add(item, item.Message.Payload.Length);
     }
 
     /// <summary>Sends what the outbox holds, if anything, as one <see cref="WorkBatch"/>.</summary>
@@ -120,6 +107,6 @@ internal sealed class WorkerRoutee : Routee
         _outbox.Flush();
     }
 
-    /// <summary>Sends to the worker on the lane to its system when there is one, so work and checks keep their order.</summary>
+    /// <summary>Sends to the worker in the session with its system (see <c>DataLanes.Tell</c>): kept and sent again until the worker's system confirms it.</summary>
     public override void Send(object message, IActorRef sender) => _lanes.Tell(Worker, message, sender);
 }

@@ -178,7 +178,7 @@ internal sealed class ReduceStage : ILeaderStage
         var key = (flush.JobId, flush.Stage);
         if (_flushed.TryGetValue(key, out var total))
         {
-            // A repeated flush (the reply was slow or lost): the same answer, nothing emitted twice.
+            // A repeated flush (a session delivers a client's flush once, so none is expected): the same answer, nothing emitted twice.
             Announce(new JobHeader(flush.JobId, client, [], null, null), flush.Stage, total, final: true);
             return;
         }
