@@ -68,6 +68,7 @@ public sealed class PalmClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(contact);
         var full = (config ?? Config.Empty).WithFallback(PalmConfig.Client);
         var settings = PalmSettings.Create(full);
+        Serialization.SerializerBindings.Check(full);
         var system = PalmTls.CreateActorSystem(settings.SystemName + "-client", full);
         try
         {

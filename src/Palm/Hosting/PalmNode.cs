@@ -31,7 +31,8 @@ public sealed class PalmNode : IExtension
         if (!system.Dispatchers.HasDispatcher(settings.ServerDispatcher))
             settings = settings with { ServerDispatcher = "akka.io.pinned-dispatcher" };
         Settings = settings;
-        RegisterSerializer(system);
+        SerializerBindings.Check(system.Settings.Config);
+        SerializerBindings.Register(system);
         // Listening before any server starts: peers ask for the lane as soon as they send here.
         _ = Transport.DataLanes.Get(system);
         Clustered = system.Provider is ClusterActorRefProvider;
@@ -97,16 +98,6 @@ public sealed class PalmNode : IExtension
     {
         if (string.IsNullOrEmpty(name) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new PalmConfigurationException($"Server name '{name}' must be non-empty and use only letters, digits, '-' and '_'.");
-    }
-
-    private static void RegisterSerializer(ExtendedActorSystem system)
-    {
-        var serializer = new PalmSerializer(system);
-        system.Serialization.AddSerializer("palm", serializer);
-        foreach (var type in new[] { typeof(Deliver), typeof(ResultBatch), typeof(WorkBatch), typeof(WorkResults) })
-            system.Serialization.AddSerializationMap(type, serializer);
-        // The control messages, and nothing built from the wire that Palm did not write a serializer for.
-        SerializationGuard.Apply(system);
     }
 }
 

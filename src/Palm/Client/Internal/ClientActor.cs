@@ -34,10 +34,14 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private IDisposable? _admission;
     private IActorRef? _lastTrusted;
     private TimeSpan _tick;
+    private readonly TimeProvider _clock;
 
     // trustLocal: whether actors of the client's own system may send results (a client inside a node's system).
-    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientCounters counters, bool trustLocal)
+    // clock: what progress timeouts are measured on (tests inject their own; the system's by default).
+    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientCounters counters, bool trustLocal,
+        TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _trustLocal = trustLocal;
         _contact = contact;
         _view = view;
@@ -161,14 +165,17 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     {
         var job = register.Job;
         _jobs[job.Header.JobId] = job;
-        job.Watch.Progressed(Environment.TickCount64);
+        job.Watch.Progressed(NowMs());
         var tick = TickFor(job.ProgressTimeout);
         if (tick < _tick) StartTicks(tick);
     }
 
+    /// <summary>Milliseconds on the client's clock.</summary>
+    private long NowMs() => _clock.GetTimestamp() / Math.Max(1, _clock.TimestampFrequency / 1000);
+
     private void OnTick()
     {
-        var now = Environment.TickCount64;
+        var now = NowMs();
         foreach (var job in _jobs.Values)
         {
             if (job.Failed) continue;
@@ -247,7 +254,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         }
         // Every server is alive: wait as long once more before calling the inputs lost.
         watch.Phase = ProgressPhase.Confirming;
-        watch.Since = Environment.TickCount64;
+        watch.Since = NowMs();
     }
 
     private void OnDirectory(DirectoryUpdate update)

@@ -13,7 +13,7 @@ internal enum ProgressPhase
 
 /// <summary>
 /// The client actor's record of a job's progress, looked at on every tick (nothing on the path of
-/// results); times are <see cref="Environment.TickCount64"/> milliseconds.
+/// results); times are milliseconds on the client actor's clock (an injected <see cref="TimeProvider"/>).
 /// </summary>
 internal sealed class ProgressWatch
 {
@@ -23,7 +23,7 @@ internal sealed class ProgressWatch
     /// from going unnoticed while the others stream by (and bounds the client's memory of the
     /// inputs completed after it).
     /// </summary>
-    public long Since { get; set; } = Environment.TickCount64;
+    public long Since { get; set; }
 
     /// <summary>The oldest input and its returned weight, and the job's reduce progress, as of <see cref="Since"/>.</summary>
     public (long Input, UInt128 Returned, long Reduce) Mark { get; set; } = (-1, UInt128.Zero, 0);
