@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Palm.Transport;
 using Palm.Transport.Internal;
 
@@ -8,9 +7,10 @@ namespace Palm.Bench.Soak;
 /// <summary>Injects the soak's faults (<c>palm-bench.fuzzing</c>) into a system's lanes: the fault seam is set at run time, never configured in Palm.</summary>
 internal static class SoakFaults
 {
-    public static void Inject(ActorSystem system, Config? config)
+    /// <summary>Reads <c>palm-bench.fuzzing</c> from <paramref name="system"/>'s own configuration (a node's <c>--config</c> file included).</summary>
+    public static void Inject(ActorSystem system)
     {
-        if (config is not null && LaneFuzzingSettings.Create(config.GetConfig("palm-bench.fuzzing")) is { } faults)
+        if (LaneFuzzingSettings.Create(system.Settings.Config.GetConfig("palm-bench.fuzzing")) is { } faults)
             DataLanes.Get(system).Fuzzing = new LaneFuzzing(faults);
     }
 }

@@ -37,7 +37,7 @@ public static class SoakNode
             if (options.Rest[i] == "--work-us") SoakFarmServer.WorkMicroseconds = int.Parse(options.Rest[i + 1]);
         }
         var node = await PalmHost.StartNodeAsync(options with { Config = options.Config is null ? PalmPipeline.Quiet : PalmPipeline.Quiet.WithFallback(options.Config) });
-        SoakFaults.Inject(node.System, options.Config);
+        SoakFaults.Inject(node.System);
         switch (server)
         {
             case "a": await node.StartServerAsync<PassServer>("a"); break;

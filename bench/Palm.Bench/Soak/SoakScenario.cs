@@ -5,6 +5,7 @@ using Palm.Bench.Common;
 using Palm.Bench.EndToEnd;
 using Palm.Client;
 using Palm.Hosting;
+using Palm.Transport;
 
 namespace Palm.Bench.Soak;
 
@@ -42,7 +43,7 @@ public static class SoakScenario
             + "workers killed and replaced or paused every 2-5 s, 0.5% of envelopes dropped, duplicated, delayed and reordered on every node");
 
         var seed = await PalmHost.StartNodeAsync(new NodeOptions { Config = PalmPipeline.Quiet.WithFallback(fuzzing) });
-        SoakFaults.Inject(seed.System, fuzzing);
+        SoakFaults.Inject(seed.System);
         var processes = new List<SoakProcess>();
         var random = new Random(2026);
         try
@@ -54,7 +55,7 @@ public static class SoakScenario
             foreach (var w in await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Start("--server", "farm", "--role", "worker")))) farm.Add(w);
             processes.AddRange(farm);
             await using var client = await PalmClient.ConnectAsync(seed.Address, PalmPipeline.Quiet.WithFallback(fuzzing));
-            SoakFaults.Inject(client.System, fuzzing);
+            SoakFaults.Inject(client.System);
             await client.WaitForServersAsync(["a"], TimeSpan.FromSeconds(60));
             await client.WaitForServersAsync(["farm"], TimeSpan.FromSeconds(60), minWorkers: workers);
 
@@ -115,7 +116,8 @@ public static class SoakScenario
             var lost = sent - (delivery.Received - delivery.Duplicates);
             var exact = lost == 0 && delivery.Duplicates == 0 && delivery.Corrupt == 0 && delivery.Errors == 0;
             Console.WriteLine($"soak: {sent:N0} inputs in {watch.Elapsed.TotalSeconds:F0} s ({sent / watch.Elapsed.TotalSeconds:N0} msg/s), {kills} workers killed and replaced, "
-                + $"{pauses} paused; lost {lost} dup {delivery.Duplicates} corrupt {delivery.Corrupt} errors {delivery.Errors}  {(exact ? "EXACT" : "NOT EXACT")}");
+                + $"{pauses} paused; lost {lost} dup {delivery.Duplicates} corrupt {delivery.Corrupt} errors {delivery.Errors}  {(exact ? "EXACT" : "NOT EXACT")}; "
+                + $"faults injected here (client and seed) {(DataLanes.Get(client.System).Fuzzing?.Faults ?? 0) + (DataLanes.Get(seed.System).Fuzzing?.Faults ?? 0):N0}");
             return exact ? 0 : 1;
         }
         finally
