@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Configuration;
-using Palm.Configuration;
+using Palm.Templates.Parallel;
 
 namespace Palm.Bench.Butterfly;
 
@@ -42,7 +42,7 @@ public static class ButterflyBenchmark
         new Random(42).NextBytes(small);
 
         Console.WriteLine($"Palm ButterflyServer benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, " +
-            $"worker-window {PalmSettings.Create(config).WorkerWindow}; each node its own actor system on loopback, a cluster per figure.");
+            $"worker-window {ParallelSettings.Create(config).WorkerWindow}; each node its own actor system on loopback, a cluster per figure.");
 
         await using (var rig = await BenchRig.StartAsync(config, workerNodes: 6))
         {

@@ -43,7 +43,7 @@ public class DispatchBenchmarks
                 new ServerEntry(n, "RegisteredServer", ServerRole.Standalone, _fixture.Sink, ActorRefs.Nobody, ["pass", "echo"], "local")))
         };
         var runtime = new ServerRuntime("s1", instance, FunctionTable.For(typeof(PassServer)), counters, _fixture.System.Log, cache,
-            PalmSettings.Default, directory, ActorRefs.Nobody, "local", Palm.Transport.DataLanes.Get(_fixture.System));
+            PalmSettings.Default, ServerSettings.Default, directory, ActorRefs.Nobody, "local", Palm.Transport.DataLanes.Get(_fixture.System));
         _calls = new UserCall(runtime);
         _forwarder = new Forwarder(runtime, _fixture.Sink, _fixture.System.Scheduler);
         _middle = MicroFixture.Messages(_fixture.Header(), Batch, 100, stage: 1);

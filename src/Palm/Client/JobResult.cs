@@ -40,13 +40,13 @@ public sealed record JobOptions
     /// <summary>A cache key every message of the job carries (<c>MessageContext.CacheKey</c>).</summary>
     public string? CacheKey { get; init; }
 
-    /// <summary>Inputs in flight at once (not yet fully processed and consumed); defaults to <c>palm.client.window</c>.</summary>
+    /// <summary>Inputs in flight at once (not yet fully processed and consumed); defaults to <see cref="ClientSettings.Window"/> (<c>palm.client.window</c>).</summary>
     public int? Window { get; init; }
 
     /// <summary>
     /// How long the job may wait for a result while the cluster owes it some before the client checks the
     /// route's servers, and fails the job naming a server that does not answer or, after as long again,
-    /// the inputs that were lost; defaults to <c>palm.client.progress-timeout</c>. Set it above the
+    /// the inputs that were lost; defaults to <see cref="ClientSettings.ProgressTimeout"/> (<c>palm.client.progress-timeout</c>). Set it above the
     /// longest call of a function on the route.
     /// </summary>
     public TimeSpan? ProgressTimeout { get; init; }

@@ -31,7 +31,7 @@ public sealed class PalmClient : IAsyncDisposable
     private readonly IDisposable _laneReceiver;
     private int _disposed;
 
-    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings, Transport.DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
+    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings, ClientSettings clientSettings, Transport.DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
     {
         Counters = counters;
         _laneReceiver = laneReceiver;
@@ -40,6 +40,7 @@ public sealed class PalmClient : IAsyncDisposable
         _actor = actor;
         _view = view;
         Settings = settings;
+        ClientSettings = clientSettings;
         _lanes = lanes;
     }
 
@@ -52,8 +53,11 @@ public sealed class PalmClient : IAsyncDisposable
     /// <summary>What the client ignored: duplicated results, results from strangers.</summary>
     internal ClientCounters Counters { get; }
 
-    /// <summary>The settings the client runs with.</summary>
+    /// <summary>The settings every component shares that the client runs with (<c>palm</c>).</summary>
     public PalmSettings Settings { get; }
+
+    /// <summary>The client's own settings (<c>palm.client</c>): a job's default window and progress timeout.</summary>
+    public ClientSettings ClientSettings { get; }
 
     /// <summary>The names of the servers the client currently knows.</summary>
     public IReadOnlyList<string> Servers => _view.Current.Servers.Select(s => s.Name).Order().ToArray();
@@ -68,6 +72,7 @@ public sealed class PalmClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(contact);
         var full = (config ?? Config.Empty).WithFallback(PalmConfig.Client);
         var settings = PalmSettings.Create(full);
+        var clientSettings = ClientSettings.Create(full);
         Serialization.SerializerBindings.Check(full);
         var system = PalmTls.CreateActorSystem(settings.SystemName + "-client", full);
         try
@@ -82,7 +87,7 @@ public sealed class PalmClient : IAsyncDisposable
             {
                 throw new TimeoutException($"No Palm node answered at {path} within {settings.ConnectTimeout}.", e);
             }
-            return await Start(system, ownsSystem: true, node, settings, cancellationToken);
+            return await Start(system, ownsSystem: true, node, settings, clientSettings, cancellationToken);
         }
         catch
         {
@@ -95,17 +100,17 @@ public sealed class PalmClient : IAsyncDisposable
     public static Task<PalmClient> ConnectAsync(ActorSystem system, CancellationToken cancellationToken = default)
     {
         var node = PalmNode.Get(system);
-        return Start(system, ownsSystem: false, node.NodeActor, node.Settings, cancellationToken);
+        return Start(system, ownsSystem: false, node.NodeActor, node.Settings, ClientSettings.Create(system), cancellationToken);
     }
 
-    private static async Task<PalmClient> Start(ActorSystem system, bool ownsSystem, IActorRef node, PalmSettings settings, CancellationToken cancellationToken)
+    private static async Task<PalmClient> Start(ActorSystem system, bool ownsSystem, IActorRef node, PalmSettings settings, ClientSettings clientSettings, CancellationToken cancellationToken)
     {
         // The lane listens before the first job, so servers can send results on it.
         var lanes = Transport.DataLanes.Get(system);
         var view = new DirectoryView();
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var counters = new ClientCounters();
-        var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate, settings, counters, trustLocal: !ownsSystem)), "palm-client-" + Guid.NewGuid().ToString("N"));
+        var actor = system.ActorOf(Props.Create(() => new ClientActor(node, view, firstUpdate, settings, clientSettings, counters, trustLocal: !ownsSystem)), "palm-client-" + Guid.NewGuid().ToString("N"));
         var receiver = lanes.AddReceiver(actor);
         try
         {
@@ -116,7 +121,7 @@ public sealed class PalmClient : IAsyncDisposable
             receiver.Dispose();
             throw;
         }
-        return new PalmClient(system, ownsSystem, actor, view, settings, lanes, counters, receiver);
+        return new PalmClient(system, ownsSystem, actor, view, settings, clientSettings, lanes, counters, receiver);
     }
 
     /// <summary>Waits until the cluster has every server in <paramref name="names"/> (with <paramref name="minWorkers"/> workers each).</summary>
@@ -145,7 +150,7 @@ public sealed class PalmClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(payloads);
         options ??= new JobOptions();
         var job = NewJob(route, options);
-        return Run(job, payloads, options.Window ?? Settings.ClientWindow, inlinePump: false, cancellationToken);
+        return Run(job, payloads, options.Window ?? ClientSettings.Window, inlinePump: false, cancellationToken);
     }
 
     /// <summary>Sends one payload through <paramref name="route"/> and returns the first result (null if the route emitted nothing).</summary>
@@ -193,7 +198,7 @@ public sealed class PalmClient : IAsyncDisposable
         if (options.ValidateRoute) Validate(steps, current);
         // The route's servers that exist now: if one leaves, the job cannot finish.
         var watched = steps.Select(s => s.Server).Distinct().Where(s => current.TryGet(s, out _)).ToArray();
-        var progressTimeout = options.ProgressTimeout ?? Settings.ClientProgressTimeout;
+        var progressTimeout = options.ProgressTimeout ?? ClientSettings.ProgressTimeout;
         if (progressTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), progressTimeout, "JobOptions.ProgressTimeout must be positive.");
         return new JobState(new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey), watched, progressTimeout);

@@ -20,10 +20,12 @@ internal static class SettingsCheck
     {
         // A job whose results stop is checked after the progress timeout and failed after twice that;
         // the sessions, which recover lost messages, must get their turn first.
+        // Read raw (the client's and the lane's settings types live in higher layers), key by key all the same.
+        var progressTimeout = new SettingsReader(config, "palm.client").Duration("progress-timeout");
         var resend = config.GetTimeSpan("palm.lane.resend-interval", TimeSpan.FromSeconds(1));
-        if (settings.ClientProgressTimeout <= 2 * resend)
+        if (progressTimeout <= 2 * resend)
             throw new ConfigurationException(
-                $"palm.client.progress-timeout = {settings.ClientProgressTimeout} contradicts palm.lane.resend-interval = {resend}: "
+                $"palm.client.progress-timeout = {progressTimeout} contradicts palm.lane.resend-interval = {resend}: "
                 + "envelopes lost in transit are sent again only after the resend interval, so jobs would fail before they could be recovered. "
                 + "Make the progress timeout more than twice the resend interval.");
 

@@ -139,7 +139,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
 
     private void Hold(PipelineMessage message)
     {
-        var wait = runtime.Settings.UnknownServerWait;
+        var wait = runtime.Server.UnknownServerWait;
         if (wait <= TimeSpan.Zero)
         {
             FailUnknown(message);
@@ -182,7 +182,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     private void FailUnknown(PipelineMessage message)
     {
         var step = message.Step;
-        var waited = runtime.Settings.UnknownServerWait > TimeSpan.Zero ? $" (waited {runtime.Settings.UnknownServerWait}, palm.server.unknown-server-wait)" : "";
+        var waited = runtime.Server.UnknownServerWait > TimeSpan.Zero ? $" (waited {runtime.Server.UnknownServerWait}, palm.server.unknown-server-wait)" : "";
         runtime.Counters.AddError();
         ToClient(message.Job, new ResultItem(message.InputId, message.Weight, ResultKind.Error, default,
             new PalmError(PalmErrorKind.UnknownServer, step.Server, step.Function, message.Stage, null,

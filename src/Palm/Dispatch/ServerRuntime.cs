@@ -8,7 +8,7 @@ using Palm.Transport;
 
 namespace Palm.Dispatch;
 
-/// <summary>Everything an actor playing a server needs: the user's instance and the node's shared services (<paramref name="Time"/>: a clock for tests; the system's by default).</summary>
+/// <summary>Everything an actor playing a server needs: the user's instance and the node's shared services (<paramref name="Settings"/>: the settings every component shares; <paramref name="Server"/>: <c>palm.server</c>; <paramref name="Time"/>: a clock for tests; the system's by default).</summary>
 internal sealed record ServerRuntime(
     string Name,
     PalmServer Instance,
@@ -17,6 +17,7 @@ internal sealed record ServerRuntime(
     ILoggingAdapter Log,
     IPalmCache Cache,
     PalmSettings Settings,
+    ServerSettings Server,
     DirectoryView Directory,
     IActorRef Node,
     string NodeAddress,

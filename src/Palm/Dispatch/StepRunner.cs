@@ -58,7 +58,7 @@ internal sealed class StepRunner<T>
         _self = self;
         _messageOf = messageOf;
         _sink = sink;
-        _defaultLimit = runtime.Settings.MaxConcurrency;
+        _defaultLimit = runtime.Server.MaxConcurrency;
         _capacity = 1;
         foreach (var name in runtime.Functions.Names)
             if (runtime.Functions.TryGet(name, out var function)) _capacity = Math.Max(_capacity, LimitOf(function));

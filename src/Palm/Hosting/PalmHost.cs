@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Palm.Configuration;
+using Palm.Hosting.Internal;
 using Palm.Security;
 using Palm.Security.Internal;
 using Palm.Servers;
@@ -44,7 +45,7 @@ public static class PalmHost
     public static async Task<PalmNode> StartNodeAsync(NodeOptions options, CancellationToken cancellationToken = default)
     {
         var config = options.ToConfig();
-        var settings = PalmSettings.Create(config);
+        var settings = NodeComponentSettings.Read(config).Shared;
         var system = PalmTls.CreateActorSystem(settings.SystemName, config);
         ExposureWarning.LogIfExposed(system);
         try

@@ -26,11 +26,12 @@ public sealed class PalmNode : IExtension
     {
         _system = system;
         system.Settings.InjectTopLevelFallback(PalmConfig.Reference);
-        var settings = PalmSettings.Create(system.Settings.Config);
+        var components = NodeComponentSettings.Read(system.Settings.Config);
         // A system built without Palm's HOCON still gets a dedicated thread per server.
-        if (!system.Dispatchers.HasDispatcher(settings.ServerDispatcher))
-            settings = settings with { ServerDispatcher = "akka.io.pinned-dispatcher" };
-        Settings = settings;
+        if (!system.Dispatchers.HasDispatcher(components.Server.Dispatcher))
+            components = components with { Server = components.Server with { Dispatcher = "akka.io.pinned-dispatcher" } };
+        Components = components;
+        Settings = components.Shared;
         SerializerBindings.Check(system.Settings.Config);
         SerializerBindings.Register(system);
         // Listening before any server starts: peers ask for the lane as soon as they send here.
@@ -38,14 +39,20 @@ public sealed class PalmNode : IExtension
         Clustered = system.Provider is ClusterActorRefProvider;
         Address = Clustered ? Akka.Cluster.Cluster.Get(system).SelfAddress.ToString() : system.Provider.DefaultAddress.ToString();
         Refusals = new Diagnostics.RateLimitedLog(Akka.Event.Logging.GetLogger(system, "palm.node"), Diagnostics.RateLimitedLog.StrangerInterval);
-        NodeActor = system.ActorOf(Props.Create(() => new NodeActor(Settings, Directory, Address, Clustered, Refusals)), Internal.NodeActor.Name);
+        NodeActor = system.ActorOf(Props.Create(() => new NodeActor(Components, Directory, Address, Clustered, Refusals)), Internal.NodeActor.Name);
     }
 
     /// <summary>The Palm node of <paramref name="system"/>, created on first use.</summary>
     public static PalmNode Get(ActorSystem system) => system.WithExtension<PalmNode, PalmNodeProvider>();
 
-    /// <summary>The settings this node runs with.</summary>
+    /// <summary>The settings every component of this node shares (<c>palm</c>).</summary>
     public PalmSettings Settings { get; }
+
+    /// <summary>The node's own settings (<c>palm.node</c>).</summary>
+    public NodeSettings NodeSettings => Components.Node;
+
+    /// <summary>Every section this node runs with, each read once at start.</summary>
+    internal NodeComponentSettings Components { get; }
 
     /// <summary>This node's address (<c>akka.tcp://palm@host:port</c> when clustered).</summary>
     public string Address { get; }

@@ -3,6 +3,7 @@ using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
 using Palm.Templates.Internal;
+using Palm.Templates.Parallel;
 using Palm.Templates.Parallel.Internal;
 using Palm.Templates.Reduce.Internal;
 using Palm.Templates.ScatterGather.Internal;
@@ -23,15 +24,18 @@ internal interface IServerActorFactory
 internal static class ServerTemplates
 {
     /// <summary>Creates the actor that plays <paramref name="role"/> for <paramref name="runtime"/>'s server.</summary>
+    /// <param name="runtime">The server and the node's shared services.</param>
+    /// <param name="role">The role the actor plays.</param>
+    /// <param name="parallel">The leaders' and workers' settings (<c>palm.butterfly</c>), read once per node.</param>
     /// <exception cref="PalmConfigurationException">The template has no such role.</exception>
-    public static Props PropsFor(ServerRuntime runtime, ServerRole role) => runtime.Instance switch
+    public static Props PropsFor(ServerRuntime runtime, ServerRole role, ParallelSettings parallel) => runtime.Instance switch
     {
-        ReduceServer reduce => Parallel(runtime, role, ops => new ReduceStage(ops, reduce)),
-        ScatterGatherServer scatter => Parallel(runtime, role, ops => new ScatterGatherStage(ops, scatter)),
+        ReduceServer reduce => Parallel(runtime, role, parallel, ops => new ReduceStage(ops, reduce)),
+        ScatterGatherServer scatter => Parallel(runtime, role, parallel, ops => new ScatterGatherStage(ops, scatter)),
         ButterflyServer => role switch
         {
-            ServerRole.Leader => Props.Create(() => new LeaderActor(runtime)),
-            ServerRole.Worker => Props.Create(() => new WorkerActor(runtime)),
+            ServerRole.Leader => Props.Create(() => new LeaderActor(runtime, parallel)),
+            ServerRole.Worker => Props.Create(() => new WorkerActor(runtime, parallel)),
             _ => Props.Create(() => new RegisteredServerActor(runtime)),
         },
         RegisteredServer => role == ServerRole.Standalone
@@ -43,10 +47,10 @@ internal static class ServerTemplates
             $"Server '{runtime.Name}' derives from {other.GetType().BaseType?.Name}, which is not a Palm template; derive from RegisteredServer, ButterflyServer, ScatterGatherServer or ReduceServer."),
     };
 
-    private static Props Parallel(ServerRuntime runtime, ServerRole role, Func<LeaderOps, ILeaderStage> stage) => role switch
+    private static Props Parallel(ServerRuntime runtime, ServerRole role, ParallelSettings parallel, Func<LeaderOps, ILeaderStage> stage) => role switch
     {
-        ServerRole.Leader => Props.Create(() => new LeaderActor(runtime, stage)),
-        ServerRole.Worker => Props.Create(() => new WorkerActor(runtime)),
+        ServerRole.Leader => Props.Create(() => new LeaderActor(runtime, parallel, stage)),
+        ServerRole.Worker => Props.Create(() => new WorkerActor(runtime, parallel)),
         _ => Props.Create(() => new StageServerActor(runtime, stage)),
     };
 }

@@ -28,7 +28,7 @@ public sealed class ProgressClockTests : Akka.TestKit.Xunit2.TestKit
         {
             Current = new DirectorySnapshot([new ServerEntry("a", "RegisteredServer", ServerRole.Standalone, server.Ref, ActorRefs.Nobody, ["echo"], "test")]),
         };
-        var client = Sys.ActorOf(Props.Create(() => new ClientActor(CreateTestProbe().Ref, view, new TaskCompletionSource(), PalmSettings.Default,
+        var client = Sys.ActorOf(Props.Create(() => new ClientActor(CreateTestProbe().Ref, view, new TaskCompletionSource(), PalmSettings.Default, ClientSettings.Default,
             new ClientCounters(), true, time)));
         var job = new JobState(new JobHeader(Guid.NewGuid(), client, [new Step("a", "echo")], null, null), ["a"], Timeout);
         job.MarkIssued(1);

@@ -25,8 +25,8 @@ public sealed class SettingsCheckTests
     public void Akka_remote_TLS_with_palm_tls_on_or_both_off_passes_the_check()
     {
         var both = ConfigurationFactory.ParseString("palm.tls.enabled = on").WithFallback(AkkaTlsByHand);
-        Assert.Equal(2000, PalmSettings.Create(new NodeOptions { Config = both }.ToConfig()).ClientWindow);
-        Assert.Equal(2000, PalmSettings.Create(new NodeOptions().ToConfig()).ClientWindow);
+        Assert.Equal("palm", PalmSettings.Create(new NodeOptions { Config = both }.ToConfig()).SystemName);
+        Assert.Equal("palm", PalmSettings.Create(new NodeOptions().ToConfig()).SystemName);
     }
 
     [Fact]

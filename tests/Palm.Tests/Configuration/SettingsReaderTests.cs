@@ -1,5 +1,7 @@
 using Akka.Configuration;
+using Palm.Client;
 using Palm.Configuration;
+using Palm.Dispatch;
 using Palm.Transport;
 using Xunit;
 
@@ -8,8 +10,17 @@ namespace Palm.Tests.Configuration;
 /// <summary>A bad value is reported with its full key and what it should be, whatever the kind of value.</summary>
 public sealed class SettingsReaderTests
 {
-    private static ConfigurationException Refused(string hocon) =>
-        Assert.Throws<ConfigurationException>(() => PalmSettings.Create(ConfigurationFactory.ParseString(hocon)));
+    // Each key is read by the settings of its section: the shared ones, the client's or the server's.
+    private static ConfigurationException Refused(string hocon)
+    {
+        var config = ConfigurationFactory.ParseString(hocon);
+        return Assert.Throws<ConfigurationException>(() =>
+        {
+            PalmSettings.Create(config);
+            ClientSettings.Create(config);
+            ServerSettings.Create(config);
+        });
+    }
 
     [Theory]
     [InlineData("palm.client.window = lots", "palm.client.window = 'lots' is not an integer")]
@@ -35,12 +46,13 @@ public sealed class SettingsReaderTests
     [Fact]
     public void Good_values_are_read_and_a_copy_changes_only_what_it_names()
     {
-        var settings = PalmSettings.Create(ConfigurationFactory.ParseString("palm { client.window = 7, ask-timeout = 3s, batch.max-bytes = 1MiB }"));
-        Assert.Equal(7, settings.ClientWindow);
+        var config = ConfigurationFactory.ParseString("palm { client.window = 7, ask-timeout = 3s, batch.max-bytes = 1MiB }");
+        var settings = PalmSettings.Create(config);
+        Assert.Equal(7, ClientSettings.Create(config).Window);
         Assert.Equal(TimeSpan.FromSeconds(3), settings.AskTimeout);
         Assert.Equal(1 << 20, settings.BatchMaxBytes);
-        var copy = settings with { ClientWindow = 9 };
-        Assert.Equal(9, copy.ClientWindow);
-        Assert.Equal(settings.AskTimeout, copy.AskTimeout);
+        var copy = settings with { AskTimeout = TimeSpan.FromSeconds(9) };
+        Assert.Equal(TimeSpan.FromSeconds(9), copy.AskTimeout);
+        Assert.Equal(settings.BatchMaxBytes, copy.BatchMaxBytes);
     }
 }

@@ -29,7 +29,7 @@ public sealed class ForwarderClockTests : Akka.TestKit.Xunit2.TestKit
         _directory.Current = Snapshot("s");
         var server = new EchoServer();
         var runtime = new ServerRuntime("s", server, FunctionTable.For(typeof(EchoServer)), new ServerCounters(), Logging.GetLogger(Sys, "s"),
-            new ServerCache(), PalmSettings.Default with { UnknownServerWait = Wait }, _directory, ActorRefs.Nobody, "test", DataLanes.Get(Sys), _time);
+            new ServerCache(), PalmSettings.Default, ServerSettings.Default with { UnknownServerWait = Wait }, _directory, ActorRefs.Nobody, "test", DataLanes.Get(Sys), _time);
         // RetryHeldOutputs would go to the owner actor: the test calls RetryHeld itself.
         _forwarder = new Forwarder(runtime, ActorRefs.Nobody, Sys.Scheduler);
         _job = new JobHeader(Guid.NewGuid(), TestActor, [new Step("s", "echo"), new Step("x", "echo")], null, null);

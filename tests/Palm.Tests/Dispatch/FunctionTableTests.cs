@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Palm.Configuration;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
@@ -70,9 +69,9 @@ public sealed class FunctionTableTests
     [Fact]
     public void Palm_server_max_concurrency_defaults_to_one_and_must_be_positive()
     {
-        Assert.Equal(1, PalmSettings.Default.MaxConcurrency);
-        Assert.Equal(32, PalmSettings.Create(ConfigurationFactory.ParseString("palm.server.max-concurrency = 32")).MaxConcurrency);
-        var e = Assert.Throws<ConfigurationException>(() => PalmSettings.Create(ConfigurationFactory.ParseString("palm.server.max-concurrency = 0")));
+        Assert.Equal(1, ServerSettings.Default.MaxConcurrency);
+        Assert.Equal(32, ServerSettings.Create(ConfigurationFactory.ParseString("palm.server.max-concurrency = 32")).MaxConcurrency);
+        var e = Assert.Throws<ConfigurationException>(() => ServerSettings.Create(ConfigurationFactory.ParseString("palm.server.max-concurrency = 0")));
         Assert.Contains("palm.server.max-concurrency", e.Message);
     }
 }

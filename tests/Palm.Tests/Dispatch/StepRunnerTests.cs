@@ -94,7 +94,7 @@ public sealed class StepRunnerTests : Akka.TestKit.Xunit2.TestKit
     {
         var server = new GatedServer();
         var runtime = new ServerRuntime("s", server, FunctionTable.For(typeof(GatedServer)), new ServerCounters(), Logging.GetLogger(Sys, "s"),
-            null!, PalmSettings.Default, null!, ActorRefs.Nobody, "test", null!);
+            null!, PalmSettings.Default, ServerSettings.Default, null!, ActorRefs.Nobody, "test", null!);
         return Sys.ActorOf(Props.Create(() => new Host(runtime, TestActor)));
     }
 

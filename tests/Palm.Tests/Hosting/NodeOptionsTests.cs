@@ -1,4 +1,6 @@
+using Palm.Client;
 using Palm.Configuration;
+using Palm.Templates.Parallel;
 using Palm.Hosting;
 using Palm.Servers;
 using Xunit;
@@ -19,7 +21,7 @@ public sealed class NodeOptionsTests
         Assert.Equal(ServerRole.Worker, options.Role);
         Assert.Equal(["extra"], options.Rest);
         Assert.Equal("cluster", config.GetString("akka.actor.provider"));
-        Assert.Equal(2000, PalmSettings.Create(config).ClientWindow);
+        Assert.Equal(2000, ClientSettings.Create(config).Window);
     }
 
     [Fact]
@@ -30,7 +32,7 @@ public sealed class NodeOptionsTests
         {
             File.WriteAllText(file, "palm.client.window = 7\nakka.remote.dot-netty.tcp.port = 5000\nakka.cluster.seed-nodes = [\"akka.tcp://palm@h:1\"]");
             var config = NodeOptions.Parse(["--config", file, "--port", "6000"]).ToConfig();
-            Assert.Equal(7, PalmSettings.Create(config).ClientWindow);
+            Assert.Equal(7, ClientSettings.Create(config).Window);
             Assert.Equal(6000, config.GetInt("akka.remote.dot-netty.tcp.port"));
             Assert.Equal(["akka.tcp://palm@h:1"], config.GetStringList("akka.cluster.seed-nodes"));
         }
@@ -64,7 +66,7 @@ public sealed class NodeOptionsTests
     {
         var settings = PalmSettings.Default;
         Assert.Equal("palm", settings.SystemName);
-        Assert.Equal(TimeSpan.FromSeconds(10), settings.DrainTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), ParallelSettings.Default.DrainTimeout);
         Assert.True(settings.BatchMaxBytes < PalmConfig.ClusterNode.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
         Assert.True(settings.MaxPayloadBytes + settings.BatchMaxBytes < PalmConfig.ClusterNode.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size"));
     }

@@ -22,6 +22,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly DirectoryView _view;
     private readonly TaskCompletionSource _firstUpdate;
     private readonly PalmSettings _settings;
+    private readonly ClientSettings _clientSettings;
     private readonly ClientCounters _counters;
     // Strangers and duplicates can come at any rate: a line per kind every 10 s at most.
     private readonly RateLimitedLog _warnings = new(Context.GetLogger(), RateLimitedLog.StrangerInterval);
@@ -38,7 +39,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
 
     // trustLocal: whether actors of the client's own system may send results (a client inside a node's system).
     // clock: what progress timeouts are measured on (tests inject their own; the system's by default).
-    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientCounters counters, bool trustLocal,
+    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientSettings clientSettings, ClientCounters counters, bool trustLocal,
         TimeProvider? clock = null)
     {
         _clock = clock ?? TimeProvider.System;
@@ -47,6 +48,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         _view = view;
         _firstUpdate = firstUpdate;
         _settings = settings;
+        _clientSettings = clientSettings;
         _counters = counters;
         _trusted.Add(contact.Path.Address);
         Receive<ResultBatch>(OnResults);
@@ -77,7 +79,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         // Only nodes of the cluster this client knows get a secret for its lane (they send it results).
         _admission = _lanes.AddAdmission(system => Volatile.Read(ref _trusted).Contains(system));
         _contact.Tell(SubscribeDirectory.Instance);
-        StartTicks(TickFor(_settings.ClientProgressTimeout));
+        StartTicks(TickFor(_clientSettings.ProgressTimeout));
     }
 
     protected override void PostStop()

@@ -26,6 +26,7 @@ internal sealed class NodeActor : ReceiveActor
     public const string Name = "palm";
 
     private readonly PalmSettings _settings;
+    private readonly NodeComponentSettings _components;
     private readonly DirectoryView _view;
     private readonly Transport.DataLanes _lanes = Transport.DataLanes.Get(Context.System);
     private readonly string _selfAddress;
@@ -46,15 +47,16 @@ internal sealed class NodeActor : ReceiveActor
     private readonly RateLimitedLog _refusals;
     private int _workerSequence;
 
-    public NodeActor(PalmSettings settings, DirectoryView view, string selfAddress, bool clustered, RateLimitedLog refusals)
+    public NodeActor(NodeComponentSettings settings, DirectoryView view, string selfAddress, bool clustered, RateLimitedLog refusals)
     {
-        _settings = settings;
+        _settings = settings.Shared;
+        _components = settings;
         _view = view;
         _selfAddress = selfAddress;
         _clustered = clustered;
 
         _refusals = refusals;
-        _clients = new ConnectedClients(settings.MaxDirectorySubscribers);
+        _clients = new ConnectedClients(settings.Node.MaxDirectorySubscribers);
         // The lane hands secrets to members of the cluster and to connected clients only.
         var cluster = clustered ? AkkaCluster.Get(Context.System) : null;
         var clients = _clients;
@@ -64,10 +66,10 @@ internal sealed class NodeActor : ReceiveActor
         Receive<NodeServers>(OnPeerServers);
         Receive<SubscribeDirectory>(_ =>
         {
-            if (!_subscribers.Contains(Sender) && _subscribers.Count >= _settings.MaxDirectorySubscribers)
+            if (!_subscribers.Contains(Sender) && _subscribers.Count >= _components.Node.MaxDirectorySubscribers)
             {
                 _refusals.Warn("directory-subscribers",
-                    $"Palm node refused a directory subscription from {Sender.Path}: it already serves palm.node.max-directory-subscribers = {_settings.MaxDirectorySubscribers}.");
+                    $"Palm node refused a directory subscription from {Sender.Path}: it already serves palm.node.max-directory-subscribers = {_components.Node.MaxDirectorySubscribers}.");
                 return;
             }
             _subscribers.Add(Sender);
@@ -82,7 +84,7 @@ internal sealed class NodeActor : ReceiveActor
             if (!_clients.Add(Sender))
             {
                 _refusals.Warn("clients",
-                    $"Palm node refused the hello of client {Sender.Path}: it already holds palm.node.max-directory-subscribers = {_settings.MaxDirectorySubscribers} clients.");
+                    $"Palm node refused the hello of client {Sender.Path}: it already holds palm.node.max-directory-subscribers = {_components.Node.MaxDirectorySubscribers} clients.");
                 return;
             }
             Context.Watch(Sender);
@@ -159,13 +161,13 @@ internal sealed class NodeActor : ReceiveActor
         }
         else
         {
-            var store = new ServerCache(_settings.CacheMaxEntries, _settings.CacheMaxBytes);
+            var store = new ServerCache(_components.Cache.MaxEntries, _components.Cache.MaxBytes);
             cache = store;
             cacheActor = Context.ActorOf(Props.Create(() => new CacheActor(store)), $"cache-{name}");
         }
         instance.Attach(new ServerServices(name, log, cache, counters));
-        var runtime = new ServerRuntime(name, instance, functions, counters, log, cache, _settings, _view, Self, _selfAddress, _lanes);
-        var props = ServerTemplates.PropsFor(runtime, role).WithDispatcher(_settings.ServerDispatcher);
+        var runtime = new ServerRuntime(name, instance, functions, counters, log, cache, _settings, _components.Server, _view, Self, _selfAddress, _lanes);
+        var props = ServerTemplates.PropsFor(runtime, role, _components.Parallel).WithDispatcher(_components.Server.Dispatcher);
         var actorName = role == ServerRole.Worker ? $"worker-{name}-{++_workerSequence}" : $"server-{name}";
         var server = Context.ActorOf(props, actorName);
         _laneReceivers[server] = _lanes.AddReceiver(server);

@@ -30,17 +30,17 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
     private bool _warnedNoWorkers;
     private readonly HashSet<IActorRef> _stopped = [];
 
-    public LeaderActor(ServerRuntime runtime) : this(runtime, static ops => new ButterflyStage(ops))
+    public LeaderActor(ServerRuntime runtime, ParallelSettings parallel) : this(runtime, parallel, static ops => new ButterflyStage(ops))
     {
     }
 
-    public LeaderActor(ServerRuntime runtime, Func<LeaderOps, ILeaderStage> stage)
+    public LeaderActor(ServerRuntime runtime, ParallelSettings parallel, Func<LeaderOps, ILeaderStage> stage)
     {
         _runtime = runtime;
         _calls = new UserCall(runtime);
         _forwarder = new Forwarder(runtime, Self, Context.System.Scheduler);
         var settings = runtime.Settings;
-        _ventilator = new Ventilator(InitialWindow, settings.WorkerWindow, settings.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
+        _ventilator = new Ventilator(InitialWindow, parallel.WorkerWindow, parallel.WorkerWindowTime, settings.BatchMaxMessages, settings.BatchMaxBytes, runtime.Lanes);
         _strangers = new RateLimitedLog(runtime.Log, RateLimitedLog.StrangerInterval);
         _stage = stage(new LeaderOps(runtime, _forwarder, _ventilator.Enqueue, Self, () => Timers, Context.System.Settings.Config, a => Context.Watch(a)));
 

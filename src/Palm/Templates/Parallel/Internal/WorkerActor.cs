@@ -37,6 +37,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
     private const int MaxStashed = 64;
 
     private readonly ServerRuntime _runtime;
+    private readonly ParallelSettings _parallel;
     private readonly StepRunner<Job> _runner;
     private readonly Answers _answers;
     private readonly RateLimitedLog _strangers;
@@ -48,9 +49,10 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
 
     private long _lastAnswers = Stopwatch.GetTimestamp();
 
-    public WorkerActor(ServerRuntime runtime)
+    public WorkerActor(ServerRuntime runtime, ParallelSettings parallel)
     {
         _runtime = runtime;
+        _parallel = parallel;
         _directory = new DirectoryLookup(runtime.Directory);
         _answers = new Answers(runtime, Self, Starved);
         _runner = new StepRunner<Job>(runtime, Self, static job => job.Item.Message, (job, outcome) => _answers.Add(job.Leader, ToResult(job.Item, outcome)));
@@ -80,7 +82,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
     {
         _runtime.Instance.Started();
         _runtime.Node.Tell(SubscribeDirectory.Instance, Self);
-        _drain = WorkerDrain.Register(Context.System, _runtime, Self);
+        _drain = WorkerDrain.Register(Context.System, _runtime, _parallel.DrainTimeout, Self);
     }
 
     /// <summary>
@@ -201,7 +203,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
     /// </summary>
     private void WarnOfConcurrencyAboveWindow()
     {
-        var window = _runtime.Settings.WorkerWindow;
+        var window = _parallel.WorkerWindow;
         foreach (var name in _runtime.Functions.Names)
         {
             if (!_runtime.Functions.TryGet(name, out var function)) continue;

@@ -27,25 +27,27 @@ internal sealed class WorkerDrain
 
     private readonly ServerRuntime _runtime;
     private readonly IActorRef _worker;
+    private readonly TimeSpan _drainTimeout;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IActorRef? _leader;
     private volatile bool _stopped;
 
-    private WorkerDrain(ServerRuntime runtime, IActorRef worker)
+    private WorkerDrain(ServerRuntime runtime, TimeSpan drainTimeout, IActorRef worker)
     {
         _runtime = runtime;
+        _drainTimeout = drainTimeout;
         _worker = worker;
     }
 
-    /// <summary>Registers the drain of <paramref name="worker"/> with its actor system's coordinated shutdown.</summary>
-    public static WorkerDrain Register(ActorSystem system, ServerRuntime runtime, IActorRef worker)
+    /// <summary>Registers the drain of <paramref name="worker"/> with its actor system's coordinated shutdown; it waits at most <paramref name="drainTimeout"/> (<c>palm.butterfly.drain-timeout</c>).</summary>
+    public static WorkerDrain Register(ActorSystem system, ServerRuntime runtime, TimeSpan drainTimeout, IActorRef worker)
     {
-        var drain = new WorkerDrain(runtime, worker);
+        var drain = new WorkerDrain(runtime, drainTimeout, worker);
         var shutdown = CoordinatedShutdown.Get(system);
         var phaseTimeout = shutdown.Timeout(Phase);
-        if (runtime.Settings.DrainTimeout > phaseTimeout)
+        if (drainTimeout > phaseTimeout)
             runtime.Log.Warning("palm.butterfly.drain-timeout ({0}) is longer than akka.coordinated-shutdown.phases.{1}.timeout ({2}): "
-                + "a worker of server '{3}' that shuts down stops draining after {2}.", runtime.Settings.DrainTimeout, Phase, phaseTimeout, runtime.Name);
+                + "a worker of server '{3}' that shuts down stops draining after {2}.", drainTimeout, Phase, phaseTimeout, runtime.Name);
         shutdown.AddTask(Phase, $"palm-drain-{worker.Path.Name}", drain.RunAsync);
         return drain;
     }
@@ -75,11 +77,11 @@ internal sealed class WorkerDrain
         _runtime.Lanes.Tell(leader, WorkerDraining.Instance, _worker);
         while (!_drained.Task.IsCompleted)
         {
-            var left = _runtime.Settings.DrainTimeout - Stopwatch.GetElapsedTime(started);
+            var left = _drainTimeout - Stopwatch.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
             {
                 _runtime.Log.Warning("Worker {0} of server '{1}' was not drained within {2} (palm.butterfly.drain-timeout); it leaves anyway, "
-                    + "and its leader re-dispatches what it still holds.", _worker.Path, _runtime.Name, _runtime.Settings.DrainTimeout);
+                    + "and its leader re-dispatches what it still holds.", _worker.Path, _runtime.Name, _drainTimeout);
                 return Done.Instance;
             }
             // Polled rather than watched: this runs outside the actor, and only while the node shuts down.
