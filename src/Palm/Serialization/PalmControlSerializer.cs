@@ -243,13 +243,4 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         1 => true,
         var b => throw new SerializationException($"Palm control message is corrupt: flag {b}."),
     };
-
-    /// <summary>Registers the serializer with <paramref name="system"/>, for systems built without Palm's HOCON.</summary>
-    public static void Register(ExtendedActorSystem system)
-    {
-        var serializer = new PalmControlSerializer(system);
-        system.Serialization.AddSerializer("palm-control", serializer);
-        system.Serialization.AddSerializationMap(typeof(IPalmControlMessage), serializer);
-        foreach (var type in Types) system.Serialization.AddSerializationMap(type, serializer);
-    }
 }

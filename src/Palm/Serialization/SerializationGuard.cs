@@ -3,8 +3,8 @@ using Akka.Actor;
 namespace Palm.Serialization;
 
 /// <summary>
-/// Gives a system built without Palm's HOCON what <c>hocon/reference.conf</c> sets up: Palm's control
-/// serializer, and no serializer that builds whatever type the wire names.
+/// Gives a system built without Palm's HOCON what <c>hocon/reference.conf</c> sets up besides Palm's own
+/// serializers (<see cref="SerializerBindings"/>): no serializer that builds whatever type the wire names.
 /// </summary>
 internal static class SerializationGuard
 {
@@ -13,14 +13,12 @@ internal static class SerializationGuard
     private static readonly (string Name, int Id)[] Unsafe = [("json", 1), ("daemon-create", 3), ("hyperion", -5)];
 
     /// <summary>
-    /// Registers <see cref="PalmControlSerializer"/>, replaces every unsafe serializer by a
-    /// <see cref="RefusingSerializer"/> under the same name and identifier (so bytes that name it are
+    /// Replaces every unsafe serializer by a <see cref="RefusingSerializer"/> under the same name and identifier (so bytes that name it are
     /// refused), reads Akka.Remote's messages without those that carry exceptions, and refuses what has
     /// no binding of its own.
     /// </summary>
     public static void Apply(ExtendedActorSystem system)
     {
-        PalmControlSerializer.Register(system);
         var serialization = system.Serialization;
         // Whether or not the system has them: bytes that ask for them are then refused with a clear reason.
         foreach (var (name, id) in Unsafe) serialization.AddSerializer(name, new RefusingSerializer(system, id));

@@ -16,28 +16,37 @@ internal static class SerializerBindings
     /// <summary>One serializer: its name under <c>akka.actor.serializers</c>, its class and identifier, and the types bound to it.</summary>
     internal sealed record Row(string Name, Type Serializer, int Id, Type[] Bound);
 
+    /// <summary>Pipeline envelopes and a parallel server's work.</summary>
+    public static readonly Row Data = new("palm", typeof(PalmSerializer), PalmSerializer.Id, [typeof(Deliver), typeof(ResultBatch), typeof(WorkBatch), typeof(WorkResults)]);
+
+    /// <summary>The lanes' own messages (registered by the lanes, which sit below this table).</summary>
+    public static readonly Row Lane = new("palm-lane", typeof(LaneSerializer), LaneSerializer.Id, LaneSerializer.Types);
+
+    /// <summary>Every <see cref="IPalmControlMessage"/>.</summary>
+    public static readonly Row Control = new("palm-control", typeof(PalmControlSerializer), PalmControlSerializer.Id, [typeof(IPalmControlMessage)]);
+
     /// <summary>Every serializer Palm writes its messages with.</summary>
-    public static readonly Row[] Rows =
-    [
-        new("palm", typeof(PalmSerializer), PalmSerializer.Id, [typeof(Deliver), typeof(ResultBatch), typeof(WorkBatch), typeof(WorkResults)]),
-        new("palm-lane", typeof(LaneSerializer), LaneSerializer.Id, LaneSerializer.Types),
-        new("palm-control", typeof(PalmControlSerializer), PalmControlSerializer.Id, [typeof(IPalmControlMessage)]),
-    ];
+    public static readonly Row[] Rows = [Data, Lane, Control];
 
     /// <summary>The name a type or class has in HOCON (<c>"Namespace.Type, Assembly"</c>).</summary>
     public static string HoconName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 
     /// <summary>
-    /// Registers Palm's data serializer and its bindings with <paramref name="system"/> (for systems built without
-    /// Palm's HOCON), then the control serializer and the guards (<see cref="SerializationGuard"/>).
+    /// Registers Palm's data and control serializers under the table's names, with their bindings, on
+    /// <paramref name="system"/> (for systems built without Palm's HOCON), then the guards (<see cref="SerializationGuard"/>).
+    /// The lane serializer is registered by the lanes themselves (Transport sits below this table).
     /// </summary>
     public static void Register(ExtendedActorSystem system)
     {
-        var row = Rows[0];
-        var serializer = new PalmSerializer(system);
-        system.Serialization.AddSerializer(row.Name, serializer);
-        foreach (var type in row.Bound) system.Serialization.AddSerializationMap(type, serializer);
+        Add(system, Data, new PalmSerializer(system), []);
+        Add(system, Control, new PalmControlSerializer(system), PalmControlSerializer.Types);
         SerializationGuard.Apply(system);
+    }
+
+    private static void Add(ExtendedActorSystem system, Row row, Akka.Serialization.Serializer serializer, Type[] concrete)
+    {
+        system.Serialization.AddSerializer(row.Name, serializer);
+        foreach (var type in row.Bound.Concat(concrete)) system.Serialization.AddSerializationMap(type, serializer);
     }
 
     /// <summary>

@@ -173,7 +173,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Milliseconds on the client's clock.</summary>
-    private long NowMs() => _clock.GetTimestamp() / Math.Max(1, _clock.TimestampFrequency / 1000);
+    private long NowMs() => _clock.NowMs();
 
     private void OnTick()
     {

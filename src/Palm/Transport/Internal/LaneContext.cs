@@ -1,4 +1,5 @@
 using Akka.Event;
+using Palm.Diagnostics;
 using Palm.Security;
 
 namespace Palm.Transport.Internal;
@@ -14,7 +15,7 @@ internal sealed class LaneContext(LaneSettings settings, IEnvelopeSerializer ser
     public LaneSettings Settings { get; } = settings;
 
     /// <summary>Milliseconds on the lanes' clock (a <see cref="TimeProvider"/>, injected by tests): when frames were sent, and which are overdue.</summary>
-    public long NowMs() => _time.GetTimestamp() / Math.Max(1, _time.TimestampFrequency / 1000);
+    public long NowMs() => _time.NowMs();
     public IEnvelopeSerializer Serializer { get; } = serializer;
 
     /// <summary>Largest body a frame may have: Akka.Remote's <c>maximum-frame-size</c>, which a resend must fit in too.</summary>
