@@ -15,3 +15,23 @@ public sealed class PalmJobFailedException(string message) : Exception(message);
 
 /// <summary>A server class or server start request is invalid (bad signature, duplicate function, bad name).</summary>
 public sealed class PalmConfigurationException(string message) : Exception(message);
+
+/// <summary>
+/// A node or client could not listen on a port it must listen on (Akka.Remote's or its data lane's): the port
+/// is taken or the address is not this machine's. The message names the port and, where the OS says, what holds it.
+/// </summary>
+public sealed class PalmBindException(string message, string host, int port, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The address the node tried to bind.</summary>
+    public string Host { get; } = host;
+
+    /// <summary>The port the node tried to bind.</summary>
+    public int Port { get; } = port;
+}
+
+/// <summary>
+/// A node could not join its cluster, or a client could not reach its contact node. The message names the cause
+/// (nothing listening, TLS on one side only, an untrusted certificate, a system or host name the node does not
+/// answer to, no seed reachable) and the time it took to know.
+/// </summary>
+public sealed class PalmConnectException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,27 @@
+using Akka.Configuration;
+using Palm.Messages;
+
+namespace Palm.Hosting.Internal;
+
+/// <summary>The one place a failure to start or connect becomes a line on standard error and an exit code (<see cref="PalmExitCodes"/>).</summary>
+internal static class StartFailure
+{
+    /// <summary>The exit code for <paramref name="e"/>.</summary>
+    public static int ExitCode(Exception e) => e switch
+    {
+        PalmBindException => PalmExitCodes.PortUnavailable,
+        PalmConnectException or TimeoutException => PalmExitCodes.Unreachable,
+        ArgumentException or ConfigurationException or PalmConfigurationException or FileNotFoundException => PalmExitCodes.Configuration,
+        OperationCanceledException => PalmExitCodes.Cancelled,
+        _ => PalmExitCodes.Failure,
+    };
+
+    /// <summary>Writes one line naming <paramref name="e"/> to <paramref name="error"/> and returns its exit code.</summary>
+    public static int Report(Exception e, TextWriter error)
+    {
+        var code = ExitCode(e);
+        var text = code == PalmExitCodes.Failure ? $"{e.GetType().Name}: {e.Message}" : e.Message;
+        error.WriteLine($"palm: {text.ReplaceLineEndings(" ")}");
+        return code;
+    }
+}
