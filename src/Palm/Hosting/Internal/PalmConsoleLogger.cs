@@ -21,7 +21,7 @@ internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<IL
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(e =>
         {
-            if (IsPeerDisassociation(e) || (ShuttingDown() && !IsPalms(e))) return;
+            if (IsPeerDisassociation(e) || IsNonMemberGone(e, Context.System.Name) || (ShuttingDown() && !IsPalms(e))) return;
             Console.WriteLine(e.ToString());
         });
     }
@@ -47,4 +47,23 @@ internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<IL
         || (e is Warning && e.Message?.ToString() is { } text
             && text.StartsWith("Association with remote system", StringComparison.Ordinal)
             && text.Contains("EndpointDisassociatedException", StringComparison.Ordinal));
+
+    private const string Gated = "Tried to associate with unreachable remote address [";
+    private const string Unreachable = "Detected unreachable: [";
+
+    /// <summary>
+    /// The warnings a node logs 5-12 s after a client process exits: its remote watcher's heartbeats (sessions
+    /// watch the systems they send to) find the client gone. The address names a system of another name than
+    /// this one's, so it is not a member (every member of a cluster shares one system name): a client, or a
+    /// stranger. Sessions drop what they held for it with Palm's own line, and a member that goes away is
+    /// reported by the cluster, whose lines are not these.
+    /// </summary>
+    internal static bool IsNonMemberGone(LogEvent e, string systemName)
+    {
+        if (e is not Warning || e.Message?.ToString() is not { } text) return false;
+        var start = text.StartsWith(Gated, StringComparison.Ordinal) ? Gated.Length
+            : text.StartsWith(Unreachable, StringComparison.Ordinal) ? Unreachable.Length : -1;
+        var end = start < 0 ? -1 : text.IndexOf(']', start);
+        return end > start && Address.TryParse(text[start..end], out var address) && address.System != systemName;
+    }
 }
