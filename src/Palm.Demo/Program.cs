@@ -46,12 +46,11 @@ namespace Palm.Demo
                         return await EmbeddedCluster.RunAsync(10_000, Console.Out) ? 0 : 1;
                     case "montecarlo":
                         return await MonteCarloCommand.RunAsync(MonteCarloOptions.Parse(args[1..]), Console.Out) ? 0 : 1;
+                    // PalmHost reports a failure to start in one line on stderr and answers its exit code (PalmExitCodes).
                     case "seed":
-                        await PalmHost.RunNodeAsync(args[1..]);
-                        return 0;
+                        return await PalmHost.RunNodeAsync(args[1..]);
                     case "server" when args.Length >= 2:
-                        await RunServer(args[1], args[2..]);
-                        return 0;
+                        return await RunServer(args[1], args[2..]);
                     case "client":
                         return await RunClient(args[1..]) ? 0 : 1;
                     case "certs":
@@ -76,7 +75,7 @@ namespace Palm.Demo
             }
         }
 
-        private static Task RunServer(string name, string[] args) => name switch
+        private static Task<int> RunServer(string name, string[] args) => name switch
         {
             "a" => PalmHost.RunServerAsync<ParserServer>("a", args),
             "b" => PalmHost.RunServerAsync<BookServer>("b", args),

@@ -1,110 +1,120 @@
 using Akka.Actor;
-using Akka.Cluster;
-using Palm.Configuration;
+using Akka.Configuration;
 using Palm.Hosting.Internal;
+using Palm.Messages;
 using Palm.Security;
 using Palm.Security.Internal;
 using Palm.Servers;
-using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace Palm.Hosting;
 
 /// <summary>
 /// Starts nodes: each its own actor system joined to the cluster (pylm's <c>run_server</c>).
 /// </summary>
+/// <remarks>
+/// <see cref="RunServerAsync{TServer}"/> and <see cref="RunNodeAsync"/> are whole programs: they print one
+/// line when the node is up (how it became a member: founding a new cluster, or joined through which seed)
+/// and one when it has left the cluster, and a failure to start is one line on standard error, never an
+/// unhandled exception. Their result, also set as <see cref="Environment.ExitCode"/>, is one of
+/// <see cref="PalmExitCodes"/>: 0 stopped cleanly; 1 an unexpected failure; 2 a usage or configuration
+/// mistake; 3 a port the node must listen on is taken (the line names the port and its holder); 4 no seed
+/// node let it join within <c>palm.connect-timeout</c> (the line names each seed and what trying it met);
+/// 130 cancelled before the node was up.
+/// </remarks>
 public static class PalmHost
 {
     /// <summary>
-    /// Starts a node hosting server <paramref name="name"/> of type <typeparamref name="TServer"/>, configured
-    /// from <paramref name="args"/> (see <see cref="NodeOptions.Parse"/>), and runs until the process is
-    /// stopped (Ctrl+C or SIGTERM make the node leave the cluster first).
+    /// Runs a node hosting server <paramref name="name"/> of type <typeparamref name="TServer"/>, configured
+    /// from <paramref name="args"/> (see <see cref="NodeOptions.Parse"/>), until the process is stopped
+    /// (Ctrl+C or SIGTERM make the node leave the cluster first).
     /// </summary>
-    public static async Task RunServerAsync<TServer>(string name, string[] args, CancellationToken cancellationToken = default)
-        where TServer : PalmServer, new()
+    /// <returns>The process exit code (<see cref="PalmExitCodes"/>), also set as <see cref="Environment.ExitCode"/>.</returns>
+    public static Task<int> RunServerAsync<TServer>(string name, string[] args, CancellationToken cancellationToken = default)
+        where TServer : PalmServer, new() =>
+        RunAsync(args, async (options, node) =>
+        {
+            await node.StartServerAsync(new TServer(), name, options.Role);
+            return $"server '{name}' ({options.Role.ToString().ToLowerInvariant()})";
+        }, cancellationToken);
+
+    /// <summary>Runs a node with no server of its own (a seed, or a contact point for clients) until the process is stopped.</summary>
+    /// <returns>The process exit code (<see cref="PalmExitCodes"/>), also set as <see cref="Environment.ExitCode"/>.</returns>
+    public static Task<int> RunNodeAsync(string[] args, CancellationToken cancellationToken = default) =>
+        RunAsync(args, (_, _) => Task.FromResult("node"), cancellationToken);
+
+    private static async Task<int> RunAsync(string[] args, Func<NodeOptions, PalmNode, Task<string>> start, CancellationToken cancellationToken)
     {
-        var options = NodeOptions.Parse(args);
-        var node = await StartNodeAsync(options, cancellationToken);
-        await node.StartServerAsync(new TServer(), name, options.Role);
-        Console.WriteLine($"palm: server '{name}' ({options.Role.ToString().ToLowerInvariant()}) up at {node.Address}");
+        PalmNode node;
+        string what;
+        string how;
+        try
+        {
+            var options = NodeOptions.Parse(args);
+            (node, how) = await StartAsync(options, cancellationToken);
+            try
+            {
+                what = await start(options, node);
+            }
+            catch
+            {
+                await node.System.Terminate();
+                throw;
+            }
+        }
+        catch (Exception e)
+        {
+            return Exit(StartFailure.Report(e, Console.Error));
+        }
+        Console.WriteLine($"palm: {what} up at {node.Address}, {how}");
         await WaitForShutdown(node.System, cancellationToken);
+        if (CoordinatedShutdown.Get(node.System).ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
+        {
+            Console.Error.WriteLine($"palm: {what} at {node.Address} was downed by the cluster and stopped");
+            return Exit(PalmExitCodes.Failure);
+        }
+        Console.WriteLine($"palm: {what} at {node.Address} left the cluster");
+        return Exit(PalmExitCodes.Ok);
     }
 
-    /// <summary>Starts a node with no server of its own (a seed, or a contact point for clients) and runs until stopped.</summary>
-    public static async Task RunNodeAsync(string[] args, CancellationToken cancellationToken = default)
+    private static int Exit(int code)
     {
-        var node = await StartNodeAsync(NodeOptions.Parse(args), cancellationToken);
-        Console.WriteLine($"palm: node up at {node.Address}");
-        await WaitForShutdown(node.System, cancellationToken);
+        Environment.ExitCode = code;
+        return code;
     }
 
     /// <summary>
     /// Creates a node's actor system and joins the cluster: through the seeds, or as the founder of a new
-    /// cluster when there are none. Returns once the node is a member (status WeaklyUp or Up).
+    /// cluster when there are none. Returns once the node is a member (status WeaklyUp or Up). A node given
+    /// seed nodes that do not start with itself never founds a cluster of its own.
     /// </summary>
-    /// <exception cref="TimeoutException">The node did not join within <c>palm.connect-timeout</c>.</exception>
-    public static async Task<PalmNode> StartNodeAsync(NodeOptions options, CancellationToken cancellationToken = default)
+    /// <exception cref="PalmBindException">A port the node must listen on (Akka.Remote's, or a fixed <c>palm.lane.port</c>) is taken; the message names it and, where the OS says, its holder.</exception>
+    /// <exception cref="PalmConnectException">The node did not join within <c>palm.connect-timeout</c>; the message names each seed and what trying it met.</exception>
+    /// <exception cref="ConfigurationException">A setting is malformed; the message names the key.</exception>
+    public static async Task<PalmNode> StartNodeAsync(NodeOptions options, CancellationToken cancellationToken = default) =>
+        (await StartAsync(options, cancellationToken)).Node;
+
+    /// <summary>Starts a node as <see cref="StartNodeAsync"/> does, and says how it became a member (the end of its "up" line).</summary>
+    internal static async Task<(PalmNode Node, string How)> StartAsync(NodeOptions options, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var config = options.ToConfig();
         var settings = NodeComponentSettings.Read(config).Shared;
-        var system = PalmTls.CreateActorSystem(settings.SystemName, config);
+        var seeds = ClusterJoin.SeedsOf(config);
+        var system = PalmTls.CreateActorSystem(settings.SystemName, ClusterJoin.WithoutSeeds(config));
         ExposureWarning.LogIfExposed(system);
         try
         {
-            var cluster = AkkaCluster.Get(system);
-            var up = MemberUpOrWeaklyUp(system, cluster);
-            if (system.Settings.Config.GetStringList("akka.cluster.seed-nodes").Count == 0)
-                cluster.Join(cluster.SelfAddress);
+            // Palm's listeners (the lane) bind before the node joins: a port in use fails the start, not a member.
             var node = PalmNode.Get(system);
-            try
-            {
-                await up.WaitAsync(settings.ConnectTimeout, cancellationToken);
-            }
-            catch (TimeoutException e)
-            {
-                throw new TimeoutException(
-                    $"Node {cluster.SelfAddress} did not join the cluster within {settings.ConnectTimeout}; check the seed nodes "
-                    + $"({string.Join(", ", system.Settings.Config.GetStringList("akka.cluster.seed-nodes"))}).", e);
-            }
-            return node;
+            var join = await ClusterJoin.StartAsync(system, seeds);
+            var how = await join.WaitAsync(settings.ConnectTimeout, cancellationToken);
+            return (node, how);
         }
         catch
         {
             await system.Terminate();
             throw;
         }
-    }
-
-    /// <summary>
-    /// Completes once this node is WeaklyUp or Up. While dead members are still unreachable (not yet
-    /// downed) the cluster cannot converge and no joining node becomes Up; WeaklyUp nodes already
-    /// take part (their servers are in every directory), so a replacement worker starts working at once.
-    /// </summary>
-    private static Task MemberUpOrWeaklyUp(ActorSystem system, AkkaCluster cluster)
-    {
-        var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var watcher = system.ActorOf(Props.Create(() => new SelfUpWatcher(cluster, up)));
-        up.Task.ContinueWith(_ => system.Stop(watcher), TaskScheduler.Default);
-        return up.Task;
-    }
-
-    private sealed class SelfUpWatcher : ReceiveActor
-    {
-        private readonly AkkaCluster _cluster;
-
-        public SelfUpWatcher(AkkaCluster cluster, TaskCompletionSource up)
-        {
-            _cluster = cluster;
-            Receive<ClusterEvent.IMemberEvent>(e =>
-            {
-                if (e.Member.Address.Equals(cluster.SelfAddress) && e.Member.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
-                    up.TrySetResult();
-            });
-        }
-
-        protected override void PreStart() =>
-            _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
-
-        protected override void PostStop() => _cluster.Unsubscribe(Self);
     }
 
     /// <summary>Leaves the cluster gracefully and terminates the node's actor system.</summary>

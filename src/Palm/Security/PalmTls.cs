@@ -3,6 +3,7 @@ using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Remote.Transport.DotNetty;
 using Palm.Diagnostics;
+using Palm.Messages;
 using Palm.Security.Internal;
 
 namespace Palm.Security;
@@ -84,7 +85,24 @@ public static partial class PalmTls
 
     /// <summary>Creates an actor system named <paramref name="name"/> from <paramref name="config"/>, with mutual TLS if <c>palm.tls.enabled</c> is on.</summary>
     /// <exception cref="ConfigurationException"><c>palm.tls</c> is enabled but incomplete or its files unusable (the message names the key).</exception>
-    public static ActorSystem CreateActorSystem(string name, Config config) => ActorSystem.Create(name, CreateSetup(config));
+    /// <exception cref="PalmBindException">Akka.Remote cannot listen: its port is taken (the message names it and, where the OS says, its holder), or the host is not this machine's.</exception>
+    public static ActorSystem CreateActorSystem(string name, Config config)
+    {
+        var setup = CreateSetup(config);
+        try
+        {
+            return ActorSystem.Create(name, setup);
+        }
+        catch (Exception e) when (PortInUse.FindBindFailure(e) is { } failure)
+        {
+            // Akka reports it as a stack of AggregateExceptions around its transport's exception; every node and
+            // client is created here, so this is the one place it becomes a message that names the port.
+            var tcp = config.GetConfig("akka.remote.dot-netty.tcp") ?? Config.Empty;
+            var host = tcp.GetString("bind-hostname", "") is { Length: > 0 } bindHost ? bindHost : tcp.GetString("hostname", "");
+            var port = int.TryParse(tcp.GetString("bind-port", ""), out var bindPort) ? bindPort : tcp.GetInt("port", 0);
+            throw new PalmBindException(PortInUse.Describe(host, port, "Akka.Remote (akka.remote.dot-netty.tcp.port)", failure), host, port, e);
+        }
+    }
 
     /// <summary>The TLS settings <paramref name="system"/> runs with (those it was created with by <see cref="CreateActorSystem"/>, else read from its configuration).</summary>
     public static PalmTlsSettings GetSettings(ActorSystem system)

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Remote;
+using Palm.Diagnostics;
 using Palm.Messages;
 using Palm.Security;
 using Palm.Transport.Internal;
@@ -60,10 +61,18 @@ internal sealed class DataLanes : IExtension
             }
             else if (Settings.Enabled)
             {
+                IPAddress? bind = null;
                 try
                 {
-                    _listener = new LaneListener(BindAddress(system, Settings), Settings, maxBodyBytes, inbox, _log, tls);
+                    bind = BindAddress(system, Settings);
+                    _listener = new LaneListener(bind, Settings, maxBodyBytes, inbox, _log, tls);
                     endpoint = new LaneEndpoint(system.Provider.DefaultAddress.Host!, _listener.Port, Guid.Empty);
+                }
+                catch (SocketException e) when (bind is not null && PortInUse.FindBindFailure(e) is { } failure)
+                {
+                    // A port given on purpose (palm.lane.port) that another process holds is a mistake to name, not to work around.
+                    throw new PalmBindException(PortInUse.Describe(bind.ToString(), Settings.Port, "Palm's data lane (palm.lane.port)", failure),
+                        bind.ToString(), Settings.Port, e);
                 }
                 catch (Exception e) when (e is SocketException or ArgumentException)
                 {

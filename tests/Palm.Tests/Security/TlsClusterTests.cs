@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Palm.Client;
 using Palm.Configuration;
 using Palm.Hosting;
+using Palm.Messages;
 using Palm.Security;
 using Palm.TestKit;
 using Palm.Tests.Support;
@@ -99,7 +100,7 @@ public sealed class TlsClusterTests(TlsCluster fixture) : IClassFixture<TlsClust
         var joining = PalmHost.StartNodeAsync(new NodeOptions { Seeds = [fixture.Cluster.Seed.Address], Config = stranger });
 
         Assert.Equal(Expected(300), await Tags(fixture.Client, 300));
-        await Assert.ThrowsAsync<TimeoutException>(() => joining.WaitAsync(Bound));
+        await Assert.ThrowsAsync<PalmConnectException>(() => joining.WaitAsync(Bound));
 
         Assert.Equal(new[] { fixture.Cluster.Seed.Address, fixture.ServerNode.Address }.Order(), Members());
         Assert.Empty(AkkaCluster.Get(fixture.Cluster.Seed.System).State.Unreachable);

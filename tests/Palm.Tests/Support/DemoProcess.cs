@@ -12,6 +12,7 @@ public sealed partial class DemoProcess : IDisposable
     private readonly Process _process;
     private readonly TaskCompletionSource<string> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = [];
+    private readonly List<string> _errors = [];
 
     private DemoProcess(string[] args)
     {
@@ -21,7 +22,12 @@ public sealed partial class DemoProcess : IDisposable
         foreach (var a in args) info.ArgumentList.Add(a);
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            OnLine(e.Data);
+            if (e.Data is not null)
+                lock (_output) _errors.Add(e.Data);
+        };
         _process.Exited += (_, _) => _address.TrySetException(new InvalidOperationException(
             $"Palm.Demo {string.Join(' ', args)} exited with {_process.ExitCode} before it was up:\n{Output}"));
         _process.Start();
@@ -43,6 +49,37 @@ public sealed partial class DemoProcess : IDisposable
             lock (_output) return string.Join('\n', _output);
         }
     }
+
+    /// <summary>What the process printed on standard error so far (also part of <see cref="Output"/>).</summary>
+    public string Errors
+    {
+        get
+        {
+            lock (_output) return string.Join('\n', _errors);
+        }
+    }
+
+    /// <summary>The process's exit code once it has ended (null while it runs).</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to end by itself; returns its exit code.</summary>
+    /// <exception cref="TimeoutException">It still runs.</exception>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Palm.Demo did not end within {timeout}:\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
+    /// <summary>Starts <c>Palm.Demo</c> with <paramref name="args"/> without waiting for anything (dispose kills it).</summary>
+    public static DemoProcess Launch(params string[] args) => new(args);
 
     /// <summary>Starts <c>Palm.Demo</c> with <paramref name="args"/> and waits for its "up at ADDRESS" line.</summary>
     public static async Task<(DemoProcess Process, string Address)> StartAsync(TimeSpan timeout, params string[] args)
@@ -105,6 +142,7 @@ public sealed partial class DemoProcess : IDisposable
         if (m.Success) _address.TrySetResult(m.Groups[1].Value);
     }
 
-    [GeneratedRegex(@"^palm: .* up at (akka\.tcp://\S+)$")]
+    // "palm: node up at ADDRESS, founding a new cluster (...)" or "..., joined through seed node ...".
+    [GeneratedRegex(@"^palm: .* up at (akka\.(?:ssl\.)?tcp://[^\s,]+)")]
     private static partial Regex UpLine();
 }

@@ -12,7 +12,8 @@ namespace Palm.Hosting.Internal;
 /// Palm (jobs failing with the server's name), so those two lines carry no news and are left out; so
 /// are the errors a shutting-down system logs for watch messages it can no longer send. Once this system's
 /// coordinated shutdown has begun, only Palm's own lines are written: when a whole cluster stops at once,
-/// Akka.Remote and DotNetty report every association torn down under them, with stack traces.
+/// Akka.Remote and DotNetty report every association torn down under them, with stack traces. Nor is the error
+/// Akka.Remote logs when it cannot bind its port: the start fails with one line that names the port and its holder.
 /// </summary>
 internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
@@ -21,7 +22,7 @@ internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<IL
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(e =>
         {
-            if (IsPeerDisassociation(e) || IsNonMemberGone(e, Context.System.Name) || (ShuttingDown() && !IsPalms(e))) return;
+            if (IsPeerDisassociation(e) || IsBindFailure(e) || IsNonMemberGone(e, Context.System.Name) || (ShuttingDown() && !IsPalms(e))) return;
             Console.WriteLine(e.ToString());
         });
     }
@@ -37,6 +38,12 @@ internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<IL
     internal static bool IsPalms(LogEvent e) =>
         e.LogSource.StartsWith("palm", StringComparison.Ordinal) || e.LogSource.Contains("/user/", StringComparison.Ordinal)
         || e.Message?.ToString()?.StartsWith("Palm", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// Akka.Remote's error, with a stack trace, when it cannot bind its port: the start fails with a
+    /// <see cref="Palm.Messages.PalmBindException"/> that names the port and its holder, in one line.
+    /// </summary>
+    internal static bool IsBindFailure(LogEvent e) => e is Error && Diagnostics.PortInUse.FindBindFailure(e.Cause) is not null;
 
     internal static bool IsPeerDisassociation(LogEvent e) =>
         e.Cause?.GetType().Name == "EndpointDisassociatedException"

@@ -47,6 +47,9 @@ internal sealed class LaneListener : IDisposable
         _listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            // No ReuseAddress: on Linux .NET maps it to SO_REUSEPORT too, which would let a second process listen
+            // on a fixed lane port beside this one. .NET's Bind sets SO_REUSEADDR alone, so a restart still binds over
+            // the connections a stopped process left in TIME_WAIT.
             _listener.Bind(new IPEndPoint(bind, settings.Port));
             _listener.Listen(Backlog);
         }
