@@ -87,14 +87,13 @@ namespace Palm.Demo
 
         private static async Task<bool> RunClient(string[] args)
         {
-            var options = NodeOptions.Parse(args);
+            var options = NodeOptions.Parse(args, ["--count"]);
             if (options.Seeds.Count == 0) throw new ArgumentException("client needs --seed <address of any node>.");
             var count = 10_000;
-            var countAt = options.Rest.ToList().IndexOf("--count");
-            if (countAt >= 0 && (countAt + 1 >= options.Rest.Count || !int.TryParse(options.Rest[countAt + 1], out count) || count < 1))
+            if (options.ProgramFlags.TryGetValue("--count", out var given) && (!int.TryParse(given, out count) || count < 1))
                 throw new ArgumentException("--count needs a positive number.");
             // --config reaches the client's own actor system too (e.g. its palm.tls certificate).
-            var config = options.ConfigFile is null ? null : Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(options.ConfigFile));
+            var config = options.ConfigFile is null ? null : Palm.Configuration.PalmConfig.ParseFile(options.ConfigFile);
             await using var client = await PalmClient.ConnectAsync(options.Seeds[0], config);
             await client.WaitForServersAsync(DemoPipeline.Servers, TimeSpan.FromSeconds(30));
             return await DemoPipeline.RunAsync(client, count, Console.Out);

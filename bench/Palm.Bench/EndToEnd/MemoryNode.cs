@@ -12,14 +12,10 @@ public static class MemoryNode
     /// <summary>Runs the node: <c>--name N --kind pass|slow --slow-us U</c> plus Palm's node flags (<c>--seed</c>).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = NodeOptions.Parse(args);
-        string? name = null, kind = "pass";
-        for (var i = 0; i < options.Rest.Count - 1; i++)
-        {
-            if (options.Rest[i] == "--name") name = options.Rest[i + 1];
-            if (options.Rest[i] == "--kind") kind = options.Rest[i + 1];
-            if (options.Rest[i] == "--slow-us") SlowServer.SpinMicroseconds = int.Parse(options.Rest[i + 1]);
-        }
+        var options = NodeOptions.Parse(args, ["--name", "--kind", "--slow-us"]);
+        var name = options.ProgramFlags.GetValueOrDefault("--name");
+        var kind = options.ProgramFlags.GetValueOrDefault("--kind", "pass");
+        if (options.ProgramFlags.TryGetValue("--slow-us", out var slow)) SlowServer.SpinMicroseconds = int.Parse(slow);
         if (name is null) throw new ArgumentException("node needs --name.");
         var node = await PalmHost.StartNodeAsync(options with { Config = PalmPipeline.Quiet });
         if (kind == "slow") await node.StartServerAsync<SlowServer>(name);

@@ -29,13 +29,9 @@ public static class SoakNode
     /// <summary>Runs the node with Palm's node flags plus <c>--server NAME --work-us U</c>.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = NodeOptions.Parse(args);
-        string? server = null;
-        for (var i = 0; i < options.Rest.Count - 1; i++)
-        {
-            if (options.Rest[i] == "--server") server = options.Rest[i + 1];
-            if (options.Rest[i] == "--work-us") SoakFarmServer.WorkMicroseconds = int.Parse(options.Rest[i + 1]);
-        }
+        var options = NodeOptions.Parse(args, ["--server", "--work-us"]);
+        var server = options.ProgramFlags.GetValueOrDefault("--server");
+        if (options.ProgramFlags.TryGetValue("--work-us", out var work)) SoakFarmServer.WorkMicroseconds = int.Parse(work);
         var node = await PalmHost.StartNodeAsync(options with { Config = options.Config is null ? PalmPipeline.Quiet : PalmPipeline.Quiet.WithFallback(options.Config) });
         SoakFaults.Inject(node.System);
         switch (server)

@@ -43,9 +43,12 @@ public sealed record PalmSettings
     public static PalmSettings Create(ActorSystem system) => Create(system.Settings.Config);
 
     /// <summary>Reads the settings from <paramref name="config"/> (with <see cref="PalmConfig.Reference"/> as its fallback).</summary>
-    /// <exception cref="ConfigurationException">A value of the shared keys is malformed or out of range, or a value of any section contradicts another (see <see cref="SettingsCheck"/>); the message names the key.</exception>
+    /// <exception cref="ConfigurationException">A key under <c>palm</c> (or <c>akka.cluster</c>, <c>akka.remote.dot-netty.tcp</c>) that nobody reads, a value of the shared keys that is malformed or out of range, or a value of any section contradicts another (see <see cref="SettingsCheck"/>); the message names the key.</exception>
     public static PalmSettings Create(Config config)
     {
+        var own = !ReferenceEquals(config, PalmConfig.Reference);
+        // A mistyped key first: it explains a default that is still in force, which may be what a later check trips on.
+        if (own) SettingsCheck.CheckKeys(config);
         var palm = new SettingsReader(config, "palm");
         var settings = new PalmSettings
         {
@@ -56,7 +59,7 @@ public sealed record PalmSettings
             AskTimeout = palm.Duration("ask-timeout"),
             ConnectTimeout = palm.Duration("connect-timeout"),
         };
-        if (!ReferenceEquals(config, PalmConfig.Reference)) SettingsCheck.Validate(config, settings);
+        if (own) SettingsCheck.Validate(config, settings);
         return settings;
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Palm.Configuration.Internal;
 
 namespace Palm.Configuration;
 
@@ -15,14 +16,18 @@ internal static class SettingsCheck
     /// <summary>Room an envelope needs besides its payloads: job header and route, and a few dozen bytes per message.</summary>
     internal static long EnvelopeOverhead(int batchMaxMessages) => 16 * 1024 + 64L * batchMaxMessages;
 
+    /// <summary>Throws a <see cref="ConfigurationException"/> naming the first key under <c>palm</c>, <c>akka.cluster</c> or <c>akka.remote.dot-netty.tcp</c> that nobody reads, and the nearest known key.</summary>
+    public static void CheckKeys(Config config) => KnownKeys.Check(config);
+
     /// <summary>Throws a <see cref="ConfigurationException"/> naming both keys of the first contradiction in <paramref name="config"/>.</summary>
     public static void Validate(Config config, PalmSettings settings)
     {
         // A job whose results stop is checked after the progress timeout and failed after twice that;
         // the sessions, which recover lost messages, must get their turn first.
-        // Read raw (the client's and the lane's settings types live in higher layers), key by key all the same.
+        // Read here key by key (the client's and the lane's settings types live in higher layers).
         var progressTimeout = new SettingsReader(config, "palm.client").Duration("progress-timeout");
-        var resend = config.GetTimeSpan("palm.lane.resend-interval", TimeSpan.FromSeconds(1));
+        var lane = new SettingsReader(config, "palm.lane");
+        var resend = lane.Duration("resend-interval");
         if (progressTimeout <= 2 * resend)
             throw new ConfigurationException(
                 $"palm.client.progress-timeout = {progressTimeout} contradicts palm.lane.resend-interval = {resend}: "
@@ -34,7 +39,7 @@ internal static class SettingsCheck
         if (!remote) return;
 
         // Akka's TLS by hand, without Palm's: the data lanes would run without TLS beside it.
-        if (config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false) && !config.GetBoolean("palm.tls.enabled", false))
+        if (config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false) && !new SettingsReader(config, "palm.tls").Boolean("enabled"))
             throw new ConfigurationException(
                 "akka.remote.dot-netty.tcp.enable-ssl = on contradicts palm.tls.enabled = off: Palm's data lanes would carry envelopes without TLS "
                 + "beside Akka.Remote's. Turn on palm.tls (certificate and trust; it turns on Akka.Remote's TLS itself) instead of enable-ssl.");
@@ -51,9 +56,9 @@ internal static class SettingsCheck
                 $"palm.batch.max-bytes = {settings.BatchMaxBytes} contradicts {FrameKey} = {frame}: a full batch plus its envelope ({overhead} bytes for "
                 + $"palm.batch.max-messages = {settings.BatchMaxMessages}) would be dropped by Akka.Remote. Lower palm.batch.max-bytes, or raise {FrameKey}.");
 
-        var lanePort = config.GetInt("palm.lane.port", 0);
+        var lanePort = lane.Int("port", 0, 65535);
         var akkaPort = config.GetInt("akka.remote.dot-netty.tcp.port", 0);
-        if (config.GetBoolean("palm.lane.enabled", true) && lanePort != 0 && lanePort == akkaPort)
+        if (lane.Boolean("enabled") && lanePort != 0 && lanePort == akkaPort)
             throw new ConfigurationException(
                 $"palm.lane.port = {lanePort} contradicts akka.remote.dot-netty.tcp.port = {akkaPort}: the data lane and Akka.Remote cannot listen on one port.");
     }

@@ -19,8 +19,15 @@ internal sealed class SettingsReader
         _path = path;
     }
 
+    /// <summary>Whether the section has <paramref name="key"/> (here or in the reference).</summary>
+    public bool Has(string key) => _section.HasPath(key);
+
     /// <summary>A string; empty when the key is empty.</summary>
     public string String(string key) => Read(key, "a string", k => _section.GetString(k) ?? "");
+
+    /// <summary>A list of strings (<c>["a", "b"]</c>).</summary>
+    public IReadOnlyList<string> StringList(string key) =>
+        Read(key, "a list of strings (e.g. [\"a\", \"b\"])", k => _section.GetValue(k).IsString() ? throw new FormatException("not a list") : _section.GetStringList(k).ToArray());
 
     /// <summary>on or off.</summary>
     public bool Boolean(string key) => Read(key, "on or off", k => _section.GetBoolean(k));

@@ -9,13 +9,10 @@ namespace Palm.Hosting;
 public sealed record DowningSettings(TimeSpan StableAfter, TimeSpan UnreachableWorkersAfter)
 {
     /// <summary>Reads <c>palm.downing</c> from a configuration whose fallback includes <see cref="PalmConfig.Reference"/>.</summary>
-    /// <exception cref="ConfigurationException">A duration is not positive.</exception>
+    /// <exception cref="ConfigurationException">A duration is malformed or not positive; the message names the key.</exception>
     public static DowningSettings Create(Config config)
     {
-        var downing = config.WithFallback(PalmConfig.Reference).GetConfig("palm.downing");
-        var settings = new DowningSettings(downing.GetTimeSpan("stable-after"), downing.GetTimeSpan("unreachable-workers-after"));
-        if (settings.StableAfter <= TimeSpan.Zero || settings.UnreachableWorkersAfter <= TimeSpan.Zero)
-            throw new ConfigurationException("palm.downing.stable-after and palm.downing.unreachable-workers-after must be positive.");
-        return settings;
+        var downing = new SettingsReader(config, "palm.downing");
+        return new DowningSettings(downing.Duration("stable-after"), downing.Duration("unreachable-workers-after"));
     }
 }

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Palm.Configuration;
+using Palm.Configuration.Internal;
 using Palm.Servers;
 
 namespace Palm.Hosting;
@@ -7,7 +8,8 @@ namespace Palm.Hosting;
 /// <summary>
 /// How to start a node: from the command line (<see cref="Parse"/>) or in code. Flags:
 /// <c>--host H</c>, <c>--port P</c>, <c>--seed akka.tcp://palm@H:P</c> (repeatable),
-/// <c>--config file.conf</c>, <c>--role standalone|leader|worker</c>.
+/// <c>--config file.conf</c>, <c>--role standalone|leader|worker</c>, each also as <c>--flag=value</c>. Any other flag
+/// is refused, unless the program names it as its own.
 /// </summary>
 public sealed record NodeOptions
 {
@@ -29,24 +31,40 @@ public sealed record NodeOptions
     /// <summary>The part a parallel server's instance plays on this node.</summary>
     public ServerRole Role { get; init; } = ServerRole.Standalone;
 
-    /// <summary>Arguments that were not Palm flags, in order (for the program's own use).</summary>
+    /// <summary>The positional arguments (those that are not flags nor flag values), in order, for the program's own use.</summary>
     public IReadOnlyList<string> Rest { get; init; } = [];
+
+    /// <summary>The values of the program's own flags (those given to <see cref="Parse"/>), by flag.</summary>
+    public IReadOnlyDictionary<string, string> ProgramFlags { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The node flags <see cref="Parse"/> reads.</summary>
+    public static IReadOnlyList<string> Flags { get; } = ["--host", "--port", "--seed", "--config", "--role"];
 
     /// <summary>The usage text of the flags.</summary>
     public const string Usage =
         "--host <address> --port <port> --seed <akka.tcp://palm@host:port> (repeatable) --config <file.conf> --role <standalone|leader|worker>";
 
-    /// <summary>Reads the flags of <paramref name="args"/>; other arguments go to <see cref="Rest"/>.</summary>
-    /// <exception cref="ArgumentException">A flag lacks its value or has a bad one.</exception>
-    public static NodeOptions Parse(IReadOnlyList<string> args)
+    /// <summary>
+    /// Reads the node flags of <paramref name="args"/>, as <c>--flag value</c> or <c>--flag=value</c>, and the program's own
+    /// <paramref name="programFlags"/> (each with one value, e.g. <c>--count</c>; their values go to <see cref="ProgramFlags"/>).
+    /// Arguments that are not flags go to <see cref="Rest"/>. Any other flag stops the program: a mistyped <c>--sead</c>
+    /// left aside would make a node found a cluster of its own.
+    /// </summary>
+    /// <exception cref="ArgumentException">A flag lacks its value, has a bad one, is given twice (a program flag), or is
+    /// neither a node flag nor one of <paramref name="programFlags"/> (the message names the nearest flag and lists them all).</exception>
+    public static NodeOptions Parse(IReadOnlyList<string> args, IReadOnlyCollection<string>? programFlags = null)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        programFlags ??= [];
         var options = new NodeOptions();
         var seeds = new List<string>();
         var rest = new List<string>();
+        var own = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value. Usage: {Usage}");
-            switch (args[i])
+            var (flag, inline) = Split(args[i]);
+            string Value() => inline ?? (i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{flag} needs a value. Usage: {Usage}"));
+            switch (flag)
             {
                 case "--host": options = options with { Host = Value() }; break;
                 case "--port":
@@ -59,7 +77,7 @@ public sealed record NodeOptions
                 case "--seed": seeds.Add(Value()); break;
                 case "--config":
                     var file = Value();
-                    options = options with { ConfigFile = File.Exists(file) ? file : throw new ArgumentException($"--config: no file at '{file}'.") };
+                    options = options with { ConfigFile = File.Exists(file) ? file : throw new ArgumentException($"--config: no file at '{file}' (resolved against {Directory.GetCurrentDirectory()}).") };
                     break;
                 case "--role":
                     var role = Value();
@@ -70,16 +88,39 @@ public sealed record NodeOptions
                             : throw new ArgumentException($"--role '{role}' must be standalone, leader or worker.")
                     };
                     break;
+                case not null when programFlags.Contains(flag):
+                    if (!own.TryAdd(flag, Value())) throw new ArgumentException($"{flag} is given twice.");
+                    break;
+                case not null:
+                    throw new ArgumentException(UnknownFlag(flag, programFlags));
                 default: rest.Add(args[i]); break;
             }
         }
         foreach (var seed in seeds)
             if (!(seed.StartsWith("akka.tcp://", StringComparison.Ordinal) || seed.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal)) || !seed.Contains('@'))
                 throw new ArgumentException($"--seed '{seed}' is not an address like akka.tcp://palm@127.0.0.1:4053 (akka.ssl.tcp://... with palm.tls on).");
-        return options with { Seeds = seeds, Rest = rest };
+        return options with { Seeds = seeds, Rest = rest, ProgramFlags = own };
+    }
+
+    /// <summary>The flag of an argument and its value if given as <c>--flag=value</c>; no flag for a positional argument.</summary>
+    private static (string? Flag, string? Value) Split(string arg)
+    {
+        // "-5" is a number, not a flag.
+        var isFlag = arg.Length > 1 && arg[0] == '-' && !char.IsAsciiDigit(arg[1]);
+        if (!isFlag) return (null, null);
+        var equals = arg.IndexOf('=');
+        return equals > 0 ? (arg[..equals], arg[(equals + 1)..]) : (arg, null);
+    }
+
+    private static string UnknownFlag(string flag, IReadOnlyCollection<string> programFlags)
+    {
+        var known = Flags.Concat(programFlags).ToArray();
+        var nearest = NearestName.Of(flag, known);
+        return $"{flag} is not a flag of this program{(nearest is null ? "." : $"; did you mean {nearest}?")} The flags are {string.Join(", ", known)}.";
     }
 
     /// <summary>The whole configuration of the node: flags over extra HOCON over the file over Palm's defaults.</summary>
+    /// <exception cref="ConfigurationException">The file is malformed HOCON (the message names it and the line).</exception>
     public Config ToConfig()
     {
         var overrides = new List<string>();
@@ -88,7 +129,7 @@ public sealed record NodeOptions
         if (Seeds.Count > 0) overrides.Add($"akka.cluster.seed-nodes = [{string.Join(", ", Seeds.Select(s => $"\"{s}\""))}]");
         var config = ConfigurationFactory.ParseString(string.Join("\n", overrides));
         if (Config is not null) config = config.WithFallback(Config);
-        if (ConfigFile is not null) config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(ConfigFile)));
+        if (ConfigFile is not null) config = config.WithFallback(PalmConfig.ParseFile(ConfigFile));
         config = config.WithFallback(PalmConfig.ClusterNode);
         // Palm's downing (PalmDowningProvider) counts only core nodes in a split: workers come and go
         // in crowds, and their deaths must never make the nodes that hold entry points a minority.

@@ -65,21 +65,22 @@ public sealed record PalmTlsSettings
     public static PalmTlsSettings Create(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var tls = (ReferenceEquals(config, PalmConfig.Reference) ? config : config.WithFallback(PalmConfig.Reference)).GetConfig("palm.tls");
-        if (!tls.GetBoolean("enabled")) return Disabled;
+        var tls = new SettingsReader(config, "palm.tls");
+        if (!tls.Boolean("enabled")) return Disabled;
 
-        var path = tls.GetString("certificate") ?? "";
-        if (string.IsNullOrWhiteSpace(path))
-            throw new ConfigurationException("palm.tls.certificate must be set when palm.tls.enabled = on: the path of this node's or client's "
-                + "certificate (.pfx with its private key). Create one with: dotnet run --project src/Palm.Demo -- certs --out <dir>");
-        var certificate = LoadCertificate(path, tls.GetString("certificate-password") ?? "");
-
-        var caPath = tls.GetString("trusted-ca") ?? "";
-        var roots = string.IsNullOrWhiteSpace(caPath) ? [] : LoadRoots(caPath);
-        var thumbprints = tls.GetStringList("trusted-thumbprints")
+        // Every key first, then the files: a malformed value is named before a file it would have changed is read.
+        var path = tls.String("certificate");
+        var password = tls.String("certificate-password");
+        var caPath = tls.String("trusted-ca");
+        var thumbprints = tls.StringList("trusted-thumbprints")
             .Select(t => NormalizeThumbprint(t) ?? throw new ConfigurationException(
                 $"palm.tls.trusted-thumbprints: '{t}' is not a SHA-1 (40 hex digits) or SHA-256 (64 hex digits) thumbprint."))
             .ToArray();
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ConfigurationException("palm.tls.certificate must be set when palm.tls.enabled = on: the path of this node's or client's "
+                + "certificate (.pfx with its private key). Create one with: dotnet run --project src/Palm.Demo -- certs --out <dir>");
+        var certificate = LoadCertificate(path, password);
+        var roots = string.IsNullOrWhiteSpace(caPath) ? [] : LoadRoots(caPath);
         if (roots.Length == 0 && thumbprints.Length == 0)
             throw new ConfigurationException("palm.tls.trusted-ca or palm.tls.trusted-thumbprints must be set when palm.tls.enabled = on: "
                 + "without them no peer could be trusted (the operating system's certificate store is never used).");
@@ -115,6 +116,7 @@ public sealed record PalmTlsSettings
 
     private static X509Certificate2 LoadCertificate(string path, string password)
     {
+        MustExist("palm.tls.certificate", path);
         X509Certificate2 certificate;
         try
         {
@@ -131,6 +133,7 @@ public sealed record PalmTlsSettings
 
     private static X509Certificate2[] LoadRoots(string path)
     {
+        MustExist("palm.tls.trusted-ca", path);
         try
         {
             var bytes = File.ReadAllBytes(path);
@@ -146,6 +149,20 @@ public sealed record PalmTlsSettings
         {
             throw new ConfigurationException($"palm.tls.trusted-ca: cannot read '{path}' as a certificate (PEM, DER or .crt): {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// Refuses a path with no file behind it by saying so: the loaders would report it as "Error occurred during a cryptographic
+    /// operation", with the cause in an inner exception. A relative path is resolved against the current directory, which is
+    /// where the process was started, not where the HOCON file lies: the message says which.
+    /// </summary>
+    private static void MustExist(string key, string path)
+    {
+        if (File.Exists(path)) return;
+        var full = Path.GetFullPath(path);
+        var relative = Path.IsPathFullyQualified(path) ? "" : $" (a relative path, resolved against the current directory {Directory.GetCurrentDirectory()})";
+        var what = Directory.Exists(full) ? "is a directory, not a file" : "does not exist";
+        throw new ConfigurationException($"{key} = '{path}': {full} {what}{relative}.");
     }
 
     /// <summary>Short, and never the certificate's key material or the password.</summary>

@@ -1,3 +1,4 @@
+using Akka.Configuration;
 using Palm.Client;
 using Palm.Configuration;
 using Palm.Templates.Parallel;
@@ -59,6 +60,61 @@ public sealed class NodeOptionsTests
     {
         var e = Assert.Throws<ArgumentException>(() => NodeOptions.Parse(["--seed"]));
         Assert.Contains("Usage", e.Message);
+    }
+
+    [Theory]
+    [InlineData("--sead", "--seed")]
+    [InlineData("--prot", "--port")]
+    [InlineData("-role", "--role")]
+    public void An_unknown_flag_is_refused_naming_the_nearest_flag_and_all_of_them(string flag, string nearest)
+    {
+        var e = Assert.Throws<ArgumentException>(() => NodeOptions.Parse([flag, "akka.tcp://palm@127.0.0.1:4053"]));
+        Assert.Equal($"{flag} is not a flag of this program; did you mean {nearest}? The flags are --host, --port, --seed, --config, --role.", e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_flag_like_no_known_one_is_refused_listing_the_flags()
+    {
+        var e = Assert.Throws<ArgumentException>(() => NodeOptions.Parse(["--verbose"]));
+        Assert.Equal("--verbose is not a flag of this program. The flags are --host, --port, --seed, --config, --role.", e.Message);
+    }
+
+    [Fact]
+    public void A_flag_may_carry_its_value_after_an_equals_sign()
+    {
+        var options = NodeOptions.Parse(["--seed=akka.tcp://palm@127.0.0.1:4053", "--port=4054", "--role=worker", "--host=10.0.0.5"]);
+        Assert.Equal(["akka.tcp://palm@127.0.0.1:4053"], options.Seeds);
+        Assert.Equal(4054, options.Port);
+        Assert.Equal(ServerRole.Worker, options.Role);
+        Assert.Equal("10.0.0.5", options.Host);
+    }
+
+    [Fact]
+    public void A_program_consumes_its_own_flags_and_they_are_listed_with_the_node_flags()
+    {
+        var options = NodeOptions.Parse(["--count", "5", "--seed", "akka.tcp://palm@127.0.0.1:4053", "input.txt"], ["--count"]);
+        Assert.Equal("5", options.ProgramFlags["--count"]);
+        Assert.Equal(["input.txt"], options.Rest);
+
+        var e = Assert.Throws<ArgumentException>(() => NodeOptions.Parse(["--cuont=5"], ["--count"]));
+        Assert.Equal("--cuont is not a flag of this program; did you mean --count? The flags are --host, --port, --seed, --config, --role, --count.", e.Message);
+        Assert.Throws<ArgumentException>(() => NodeOptions.Parse(["--count"], ["--count"]));
+    }
+
+    [Fact]
+    public void A_malformed_config_file_is_refused_naming_the_file_and_line()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "palm.client.window = 7\n}\n");
+            var e = Assert.Throws<ConfigurationException>(() => NodeOptions.Parse(["--config", file]).ToConfig());
+            Assert.StartsWith($"{file}, line 2: '}}' closes nothing", e.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

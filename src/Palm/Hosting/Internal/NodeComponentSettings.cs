@@ -16,6 +16,15 @@ internal sealed record NodeComponentSettings(PalmSettings Shared, NodeSettings N
 {
     /// <summary>Reads every section a node needs from <paramref name="config"/>.</summary>
     /// <exception cref="ConfigurationException">A value is malformed, out of range, or contradicts another; the message names the key.</exception>
-    public static NodeComponentSettings Read(Config config) =>
-        new(PalmSettings.Create(config), NodeSettings.Create(config), ServerSettings.Create(config), CacheSettings.Create(config), ParallelSettings.Create(config));
+    public static NodeComponentSettings Read(Config config)
+    {
+        var shared = PalmSettings.Create(config);
+        // Read by the downing provider inside Akka.Cluster, where a bad value crashes the cluster daemon and the node
+        // never joins; read here first, so that it stops the start with the key's name.
+        DowningSettings.Create(config);
+        // A node reads the client's section only when it submits a job itself (ClientSettings, a layer above): a bad
+        // window in a file shared by nodes and clients stops the node's start all the same, with the same bound.
+        new SettingsReader(config, "palm.client").Int("window", 1);
+        return new(shared, NodeSettings.Create(config), ServerSettings.Create(config), CacheSettings.Create(config), ParallelSettings.Create(config));
+    }
 }

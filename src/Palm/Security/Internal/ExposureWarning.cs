@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
+using Palm.Configuration;
 
 namespace Palm.Security.Internal;
 
@@ -16,7 +17,7 @@ internal static class ExposureWarning
     {
         if (config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl", false)) return null;
         var remote = config.GetString("akka.remote.dot-netty.tcp.hostname", "") ?? "";
-        var lane = config.GetString("palm.lane.bind-hostname", "") ?? "";
+        var lane = new SettingsReader(config, "palm.lane").String("bind-hostname");
         // An empty lane host means Akka.Remote's; an empty Akka.Remote host means the machine's name.
         var hosts = lane.Length > 0 ? new[] { remote, lane } : [remote];
         var open = hosts.Where(h => !IsLoopback(h)).Distinct().ToArray();

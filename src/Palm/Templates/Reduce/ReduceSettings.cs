@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Palm.Configuration;
 
 namespace Palm.Templates.Reduce;
 
@@ -15,16 +16,17 @@ public sealed record ReduceSettings(int WindowMessages, TimeSpan WindowTime)
     /// Reads the settings of server <paramref name="server"/>: <c>palm.reduce.servers.NAME</c> over the class's own values
     /// (<paramref name="messages"/>, <paramref name="time"/>, null when the class sets none) over <c>palm.reduce</c>.
     /// </summary>
-    /// <exception cref="ConfigurationException">A negative value.</exception>
+    /// <exception cref="ConfigurationException">A malformed or negative value; the message names the key.</exception>
     public static ReduceSettings Create(Config config, string server, int? messages = null, TimeSpan? time = null)
     {
-        var reduce = config.GetConfig("palm.reduce") ?? Config.Empty;
-        var own = reduce.GetConfig($"servers.{server}") ?? Config.Empty;
+        var reduce = new SettingsReader(config, "palm.reduce");
+        var own = new SettingsReader(config, $"palm.reduce.servers.{server}");
         var settings = new ReduceSettings(
-            own.HasPath("window-messages") ? own.GetInt("window-messages") : messages ?? reduce.GetInt("window-messages", 0),
-            own.HasPath("window-time") ? own.GetTimeSpan("window-time") : time ?? reduce.GetTimeSpan("window-time", TimeSpan.Zero));
+            own.Has("window-messages") ? own.Int("window-messages", 0) : messages ?? reduce.Int("window-messages", 0),
+            own.Has("window-time") ? own.Duration("window-time", zeroAllowed: true) : time ?? reduce.Duration("window-time", zeroAllowed: true));
+        // The keys are checked as they are read; what is left to check are the class's own values.
         if (settings.WindowMessages < 0 || settings.WindowTime < TimeSpan.Zero)
-            throw new ConfigurationException($"palm.reduce.window-messages and window-time (server '{server}') must not be negative.");
+            throw new ConfigurationException($"The windows of reduce server '{server}' must not be negative (WindowMessages = {settings.WindowMessages}, WindowTime = {settings.WindowTime}).");
         return settings;
     }
 }
