@@ -1,3 +1,4 @@
+using Palm.Hosting;
 using System.Diagnostics;
 using Palm.Tests.Support;
 using Xunit;
@@ -37,7 +38,7 @@ public sealed class SettingsMistakeProcessTests
             }
             var clock = Stopwatch.StartNew();
             var (exitCode, output) = await DemoProcess.RunToEndAsync(Within, [.. args]);
-            Assert.NotEqual(0, exitCode);
+            Assert.Equal(PalmExitCodes.Configuration, exitCode);
             Assert.Contains(expected, output);
             Assert.DoesNotContain("up at", output);
             Assert.True(clock.Elapsed < Within, $"took {clock.Elapsed}");
