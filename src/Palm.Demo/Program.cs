@@ -66,7 +66,7 @@ namespace Palm.Demo
                 Console.Error.WriteLine(Usage);
                 return 2;
             }
-            catch (Exception e) when (e is TimeoutException or PalmJobFailedException or Akka.Configuration.ConfigurationException or PalmConfigurationException)
+            catch (Exception e) when (e is TimeoutException or PalmConnectException or PalmJobFailedException or Akka.Configuration.ConfigurationException or PalmConfigurationException)
             {
                 // A cluster that cannot be reached, a job that failed by name, settings that contradict:
                 // one line that says so, not a crash with a stack trace.

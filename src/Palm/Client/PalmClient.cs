@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Configuration;
@@ -66,33 +67,69 @@ public sealed class PalmClient : IAsyncDisposable
     /// <param name="contact">Address of any node of the cluster.</param>
     /// <param name="config">Extra HOCON for the client's actor system, over <see cref="PalmConfig.Client"/>.</param>
     /// <param name="cancellationToken">Cancels the connection attempt.</param>
-    /// <exception cref="TimeoutException">The contact node did not answer within <c>palm.connect-timeout</c>.</exception>
+    /// <exception cref="PalmConnectException">The contact node could not be reached. The message names the cause (nothing listening,
+    /// TLS on one side only, a certificate one side does not trust, a system or host name the node does not answer to) and the time
+    /// it took to know: seconds, except for a node that is only slow, which gets <c>palm.connect-timeout</c>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="contact"/> is not an actor system address.</exception>
     public static async Task<PalmClient> ConnectAsync(string contact, Config? config = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(contact);
+        var clock = Stopwatch.StartNew();
         var full = (config ?? Config.Empty).WithFallback(PalmConfig.Client);
         var settings = PalmSettings.Create(full);
         var clientSettings = ClientSettings.Create(full);
         Serialization.SerializerBindings.Check(full);
+        var text = contact.Contains("/user/") ? contact : contact.TrimEnd('/') + "/user/" + Hosting.Internal.NodeActor.Name;
+        if (!ActorPath.TryParse(text, out var path))
+            throw new ArgumentException($"'{contact}' is not the address of a node: a contact reads akka.tcp://{settings.SystemName}@host:port.", nameof(contact));
         var system = PalmTls.CreateActorSystem(settings.SystemName + "-client", full);
         try
         {
-            var path = contact.Contains("/user/") ? contact : contact.TrimEnd('/') + "/user/" + Hosting.Internal.NodeActor.Name;
-            IActorRef node;
-            try
-            {
-                node = await system.ActorSelection(path).ResolveOne(settings.ConnectTimeout, cancellationToken);
-            }
-            catch (ActorNotFoundException e)
-            {
-                throw new TimeoutException($"No Palm node answered at {path} within {settings.ConnectTimeout}.", e);
-            }
+            var node = await ContactProbe.ResolveAsync(system, path, settings, clock, cancellationToken);
             return await Start(system, ownsSystem: true, node, settings, clientSettings, cancellationToken);
         }
         catch
         {
             await system.Terminate();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A client program's whole life, the Unix way: connects to <paramref name="contact"/>, runs <paramref name="work"/> with the
+    /// client, disposes it, and returns the process's exit code (also set as <see cref="Environment.ExitCode"/>).
+    /// A failure (the contact unreachable, a job that failed, a bad setting, anything <paramref name="work"/> throws)
+    /// becomes one line on standard error and a <see cref="PalmExitCodes"/> code instead of an unhandled exception:
+    /// <c>return await PalmClient.RunAsync("akka.tcp://palm@10.0.0.1:4053", async client => { ... });</c>
+    /// </summary>
+    /// <param name="contact">Address of any node of the cluster.</param>
+    /// <param name="work">What the program does with the client.</param>
+    /// <param name="config">Extra HOCON for the client's actor system, over <see cref="PalmConfig.Client"/>.</param>
+    /// <param name="cancellationToken">Stops the connection attempt and is handed to nobody else: pass it into <paramref name="work"/> yourself.</param>
+    /// <returns><see cref="PalmExitCodes.Ok"/> once <paramref name="work"/> completed; otherwise the failure's code
+    /// (<see cref="PalmExitCodes.Unreachable"/> for a contact that could not be reached, <see cref="PalmExitCodes.Configuration"/>
+    /// for a bad setting or argument, <see cref="PalmExitCodes.Cancelled"/>, or <see cref="PalmExitCodes.Failure"/>).</returns>
+    public static async Task<int> RunAsync(string contact, Func<PalmClient, Task> work, Config? config = null, CancellationToken cancellationToken = default)
+    {
+        var code = await RunAsync(contact, work, config, Console.Error, cancellationToken).ConfigureAwait(false);
+        Environment.ExitCode = code;
+        return code;
+    }
+
+    /// <summary><see cref="RunAsync(string, Func{PalmClient, Task}, Config?, CancellationToken)"/> writing its line to <paramref name="error"/>, without touching the process's exit code (tests).</summary>
+    internal static async Task<int> RunAsync(string contact, Func<PalmClient, Task> work, Config? config, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        try
+        {
+            await using var client = await ConnectAsync(contact, config, cancellationToken).ConfigureAwait(false);
+            await work(client).ConfigureAwait(false);
+            return PalmExitCodes.Ok;
+        }
+        catch (Exception e)
+        {
+            // The one mapping from a failure to a line and a code, shared with PalmHost.
+            return StartFailure.Report(e, error);
         }
     }
 
@@ -115,6 +152,12 @@ public sealed class PalmClient : IAsyncDisposable
         try
         {
             await firstUpdate.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            receiver.Dispose();
+            throw new PalmConnectException($"The node {node.Path} answered, but sent no directory of servers within {settings.ConnectTimeout.TotalSeconds:0.#} s "
+                + "(palm.connect-timeout): it is overloaded, or refused the subscription (palm.node.max-directory-subscribers; its log says so).", e);
         }
         catch
         {

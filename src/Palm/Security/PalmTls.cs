@@ -45,7 +45,8 @@ public static partial class PalmTls
     /// <summary>
     /// Akka.Remote's TLS setup for <paramref name="settings"/>: this side's certificate, and a validator that
     /// accepts a peer (inbound and outbound alike) only if its certificate chains to the trusted CA or its
-    /// thumbprint is trusted, never by the operating system's store. Refusals are logged at most once a second.
+    /// thumbprint is trusted, never by the operating system's store. Refusals are logged in one line each, at most one
+    /// every <see cref="RateLimitedLog.StrangerInterval"/> (with the count of those left out).
     /// </summary>
     /// <exception cref="InvalidOperationException"><paramref name="settings"/> has TLS off.</exception>
     public static DotNettySslSetup CreateRemoteSslSetup(PalmTlsSettings settings)
@@ -60,7 +61,7 @@ public static partial class PalmTls
             var refusal = trust.Check(certificate, chain);
             if (refusal is null) return true;
             // Akka hands the validator its logger; the first refusal builds the rate limit around it.
-            LazyInitializer.EnsureInitialized(ref refusals, () => new RateLimitedLog(log, TimeSpan.FromSeconds(1)));
+            LazyInitializer.EnsureInitialized(ref refusals, () => new RateLimitedLog(log, RateLimitedLog.StrangerInterval));
             refusals.Warn("tls-refused", $"palm.tls: refused the TLS peer {peer}: {refusal}");
             return false;
         };

@@ -5,6 +5,7 @@ using Palm.Configuration;
 using Palm.Discovery;
 using Palm.Hosting;
 using Palm.Hosting.Internal;
+using Palm.Messages;
 using Palm.Servers;
 using Palm.TestKit;
 using Palm.Tests.Support;
@@ -121,7 +122,8 @@ public sealed class ControlPlaneTests
         await cluster.ConnectClientAsync();
         await cluster.ConnectClientAsync();
 
-        await Assert.ThrowsAnyAsync<TimeoutException>(() => cluster.ConnectClientAsync());
+        var refused = await Assert.ThrowsAsync<PalmConnectException>(() => cluster.ConnectClientAsync());
+        Assert.Contains("palm.node.max-directory-subscribers", refused.Message);
         await Refused(cluster.Seed, "directory-subscribers");
     }
 

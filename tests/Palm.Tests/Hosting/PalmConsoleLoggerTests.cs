@@ -35,4 +35,67 @@ public sealed class PalmConsoleLoggerTests
         Assert.False(PalmConsoleLogger.IsPalms(new Error(new InvalidOperationException("channel"), "akka.tcp://palm@127.0.0.1:1/system/transports/akkaprotocolmanager.tcp.0",
             typeof(object), "Unable to REMOVE channel")));
     }
+
+    private static readonly string Channel = "[[::ffff:127.0.0.1]:45895->[::ffff:127.0.0.1]:50132](Id=6b364f26)";
+
+    private static Exception NotSsl() => new DotNetty.Handlers.Tls.NotSslRecordException("not an SSL/TLS record: 3200000012");
+
+    [Fact]
+    public void A_peer_that_speaks_no_TLS_to_a_TLS_node_is_one_line_naming_the_peer_instead_of_three_events()
+    {
+        var caught = new Error(NotSsl(), "TcpServerHandler (akka://palm)", typeof(object), $"Error caught channel {Channel}");
+        var failed = new Error(NotSsl(), "TcpServerHandler (akka://palm)", typeof(object),
+            $"TLS handshake failed on channel {Channel}\nTLS handshake failed (Server side):\n  Error: not an SSL/TLS record\nServer-side TLS troubleshooting:\n  - Verify");
+        var rejected = new Warning("TcpServerHandler (akka://palm)", typeof(object),
+            "Rejected incoming connection from [[::ffff:127.0.0.1]:50132] due to TLS handshake failure. This is likely invalid or malicious traffic.");
+
+        Assert.Equal(NoiseVerdict.Drop, TransportNoise.Classify(caught));
+        Assert.Equal(NoiseVerdict.Drop, TransportNoise.Classify(rejected));
+        var verdict = TransportNoise.Classify(failed);
+        Assert.False(verdict.Print);
+        Assert.Equal("tls-refused", verdict.Kind);
+        Assert.Equal("palm.tls: refused a connection from 127.0.0.1:50132: it does not speak TLS (its palm.tls is off, or it is not a Palm node).", verdict.Line);
+    }
+
+    [Fact]
+    public void A_certificate_the_validator_refused_is_left_to_the_validators_line()
+    {
+        var callback = new AggregateException(new System.Security.Authentication.AuthenticationException(
+            "The remote certificate was rejected by the provided RemoteCertificateValidationCallback."));
+        var failed = new Error(callback, "TcpServerHandler (akka://palm)", typeof(object), $"TLS handshake failed on channel {Channel}\nServer-side TLS troubleshooting:");
+        var validator = new Warning("TcpTransport (akka://palm)", typeof(object), "palm.tls: refused the TLS peer [::ffff:127.0.0.1]:50140: certificate 'CN=x' does not chain");
+
+        Assert.Equal(NoiseVerdict.Drop, TransportNoise.Classify(failed));
+        Assert.Equal(NoiseVerdict.Keep, TransportNoise.Classify(validator));
+        var noCertificate = TransportNoise.Classify(new Warning("TcpTransport (akka://palm)", typeof(object),
+            "Mutual TLS required but client did not provide a certificate from [::ffff:127.0.0.1]:56016"));
+        Assert.Equal("palm.tls: refused a connection from 127.0.0.1:56016: it presented no certificate (its palm.tls is off?).", noCertificate.Line);
+    }
+
+    [Fact]
+    public void Bytes_that_are_not_Akkas_protocol_on_a_node_without_TLS_are_one_line_and_other_channel_errors_stay()
+    {
+        var tooLong = new Error(new DotNetty.Codecs.TooLongFrameException("Adjusted frame length exceeds 8388608: 16843546 - discarded"),
+            "TcpServerHandler (akka://palm)", typeof(object), $"Error caught channel {Channel}");
+        var verdict = TransportNoise.Classify(tooLong);
+        Assert.Equal("not-akka", verdict.Kind);
+        Assert.StartsWith("palm: closed a connection from 127.0.0.1:50132: it does not speak Akka.Remote's protocol", verdict.Line);
+
+        var reset = new Error(new System.Net.Sockets.SocketException(104), "TcpServerHandler (akka://palm)", typeof(object), $"Error caught channel {Channel}");
+        Assert.Equal(NoiseVerdict.Keep, TransportNoise.Classify(reset));
+        Assert.Equal(NoiseVerdict.Keep, TransportNoise.Classify(new Warning("palm.server.x", typeof(object), "Worker left")));
+    }
+
+    [Fact]
+    public void An_unreachable_address_warning_keeps_its_first_line_without_the_stack_trace()
+    {
+        var warning = new Warning("remoting (akka://palm-client)", typeof(object),
+            "Tried to associate with unreachable remote address [akka.ssl.tcp://palm@127.0.0.1:1]. Address is now gated for 5000 ms. Reason: [Association failed] "
+            + "Caused by: [Akka.Remote.Transport.InvalidAssociationException: TLS handshake failed\n ---> System.AggregateException: x\n   at Akka.Remote.Transport.DotNetty.TcpTransport.AssociateInternal(Address remoteAddress)]");
+
+        var verdict = TransportNoise.Classify(warning);
+        Assert.True(verdict.Print);
+        Assert.Equal("Tried to associate with unreachable remote address [akka.ssl.tcp://palm@127.0.0.1:1]. Address is now gated for 5000 ms. Reason: [Association failed] "
+                     + "Caused by: [Akka.Remote.Transport.InvalidAssociationException: TLS handshake failed]", verdict.Line);
+    }
 }

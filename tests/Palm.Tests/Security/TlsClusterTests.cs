@@ -115,7 +115,9 @@ public sealed class TlsClusterTests(TlsCluster fixture) : IClassFixture<TlsClust
         var path = who == "self-signed" ? fixture.Certificates.SelfSignedPath : fixture.Certificates.Pfx(who);
         var config = fixture.Tls(path).WithFallback(ConfigurationFactory.ParseString("palm.connect-timeout = 5s"));
 
-        await Assert.ThrowsAsync<TimeoutException>(() => PalmClient.ConnectAsync(fixture.Cluster.Seed.Address, config).WaitAsync(Bound));
+        // Named as the node's refusal of this client's certificate, not as a time-out.
+        var refused = await Assert.ThrowsAsync<PalmConnectException>(() => PalmClient.ConnectAsync(fixture.Cluster.Seed.Address, config).WaitAsync(Bound));
+        Assert.Contains("the node refused this client's certificate", refused.Message);
         Assert.Equal(Expected(10), await Tags(fixture.Client, 10));
     }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Event;
+using Palm.Diagnostics;
 
 namespace Palm.Hosting.Internal;
 
@@ -12,7 +13,9 @@ namespace Palm.Hosting.Internal;
 /// Palm (jobs failing with the server's name), so those two lines carry no news and are left out; so
 /// are the errors a shutting-down system logs for watch messages it can no longer send. Once this system's
 /// coordinated shutdown has begun, only Palm's own lines are written: when a whole cluster stops at once,
-/// Akka.Remote and DotNetty report every association torn down under them, with stack traces. Nor is the error
+/// Akka.Remote and DotNetty report every association torn down under them, with stack traces. A connection the
+/// transport refuses (TLS on one side only, an untrusted certificate, bytes that are not Akka's) is one line at a
+/// bounded rate instead of DotNetty's several with stack traces (<see cref="TransportNoise"/>). Nor is the error
 /// Akka.Remote logs when it cannot bind its port: the start fails with one line that names the port and its holder.
 /// </summary>
 internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
@@ -23,9 +26,20 @@ internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<IL
         Receive<LogEvent>(e =>
         {
             if (IsPeerDisassociation(e) || IsBindFailure(e) || IsNonMemberGone(e, Context.System.Name) || (ShuttingDown() && !IsPalms(e))) return;
-            Console.WriteLine(e.ToString());
+            var verdict = TransportNoise.Classify(e);
+            if (verdict.Kind is not null) Refusals.Warn(verdict.Kind, verdict.Line!);
+            if (!verdict.Print) return;
+            Console.WriteLine(verdict.Line is null ? e.ToString() : new Warning(e.LogSource, e.LogClass, verdict.Line).ToString());
         });
     }
+
+    private RateLimitedLog? _refusals;
+
+    /// <summary>
+    /// The one-line reports of refused connections (<see cref="TransportNoise"/>): published as Palm's own warnings, so they
+    /// come back here to be printed, and reach every other subscriber of the event stream.
+    /// </summary>
+    private RateLimitedLog Refusals => _refusals ??= new RateLimitedLog(Logging.GetLogger(Context.System, "palm.transport"), RateLimitedLog.StrangerInterval);
 
     private CoordinatedShutdown? _shutdown;
 

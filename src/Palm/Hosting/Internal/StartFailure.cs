@@ -16,12 +16,18 @@ internal static class StartFailure
         _ => PalmExitCodes.Failure,
     };
 
-    /// <summary>Writes one line naming <paramref name="e"/> to <paramref name="error"/> and returns its exit code.</summary>
+    /// <summary>
+    /// Writes one line naming <paramref name="e"/> to <paramref name="error"/> and returns its exit code. An exception
+    /// that is none of Palm's (a bug in the program's own code) gets its stack trace on the following lines: it is
+    /// not a mistake the line can name.
+    /// </summary>
     public static int Report(Exception e, TextWriter error)
     {
         var code = ExitCode(e);
-        var text = code == PalmExitCodes.Failure ? $"{e.GetType().Name}: {e.Message}" : e.Message;
+        var palms = code != PalmExitCodes.Failure || e is PalmJobFailedException or PalmFunctionException;
+        var text = palms ? e.Message : $"{e.GetType().Name}: {e.Message}";
         error.WriteLine($"palm: {text.ReplaceLineEndings(" ")}");
+        if (!palms && e.StackTrace is { } trace) error.WriteLine(trace);
         return code;
     }
 }

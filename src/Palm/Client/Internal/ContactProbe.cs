@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Remote;
+using Palm.Configuration;
+using Palm.Messages;
+using Palm.Security;
+using Palm.Security.Internal;
+
+namespace Palm.Client.Internal;
+
+/// <summary>
+/// Finds the contact node's actor for <see cref="PalmClient.ConnectAsync(string, Akka.Configuration.Config?, CancellationToken)"/>,
+/// and when it does not answer, says why within seconds (a <see cref="PalmConnectException"/> with the time it took).
+/// Akka.Remote tells the dialling side little: a failed association ends the Identify at once with no cause, a node
+/// without TLS never answers a TLS client, and a message for a system or host name the node does not answer to is
+/// dropped at the node in silence, over an association that works. So when the node has not answered after
+/// <see cref="QuickAnswer"/> (or answered with nothing), the probe looks itself, bounded by <see cref="TransportCheck.Timeout"/>:
+/// the port (<see cref="TransportCheck"/>), then the addresses the node likely has at that port. A node that is only
+/// slow keeps its <c>palm.connect-timeout</c>.
+/// </summary>
+internal static class ContactProbe
+{
+    /// <summary>How long a node may take to answer before the probe looks why (an answer on loopback takes milliseconds).</summary>
+    private static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(1);
+
+    /// <summary>The node actor at <paramref name="path"/>.</summary>
+    /// <exception cref="PalmConnectException">It did not answer; the message names why and the time it took (measured by <paramref name="clock"/>).</exception>
+    public static async Task<IActorRef> ResolveAsync(ActorSystem system, ActorPath path, PalmSettings settings, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var contact = path.Address;
+        var own = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        var tls = PalmTls.GetSettings(system);
+        if (contact.Host is null || contact.Port is not { } port)
+            throw new ArgumentException($"The contact '{path}' names no host and port; a contact reads akka.tcp://{settings.SystemName}@host:port.");
+        if (contact.Protocol != own.Protocol)
+            throw Failure(contact, clock, await ProtocolMismatch(contact, own, tls, cancellationToken).ConfigureAwait(false));
+
+        using var watch = AssociationWatch.Start(system, contact);
+        var identify = system.ActorSelection(path).Ask<ActorIdentity>(new Identify(null), settings.ConnectTimeout, cancellationToken);
+        await Task.WhenAny(identify, Task.Delay(QuickAnswer, cancellationToken)).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Answer(identify) is { } quick) return quick;
+
+        var failedAtOnce = identify.IsCompleted;
+        var diagnosis = DiagnoseAsync(system, path, settings, tls, watch, probeTls: tls.Enabled || failedAtOnce, cancellationToken);
+        await Task.WhenAny(identify, diagnosis).ConfigureAwait(false);
+        if (Answer(identify) is { } node) return node;
+        if (!identify.IsCompleted)
+        {
+            if (await diagnosis.ConfigureAwait(false) is { } found) throw Failure(contact, clock, found);
+            // Nothing wrong to be seen: a slow node keeps the rest of palm.connect-timeout.
+            await ((Task)identify).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Answer(identify) is { } late) return late;
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var cause = await diagnosis.ConfigureAwait(false) ?? Unanswered(path, identify, watch, settings, clock);
+        throw Failure(contact, clock, cause);
+    }
+
+    private static IActorRef? Answer(Task<ActorIdentity> identify) => identify.IsCompletedSuccessfully ? identify.Result.Subject : null;
+
+    private static PalmConnectException Failure(Address contact, Stopwatch clock, string cause) =>
+        new($"Cannot connect to {contact} (after {Seconds(clock)}): {cause}");
+
+    /// <summary>The time the attempt took so far, as the message says it.</summary>
+    private static string Seconds(Stopwatch clock) => string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.0#} s");
+
+    private static async Task<string?> DiagnoseAsync(ActorSystem system, ActorPath path, PalmSettings settings, PalmTlsSettings tls,
+        AssociationWatch watch, bool probeTls, CancellationToken cancellationToken)
+    {
+        var contact = path.Address;
+        // An association that came up proves the port and TLS fine: only the names can be wrong. Both looks run
+        // at once, each bounded by TransportCheck.Timeout, and the first cause found is the answer.
+        var port = watch.Associated
+            ? Task.FromResult<string?>(null)
+            : TransportCheck.FindCauseAsync(contact.Host!, contact.Port!.Value, tls, probeTls, cancellationToken);
+        var names = OtherNamesAsync(system, path, settings.SystemName, cancellationToken);
+        var first = await Task.WhenAny(port, names).ConfigureAwait(false);
+        return await first.ConfigureAwait(false) ?? await (first == port ? names : port).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks the addresses the node likely has at the contact's port (the configured system name and "palm"; the
+    /// host's IP addresses, and localhost for a loopback address) for the node actor; names the first that answers.
+    /// </summary>
+    private static async Task<string?> OtherNamesAsync(ActorSystem system, ActorPath path, string configuredName, CancellationToken cancellationToken)
+    {
+        var contact = path.Address;
+        var names = new[] { contact.System, configuredName, "palm" }.Where(n => n.Length > 0).Distinct().ToArray();
+        var hosts = new List<string> { contact.Host! };
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(contact.Host!, cancellationToken).ConfigureAwait(false);
+            hosts.AddRange(addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork).Select(a => a.ToString()));
+            if (addresses.Any(IPAddress.IsLoopback)) hosts.Add("localhost");
+        }
+        catch (SocketException)
+        {
+            // A name that does not resolve could not have been dialled either; its own name is all there is to try.
+        }
+        var candidates = names.SelectMany(n => hosts.Distinct(StringComparer.OrdinalIgnoreCase).Select(h => new Address(contact.Protocol, n, h, contact.Port)))
+            .Where(a => !a.Equals(contact)).Take(4).ToList();
+        var asks = candidates.Select(a => IdentifyFromOwnSystemAsync(system, new RootActorPath(a) / path.Elements, cancellationToken)).ToList();
+        while (asks.Count > 0)
+        {
+            var done = await Task.WhenAny(asks).ConfigureAwait(false);
+            var index = asks.IndexOf(done);
+            if (done.IsCompletedSuccessfully && done.Result) return Differences(contact, candidates[index]);
+            asks.RemoveAt(index);
+            candidates.RemoveAt(index);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether a node actor answers at <paramref name="candidate"/>, asked from a new actor system of the client's settings.
+    /// One system per candidate: a node that holds an association with a system (the client's, to the wrong name) and
+    /// gets a second one from it (to another name of the same port) hands the first over to the second, and answers
+    /// in flight are lost.
+    /// </summary>
+    private static async Task<bool> IdentifyFromOwnSystemAsync(ActorSystem client, ActorPath candidate, CancellationToken cancellationToken)
+    {
+        var prober = PalmTls.CreateActorSystem(client.Name + "-probe", client.Settings.Config);
+        try
+        {
+            return await IdentifyAsync(prober.ActorSelection(candidate), cancellationToken).ConfigureAwait(false) is not null;
+        }
+        finally
+        {
+            await prober.Terminate().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Asks <paramref name="selection"/> to identify itself a few times within <see cref="TransportCheck.Timeout"/>: Akka.Remote
+    /// delivers at most once, and an association being gated answers at once with nothing.
+    /// </summary>
+    private static async Task<ActorIdentity?> IdentifyAsync(ActorSelection selection, CancellationToken cancellationToken)
+    {
+        const int attempts = 4;
+        var slot = TransportCheck.Timeout / attempts;
+        for (var i = 0; i < attempts; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var answer = await selection.Ask<ActorIdentity>(new Identify(null), slot, cancellationToken).ConfigureAwait(false);
+                if (answer.Subject is not null) return answer;
+                // An empty answer comes from this side's dead letters while the association is gated: wait out the attempt.
+                var left = slot - Stopwatch.GetElapsedTime(started);
+                if (left > TimeSpan.Zero) await Task.Delay(left, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                // Asked again.
+            }
+        }
+        return null;
+    }
+
+    private static string Differences(Address contact, Address real)
+    {
+        var why = new List<string>();
+        if (real.System != contact.System) why.Add($"the node's system name is {real.System} (not {contact.System})");
+        if (!string.Equals(real.Host, contact.Host, StringComparison.OrdinalIgnoreCase))
+            why.Add($"the node answers only to {real.Host}, the host it binds and advertises, not to {contact.Host} "
+                    + "(Akka drops messages for any other name; to be reached as another name, the node sets akka.remote.dot-netty.tcp.public-hostname)");
+        return $"nothing answers at {contact}, but {real} answers at that port: {string.Join("; and ", why)}. Connect to {real}.";
+    }
+
+    /// <summary>A contact of the other protocol: the node's TLS and this client's differ, which the port confirms.</summary>
+    private static async Task<string> ProtocolMismatch(Address contact, Address own, PalmTlsSettings tls, CancellationToken cancellationToken)
+    {
+        if (contact.Protocol is not ("akka.tcp" or "akka.ssl.tcp"))
+            return $"'{contact.Protocol}' is not a protocol of Palm (akka.tcp, or akka.ssl.tcp with palm.tls); this client's is {own.Protocol}.";
+        if (!tls.Enabled)
+            return $"the contact is an address with TLS (akka.ssl.tcp), and this client has palm.tls off: turn palm.tls on here, "
+                   + "with a certificate the node trusts.";
+        var port = await TransportCheck.FindCauseAsync(contact.Host!, contact.Port!.Value, tls, probeTls: true, cancellationToken).ConfigureAwait(false);
+        return port ?? $"the node at {contact.Host}:{contact.Port} speaks TLS and accepts this client: its address is "
+               + $"akka.ssl.tcp://{contact.System}@{contact.Host}:{contact.Port} (this client has palm.tls on), not {contact}.";
+    }
+
+    private static string Unanswered(ActorPath path, Task<ActorIdentity> identify, AssociationWatch watch, PalmSettings settings, Stopwatch clock)
+    {
+        var contact = path.Address;
+        if (identify.IsCompletedSuccessfully)
+            return watch.Associated
+                ? $"{contact} answered, but has no Palm node actor at {path}: is it the address of a Palm node (not a client's, not another Akka application's)?"
+                : $"the association with {contact} failed{(watch.Error is { } error ? $" ({error})" : "")}, and the port showed no cause.";
+        return $"no Palm node answered at {path} within {Seconds(clock)} (palm.connect-timeout = {settings.ConnectTimeout.TotalSeconds:0.#} s)"
+               + (watch.Associated ? $"; the connection to {contact.Host}:{contact.Port} is up, but nothing there answered to {contact}." : ".");
+    }
+
+    /// <summary>Records what Akka.Remote publishes about the association with the contact (published whatever the log level).</summary>
+    private sealed class AssociationWatch : IDisposable
+    {
+        private readonly ActorSystem _system;
+        private readonly IActorRef _actor;
+        private volatile bool _associated;
+        private volatile string? _error;
+
+        private AssociationWatch(ActorSystem system, Address contact)
+        {
+            _system = system;
+            _actor = system.ActorOf(Props.Create(() => new Listener(this, contact)));
+            system.EventStream.Subscribe(_actor, typeof(AssociationEvent));
+        }
+
+        public static AssociationWatch Start(ActorSystem system, Address contact) => new(system, contact);
+
+        /// <summary>Whether the association with the contact came up (outbound).</summary>
+        public bool Associated => _associated;
+
+        /// <summary>The innermost cause of the last association error with the contact, if any.</summary>
+        public string? Error => _error;
+
+        public void Dispose()
+        {
+            _system.EventStream.Unsubscribe(_actor);
+            _system.Stop(_actor);
+        }
+
+        private sealed class Listener : ReceiveActor
+        {
+            public Listener(AssociationWatch watch, Address contact)
+            {
+                Receive<AssociatedEvent>(e => !e.IsInbound && e.RemoteAddress.Equals(contact), _ => watch._associated = true);
+                Receive<AssociationErrorEvent>(e => e.RemoteAddress.Equals(contact), e => watch._error = e.Cause is null ? "no cause given" : TlsProbe.Innermost(e.Cause));
+                ReceiveAny(_ => { });
+            }
+        }
+    }
+}
