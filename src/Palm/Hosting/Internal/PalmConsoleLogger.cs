@@ -25,7 +25,7 @@ internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<IL
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(e =>
         {
-            if (IsPeerDisassociation(e) || IsBindFailure(e) || IsNonMemberGone(e, Context.System.Name) || (ShuttingDown() && !IsPalms(e))) return;
+            if (IsPeerDisassociation(e) || IsBindFailure(e) || IsNonMemberGone(e, Context.System.Name) || (IsGated(e) && Joining()) || (ShuttingDown() && !IsPalms(e))) return;
             var verdict = TransportNoise.Classify(e);
             if (verdict.Kind is not null) Refusals.Warn(verdict.Kind, verdict.Line!);
             if (!verdict.Print) return;
@@ -70,6 +70,20 @@ internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<IL
             && text.Contains("EndpointDisassociatedException", StringComparison.Ordinal));
 
     private const string Gated = "Tried to associate with unreachable remote address [";
+
+    /// <summary>Akka.Remote's warning that it could not reach an address and now holds messages for it back.</summary>
+    internal static bool IsGated(LogEvent e) => e is Warning && e.Message?.ToString()?.StartsWith(Gated, StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// Whether this node is a cluster node that is not yet a member: while it joins, a seed it cannot reach is
+    /// reported by <see cref="ClusterJoin"/> (in the start's one line, if no seed lets it join), not by Akka's warning.
+    /// </summary>
+    private bool Joining()
+    {
+        if (((ExtendedActorSystem)Context.System).Provider is not Akka.Cluster.ClusterActorRefProvider) return false;
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        return !cluster.State.Members.Any(m => m.Address.Equals(cluster.SelfAddress));
+    }
     private const string Unreachable = "Detected unreachable: [";
 
     /// <summary>
