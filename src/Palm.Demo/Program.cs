@@ -28,8 +28,9 @@ namespace Palm.Demo
                                                                a farm of ~1 ms calls (farm.work), for crash drills
                    Palm.Demo server total --role leader|worker [node flags]
                                                                a reduce summing 8-byte integers (total.add), for crash drills
-                   Palm.Demo client --seed <address> [--count N] [--config client.conf]
-                                                               run the demo job against a cluster
+                   Palm.Demo client [--seed <address>] [--count N] [--config client.conf]
+                                                               run the demo job against a cluster (without --seed:
+                                                               the nodes of palm.client.contact-points in the config)
                    Palm.Demo certs --out <dir> [--ca-name <name>] [--node <name>]... [--client <name>]...
                                    [--host <name or IP>]... [--password <p>]
                                                                a CA and certificates for palm.tls (in <dir>)
@@ -52,7 +53,7 @@ namespace Palm.Demo
                     case "server" when args.Length >= 2:
                         return await RunServer(args[1], args[2..]);
                     case "client":
-                        return await RunClient(args[1..]) ? 0 : 1;
+                        return await RunClient(args[1..]);
                     case "certs":
                         return CertsCommand.Run(args[1..], Console.Out);
                     default:
@@ -69,9 +70,9 @@ namespace Palm.Demo
             catch (Exception e) when (e is TimeoutException or PalmConnectException or PalmJobFailedException or Akka.Configuration.ConfigurationException or PalmConfigurationException)
             {
                 // A cluster that cannot be reached, a job that failed by name, settings that contradict:
-                // one line that says so, not a crash with a stack trace.
+                // one line that says so, not a crash with a stack trace, and Palm's exit code for it.
                 Console.Error.WriteLine($"palm: {e.Message}");
-                return 1;
+                return PalmExitCodes.Of(e);
             }
         }
 
@@ -85,18 +86,22 @@ namespace Palm.Demo
             _ => throw new ArgumentException($"The demo has servers a, b, c, farm and total, not '{name}'."),
         };
 
-        private static async Task<bool> RunClient(string[] args)
+        private static async Task<int> RunClient(string[] args)
         {
             var options = NodeOptions.Parse(args, ["--count"]);
-            if (options.Seeds.Count == 0) throw new ArgumentException("client needs --seed <address of any node>.");
             var count = 10_000;
             if (options.ProgramFlags.TryGetValue("--count", out var given) && (!int.TryParse(given, out count) || count < 1))
                 throw new ArgumentException("--count needs a positive number.");
-            // --config reaches the client's own actor system too (e.g. its palm.tls certificate).
+            // --config reaches the client's own actor system too (e.g. its palm.tls certificate, or
+            // palm.client.contact-points when there is no --seed).
             var config = options.ConfigFile is null ? null : Palm.Configuration.PalmConfig.ParseFile(options.ConfigFile);
-            await using var client = await PalmClient.ConnectAsync(options.Seeds[0], config);
-            await client.WaitForServersAsync(DemoPipeline.Servers, TimeSpan.FromSeconds(30));
-            return await DemoPipeline.RunAsync(client, count, Console.Out);
+            var exact = false;
+            var code = await PalmClient.RunAsync(options.Seeds.FirstOrDefault(), async client =>
+            {
+                await client.WaitForServersAsync(DemoPipeline.Servers, TimeSpan.FromSeconds(30));
+                exact = await DemoPipeline.RunAsync(client, count, Console.Out);
+            }, config);
+            return code != PalmExitCodes.Ok ? code : exact ? PalmExitCodes.Ok : PalmExitCodes.Failure;
         }
     }
 }

@@ -23,6 +23,9 @@ public sealed record ClientSettings
     /// </summary>
     public TimeSpan ProgressTimeout { get; init; }
 
+    /// <summary>Addresses of nodes to connect through when no address is given in code, tried in order (<c>palm.client.contact-points</c>).</summary>
+    public IReadOnlyList<string> ContactPoints { get; init; } = [];
+
     /// <summary>The defaults of the embedded <c>reference.conf</c>.</summary>
     public static ClientSettings Default { get; } = Create(PalmConfig.Reference);
 
@@ -39,6 +42,7 @@ public sealed record ClientSettings
         {
             Window = client.Int("window", 1),
             ProgressTimeout = client.Duration("progress-timeout"),
+            ContactPoints = client.StringList("contact-points"),
         };
     }
 }

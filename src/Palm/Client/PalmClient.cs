@@ -96,33 +96,64 @@ public sealed class PalmClient : IAsyncDisposable
     }
 
     /// <summary>
+    /// Connects through the first node of <c>palm.client.contact-points</c> (in <paramref name="config"/>) that answers,
+    /// trying them in order.
+    /// </summary>
+    /// <param name="config">HOCON for the client's actor system with <c>palm.client.contact-points</c>, over <see cref="PalmConfig.Client"/>.</param>
+    /// <param name="cancellationToken">Cancels the connection attempts.</param>
+    /// <exception cref="ConfigurationException"><c>palm.client.contact-points</c> is empty.</exception>
+    /// <exception cref="PalmConnectException">No contact point could be reached; the message names each one's cause.</exception>
+    public static async Task<PalmClient> ConnectAsync(Config? config = null, CancellationToken cancellationToken = default)
+    {
+        var contacts = ClientSettings.Create((config ?? Config.Empty).WithFallback(PalmConfig.Client)).ContactPoints;
+        if (contacts.Count == 0)
+            throw new ConfigurationException(
+                "palm.client.contact-points is empty: list the address of at least one node (e.g. [\"akka.tcp://palm@10.0.0.1:4053\"]), or pass one to ConnectAsync.");
+        var failures = new List<string>();
+        foreach (var contact in contacts)
+        {
+            try
+            {
+                return await ConnectAsync(contact, config, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PalmConnectException e) when (contacts.Count > 1)
+            {
+                failures.Add(e.Message);
+            }
+        }
+        throw new PalmConnectException($"No node of palm.client.contact-points answered: {string.Join(" ", failures)}");
+    }
+
+    /// <summary>
     /// A client program's whole life, the Unix way: connects to <paramref name="contact"/>, runs <paramref name="work"/> with the
     /// client, disposes it, and returns the process's exit code (also set as <see cref="Environment.ExitCode"/>).
     /// A failure (the contact unreachable, a job that failed, a bad setting, anything <paramref name="work"/> throws)
     /// becomes one line on standard error and a <see cref="PalmExitCodes"/> code instead of an unhandled exception:
     /// <c>return await PalmClient.RunAsync("akka.tcp://palm@10.0.0.1:4053", async client => { ... });</c>
     /// </summary>
-    /// <param name="contact">Address of any node of the cluster.</param>
+    /// <param name="contact">Address of any node of the cluster; null: the nodes of <c>palm.client.contact-points</c>.</param>
     /// <param name="work">What the program does with the client.</param>
     /// <param name="config">Extra HOCON for the client's actor system, over <see cref="PalmConfig.Client"/>.</param>
     /// <param name="cancellationToken">Stops the connection attempt and is handed to nobody else: pass it into <paramref name="work"/> yourself.</param>
     /// <returns><see cref="PalmExitCodes.Ok"/> once <paramref name="work"/> completed; otherwise the failure's code
     /// (<see cref="PalmExitCodes.Unreachable"/> for a contact that could not be reached, <see cref="PalmExitCodes.Configuration"/>
     /// for a bad setting or argument, <see cref="PalmExitCodes.Cancelled"/>, or <see cref="PalmExitCodes.Failure"/>).</returns>
-    public static async Task<int> RunAsync(string contact, Func<PalmClient, Task> work, Config? config = null, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string? contact, Func<PalmClient, Task> work, Config? config = null, CancellationToken cancellationToken = default)
     {
         var code = await RunAsync(contact, work, config, Console.Error, cancellationToken).ConfigureAwait(false);
         Environment.ExitCode = code;
         return code;
     }
 
-    /// <summary><see cref="RunAsync(string, Func{PalmClient, Task}, Config?, CancellationToken)"/> writing its line to <paramref name="error"/>, without touching the process's exit code (tests).</summary>
-    internal static async Task<int> RunAsync(string contact, Func<PalmClient, Task> work, Config? config, TextWriter error, CancellationToken cancellationToken)
+    /// <summary><see cref="RunAsync(string?, Func{PalmClient, Task}, Config?, CancellationToken)"/> writing its line to <paramref name="error"/>, without touching the process's exit code (tests).</summary>
+    internal static async Task<int> RunAsync(string? contact, Func<PalmClient, Task> work, Config? config, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(work);
         try
         {
-            await using var client = await ConnectAsync(contact, config, cancellationToken).ConfigureAwait(false);
+            await using var client = contact is null
+                ? await ConnectAsync(config, cancellationToken).ConfigureAwait(false)
+                : await ConnectAsync(contact, config, cancellationToken).ConfigureAwait(false);
             await work(client).ConfigureAwait(false);
             return PalmExitCodes.Ok;
         }

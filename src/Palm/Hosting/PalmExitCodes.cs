@@ -1,3 +1,6 @@
+using Akka.Configuration;
+using Palm.Messages;
+
 namespace Palm.Hosting;
 
 /// <summary>
@@ -23,4 +26,20 @@ public static class PalmExitCodes
 
     /// <summary>The start was cancelled (Ctrl+C before the node was up).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>
+    /// The code for a failure: <see cref="PortUnavailable"/> for a <see cref="PalmBindException"/>, <see cref="Unreachable"/>
+    /// for a <see cref="PalmConnectException"/> or <see cref="TimeoutException"/>, <see cref="Configuration"/> for an
+    /// <see cref="ArgumentException"/>, <see cref="ConfigurationException"/>, <see cref="PalmConfigurationException"/> or
+    /// <see cref="FileNotFoundException"/>, <see cref="Cancelled"/> for an <see cref="OperationCanceledException"/>, and
+    /// <see cref="Failure"/> for anything else. Programs with commands of their own map their failures with it too.
+    /// </summary>
+    public static int Of(Exception failure) => failure switch
+    {
+        PalmBindException => PortUnavailable,
+        PalmConnectException or TimeoutException => Unreachable,
+        ArgumentException or ConfigurationException or PalmConfigurationException or FileNotFoundException => Configuration,
+        OperationCanceledException => Cancelled,
+        _ => Failure,
+    };
 }

@@ -1,4 +1,3 @@
-using Akka.Configuration;
 using Palm.Messages;
 
 namespace Palm.Hosting.Internal;
@@ -6,16 +5,6 @@ namespace Palm.Hosting.Internal;
 /// <summary>The one place a failure to start or connect becomes a line on standard error and an exit code (<see cref="PalmExitCodes"/>).</summary>
 internal static class StartFailure
 {
-    /// <summary>The exit code for <paramref name="e"/>.</summary>
-    public static int ExitCode(Exception e) => e switch
-    {
-        PalmBindException => PalmExitCodes.PortUnavailable,
-        PalmConnectException or TimeoutException => PalmExitCodes.Unreachable,
-        ArgumentException or ConfigurationException or PalmConfigurationException or FileNotFoundException => PalmExitCodes.Configuration,
-        OperationCanceledException => PalmExitCodes.Cancelled,
-        _ => PalmExitCodes.Failure,
-    };
-
     /// <summary>
     /// Writes one line naming <paramref name="e"/> to <paramref name="error"/> and returns its exit code. An exception
     /// that is none of Palm's (a bug in the program's own code) gets its stack trace on the following lines: it is
@@ -23,7 +12,7 @@ internal static class StartFailure
     /// </summary>
     public static int Report(Exception e, TextWriter error)
     {
-        var code = ExitCode(e);
+        var code = PalmExitCodes.Of(e);
         var palms = code != PalmExitCodes.Failure || e is PalmJobFailedException or PalmFunctionException;
         var text = palms ? e.Message : $"{e.GetType().Name}: {e.Message}";
         error.WriteLine($"palm: {text.ReplaceLineEndings(" ")}");
