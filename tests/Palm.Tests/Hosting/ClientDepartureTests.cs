@@ -25,13 +25,20 @@ public sealed class ClientDepartureTests
         var clientAddress = ((ExtendedActorSystem)client.System).Provider.DefaultAddress.ToString();
         await foreach (var r in client.RunJob(["x.tag"], [Text.Bytes("one")]).WithTimeout(TimeSpan.FromSeconds(20)))
             Assert.False(r.IsError);
+        // The server learns that the client is gone as Palm's sessions do: by DeathWatch, through a clean
+        // disassociation or, when that is missed, its remote watcher's heartbeats (then Akka warns).
+        var clientActor = await server.System.ActorSelection(client.Actor.Path.ToStringWithAddress(((ExtendedActorSystem)client.System).Provider.DefaultAddress)).ResolveOne(TimeSpan.FromSeconds(10));
+        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.System.ActorOf(Props.Create(() => new DeathWatcher(clientActor, gone)));
         await client.DisposeAsync();
+        await gone.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        // The server's remote watcher finds the client gone after its heartbeat pause: Akka warns then.
-        await Eventually.AssertAsync(
-            () => Assert.Contains(warnings.About(clientAddress), e => e.Message.ToString()!.StartsWith("Detected unreachable", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(30));
-        var written = warnings.About(clientAddress).Where(e => !PalmConsoleLogger.IsPeerDisassociation(e) && !PalmConsoleLogger.IsNonMemberGone(e, server.System.Name));
+        // Everything Akka logged about the client reached the capture before this marker.
+        var marker = $"marker {Guid.NewGuid()} {clientAddress}";
+        server.System.EventStream.Publish(new Warning("test", typeof(ClientDepartureTests), marker));
+        await Eventually.AssertAsync(() => Assert.Contains(warnings.About(clientAddress), e => e.Message.ToString() == marker), TimeSpan.FromSeconds(10));
+        var written = warnings.About(clientAddress)
+            .Where(e => e.Message.ToString() != marker && !PalmConsoleLogger.IsPeerDisassociation(e) && !PalmConsoleLogger.IsNonMemberGone(e, server.System.Name));
         Assert.Empty(written.Select(e => e.Message.ToString()));
     }
 
@@ -63,6 +70,15 @@ public sealed class ClientDepartureTests
         public IReadOnlyList<LogEvent> About(string address)
         {
             lock (_events) return _events.Where(e => e.Message?.ToString()?.Contains(address, StringComparison.Ordinal) == true).ToArray();
+        }
+    }
+
+    private sealed class DeathWatcher : ReceiveActor
+    {
+        public DeathWatcher(IActorRef watched, TaskCompletionSource gone)
+        {
+            Context.Watch(watched);
+            Receive<Terminated>(_ => gone.TrySetResult());
         }
     }
 

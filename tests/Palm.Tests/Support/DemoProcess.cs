@@ -14,9 +14,9 @@ public sealed partial class DemoProcess : IDisposable
     private readonly List<string> _output = [];
     private readonly List<string> _errors = [];
 
-    private DemoProcess(string[] args)
+    private DemoProcess(string[] args, string program = "Palm.Demo.dll")
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Palm.Demo.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, program);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         foreach (var a in args) info.ArgumentList.Add(a);
@@ -80,6 +80,12 @@ public sealed partial class DemoProcess : IDisposable
 
     /// <summary>Starts <c>Palm.Demo</c> with <paramref name="args"/> without waiting for anything (dispose kills it).</summary>
     public static DemoProcess Launch(params string[] args) => new(args);
+
+    /// <summary>Starts another program built beside the tests (<paramref name="dll"/>, e.g. <c>Palm.ReadmeApp.dll</c>) with <paramref name="args"/>.</summary>
+    public static DemoProcess LaunchProgram(string dll, params string[] args) => new(args, dll);
+
+    /// <summary>The address of the process's "up at ADDRESS" line, once printed; fails if it exits first.</summary>
+    public Task<string> UpAddress => _address.Task;
 
     /// <summary>Starts <c>Palm.Demo</c> with <paramref name="args"/> and waits for its "up at ADDRESS" line.</summary>
     public static async Task<(DemoProcess Process, string Address)> StartAsync(TimeSpan timeout, params string[] args)
