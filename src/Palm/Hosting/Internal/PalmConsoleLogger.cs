@@ -18,7 +18,7 @@ namespace Palm.Hosting.Internal;
 /// bounded rate instead of DotNetty's several with stack traces (<see cref="TransportNoise"/>). Nor is the error
 /// Akka.Remote logs when it cannot bind its port: the start fails with one line that names the port and its holder.
 /// </summary>
-internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+internal class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     public PalmConsoleLogger()
     {
@@ -29,9 +29,12 @@ internal sealed class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<IL
             var verdict = TransportNoise.Classify(e);
             if (verdict.Kind is not null) Refusals.Warn(verdict.Kind, verdict.Line!);
             if (!verdict.Print) return;
-            Console.WriteLine(verdict.Line is null ? e.ToString() : new Warning(e.LogSource, e.LogClass, verdict.Line).ToString());
+            Write(verdict.Line is null ? e : new Warning(e.LogSource, e.LogClass, verdict.Line));
         });
     }
+
+    /// <summary>Writes a line that passed Palm's filter: to standard out here; Palm.Hosting's logger writes to Microsoft.Extensions.Logging.</summary>
+    protected virtual void Write(LogEvent e) => Console.WriteLine(e.ToString());
 
     private RateLimitedLog? _refusals;
 
