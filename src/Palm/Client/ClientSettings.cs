@@ -23,6 +23,9 @@ public sealed record ClientSettings
     /// </summary>
     public TimeSpan ProgressTimeout { get; init; }
 
+    /// <summary>How long <c>PalmClient.GetStatusAsync</c> waits for nodes and servers to answer (<c>palm.client.status-timeout</c>).</summary>
+    public TimeSpan StatusTimeout { get; init; }
+
     /// <summary>Addresses of nodes to connect through when no address is given in code, tried in order (<c>palm.client.contact-points</c>).</summary>
     public IReadOnlyList<string> ContactPoints { get; init; } = [];
 
@@ -43,6 +46,7 @@ public sealed record ClientSettings
             Window = client.Int("window", 1),
             ProgressTimeout = client.Duration("progress-timeout"),
             ContactPoints = client.StringList("contact-points"),
+            StatusTimeout = client.Duration("status-timeout"),
         };
     }
 }

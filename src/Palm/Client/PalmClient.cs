@@ -27,13 +27,15 @@ public sealed class PalmClient : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
     private readonly IActorRef _actor;
+    private readonly IActorRef _node;
     private readonly DirectoryView _view;
     private readonly Transport.DataLanes _lanes;
     private readonly IDisposable _laneReceiver;
     private int _disposed;
 
-    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, DirectoryView view, PalmSettings settings, ClientSettings clientSettings, Transport.DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
+    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, IActorRef node, DirectoryView view, PalmSettings settings, ClientSettings clientSettings, Transport.DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
     {
+        _node = node;
         Counters = counters;
         _laneReceiver = laneReceiver;
         _system = system;
@@ -195,7 +197,7 @@ public sealed class PalmClient : IAsyncDisposable
             receiver.Dispose();
             throw;
         }
-        return new PalmClient(system, ownsSystem, actor, view, settings, clientSettings, lanes, counters, receiver);
+        return new PalmClient(system, ownsSystem, actor, node, view, settings, clientSettings, lanes, counters, receiver);
     }
 
     /// <summary>Waits until the cluster has every server in <paramref name="names"/> (with <paramref name="minWorkers"/> workers each).</summary>
@@ -256,11 +258,25 @@ public sealed class PalmClient : IAsyncDisposable
         return new RemoteCache(entry.Cache, Settings.AskTimeout);
     }
 
-    /// <summary>The counters of every server and worker in the cluster, as of now.</summary>
-    public async Task<IReadOnlyList<ServerStatus>> GetStatusAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The cluster as of now, within <c>palm.client.status-timeout</c> whatever happens: every node with its member state
+    /// (as the contact node sees the cluster), roles and up time, and every server instance (a parallel server's leader
+    /// and each worker) with its functions, counters, messages in flight and identity. A node or server that does not
+    /// answer in time (a paused process, a dead node, a server stuck in a function) is listed as such with what the
+    /// directory knows of it; it never makes this throw. See docs/operations.md.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for answers (then <see cref="OperationCanceledException"/>).</param>
+    public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        GetStatusAsync(ClientSettings.StatusTimeout, cancellationToken);
+
+    /// <summary>The cluster as of now, as <see cref="GetStatusAsync(CancellationToken)"/>, giving nodes and servers <paramref name="bound"/> to answer.</summary>
+    /// <param name="bound">How long to wait for answers: the call returns after about this long at most.</param>
+    /// <param name="cancellationToken">Stops waiting for answers (then <see cref="OperationCanceledException"/>).</param>
+    public Task<ClusterStatus> GetStatusAsync(TimeSpan bound, CancellationToken cancellationToken = default)
     {
-        var asks = _view.Current.All.Select(e => e.Server.Ask<ServerStatus>(GetServerStatus.Instance, Settings.AskTimeout, cancellationToken));
-        return (await Task.WhenAll(asks)).OrderBy(s => s.Name).ThenBy(s => s.Role).ToArray();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bound, TimeSpan.Zero);
+        return StatusSurvey.TakeAsync(_system, _node, _view.Current, bound, cancellationToken);
     }
 
     /// <summary>Parses and (unless told not to) validates the route, and makes the job's client-side state.</summary>

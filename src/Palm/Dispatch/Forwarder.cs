@@ -99,7 +99,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         if (runtime.Functions.HasOutputHook)
         {
             if (!_calls.TryRun("OnOutput", input, (runtime, input, payload),
-                    static s => s.runtime.Instance.RouteOutput(new MessageContext(s.runtime.Name, s.input), s.payload), out var hop, out var error))
+                    static s => s.runtime.Instance.RouteOutput(new MessageContext(s.runtime.Name, s.runtime.InstanceId, s.input), s.payload), out var hop, out var error))
             {
                 ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, error));
                 return;

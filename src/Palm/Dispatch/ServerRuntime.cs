@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Palm.Cache;
@@ -8,7 +9,7 @@ using Palm.Transport;
 
 namespace Palm.Dispatch;
 
-/// <summary>Everything an actor playing a server needs: the user's instance and the node's shared services (<paramref name="Settings"/>: the settings every component shares; <paramref name="Server"/>: <c>palm.server</c>; <paramref name="Time"/>: a clock for tests; the system's by default).</summary>
+/// <summary>Everything an actor playing a server needs: the user's instance and the node's shared services (<paramref name="Settings"/>: the settings every component shares; <paramref name="Server"/>: <c>palm.server</c>; <paramref name="Time"/>: a clock for tests; the system's by default; <paramref name="Identity"/>: the instance's identity, <c>InstanceIdentity</c>, the server's name by default).</summary>
 internal sealed record ServerRuntime(
     string Name,
     PalmServer Instance,
@@ -22,11 +23,21 @@ internal sealed record ServerRuntime(
     IActorRef Node,
     string NodeAddress,
     Transport.DataLanes Lanes,
-    TimeProvider? Time = null)
+    TimeProvider? Time = null,
+    string? Identity = null)
 {
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
+
+    /// <summary>The identity of this instance that status and <see cref="MessageContext.Instance"/> show.</summary>
+    public string InstanceId { get; } = Identity ?? Name;
+
     /// <summary>The clock every decision by time reads (holds, waits, flush-after); tests inject their own.</summary>
     public TimeProvider Clock { get; } = Time ?? TimeProvider.System;
 
-    /// <summary>The answer to <c>GetServerStatus</c>, the same for every actor that plays a server.</summary>
-    public ServerStatus Status(ServerRole role, int workers = 0) => Counters.Snapshot(Name, Instance.TemplateName, role, NodeAddress, workers);
+    /// <summary>
+    /// The answer to <c>GetServerStatus</c>, the same for every actor that plays a server: the counters, and what only the
+    /// actor knows (<paramref name="workers"/> a leader uses, the messages <paramref name="inFlight"/>), read on its own thread.
+    /// </summary>
+    public ServerReport Status(int workers = 0, int inFlight = 0) =>
+        new(Counters.MessagesIn, Counters.MessagesOut, Counters.Errors, Counters.UserTime, workers, inFlight, Stopwatch.GetElapsedTime(_startedAt), InstanceId);
 }

@@ -78,6 +78,9 @@ internal sealed class StepRunner<T>
         }
     }
 
+    /// <summary>Items accepted and not handed to the sink yet: waiting, and calls running (status shows them as in flight).</summary>
+    public int Pending => _waiting.Count + _inFlight.Count + (_awaiting ? 1 : 0);
+
     /// <summary>
     /// Concurrent calls are running, fewer than the server's functions allow, and no message waits: the actor could
     /// run more calls than it was given.

@@ -80,7 +80,7 @@ internal sealed class UserCall(ServerRuntime runtime)
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var context = function.WantsContext ? new MessageContext(runtime.Name, message) : null;
+            var context = function.WantsContext ? new MessageContext(runtime.Name, runtime.InstanceId, message) : null;
             var pending = function.Call(runtime.Instance, message.Payload, context);
             if (!pending.IsCompletedSuccessfully) return Finish(pending, function, message, started);
             return new ValueTask<StepOutcome>(Done(StepOutcome.From(pending.Result), started));

@@ -5,6 +5,7 @@ using Palm.Cache;
 using Palm.Discovery;
 using Palm.Messages;
 using Palm.Messages.Internal;
+using Palm.Serialization.Internal;
 using Palm.Servers;
 using Palm.Templates.Parallel;
 using Palm.Templates.Reduce;
@@ -29,7 +30,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
     private const string DirectoryUpdateManifest = "DU";
     private const string GetStatusManifest = "GS";
     private const string GetSubscriberCountManifest = "GC";
-    private const string StatusManifest = "ST";
+    // "ST" was ServerStatus, the status reply before ServerReport: retired, never to be reused.
     private const string CacheGetManifest = "CG";
     private const string CacheSetManifest = "CS";
     private const string CacheAppendManifest = "CA";
@@ -39,12 +40,15 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
     private const string WorkerDrainedManifest = "WE";
     private const string ReduceFlushManifest = "RF";
     private const string ClientHelloManifest = "CH";
+    private const string ServerReportManifest = "SR";
+    private const string GetNodeStatusManifest = "GN";
+    private const string NodeReportManifest = "NR";
 
     /// <summary>The types this serializer writes; each carries <see cref="IPalmControlMessage"/>.</summary>
     public static readonly Type[] Types =
     [
         typeof(NodeServers), typeof(SubscribeDirectory), typeof(UnsubscribeDirectory), typeof(DirectoryUpdate),
-        typeof(GetServerStatus), typeof(GetSubscriberCount), typeof(ServerStatus),
+        typeof(GetServerStatus), typeof(GetSubscriberCount), typeof(ServerReport), typeof(GetNodeStatus), typeof(NodeReport),
         typeof(CacheGet), typeof(CacheSet), typeof(CacheAppend), typeof(CacheDelete), typeof(CacheReply),
         typeof(WorkerDraining), typeof(WorkerDrained), typeof(ReduceFlush), typeof(ClientHello),
     ];
@@ -59,7 +63,9 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         DirectoryUpdate => DirectoryUpdateManifest,
         GetServerStatus => GetStatusManifest,
         GetSubscriberCount => GetSubscriberCountManifest,
-        ServerStatus => StatusManifest,
+        ServerReport => ServerReportManifest,
+        GetNodeStatus => GetNodeStatusManifest,
+        NodeReport => NodeReportManifest,
         CacheGet => CacheGetManifest,
         CacheSet => CacheSetManifest,
         CacheAppend => CacheAppendManifest,
@@ -74,10 +80,12 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
 
     public override byte[] ToBinary(object obj) => obj switch
     {
-        SubscribeDirectory or UnsubscribeDirectory or GetServerStatus or GetSubscriberCount or WorkerDraining or WorkerDrained or ClientHello => [],
+        SubscribeDirectory or UnsubscribeDirectory or GetServerStatus or GetSubscriberCount or WorkerDraining or WorkerDrained or ClientHello
+            or GetNodeStatus => [],
         NodeServers n => WriteEntries(n.Entries, n.ReplyWanted),
         DirectoryUpdate d => WriteEntries(d.Entries, null),
-        ServerStatus s => WriteStatus(s),
+        ServerReport s => StatusWire.Write(s),
+        NodeReport n => StatusWire.Write(n),
         CacheGet g => WriteStrings(g.Key),
         CacheDelete d => WriteStrings(d.Key),
         CacheSet s => WriteKeyValue(s.Key, s.Value),
@@ -101,10 +109,11 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
                 WorkerDrainingManifest => WorkerDraining.Instance,
                 WorkerDrainedManifest => WorkerDrained.Instance,
                 ClientHelloManifest => ClientHello.Instance,
+                GetNodeStatusManifest => GetNodeStatus.Instance,
                 NodeServersManifest => new NodeServers(ReadEntries(ref r), Flag(ref r)),
                 DirectoryUpdateManifest => new DirectoryUpdate(ReadEntries(ref r)),
-                StatusManifest => new ServerStatus(r.RequiredString(), r.RequiredString(), r.RequiredString(), r.RequiredString(),
-                    r.Long(), r.Long(), r.Long(), TimeSpan.FromTicks(r.Long()), r.Int()),
+                ServerReportManifest => StatusWire.ReadServer(ref r),
+                NodeReportManifest => StatusWire.ReadNode(ref r),
                 CacheGetManifest => new CacheGet(r.RequiredString()),
                 CacheDeleteManifest => new CacheDelete(r.RequiredString()),
                 CacheSetManifest => new CacheSet(r.String(), r.Bytes().ToArray()),
@@ -178,22 +187,6 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
 
     private IActorRef Resolve(string path) => path.Length == 0 ? ActorRefs.Nobody : system.Provider.ResolveActorRef(path);
 
-    private static byte[] WriteStatus(ServerStatus s)
-    {
-        var w = new WireWriter(new byte[WireWriter.SizeOf(s.Name) + WireWriter.SizeOf(s.Template) + WireWriter.SizeOf(s.Role)
-            + WireWriter.SizeOf(s.Node) + 4 * 8 + 4]);
-        w.String(s.Name);
-        w.String(s.Template);
-        w.String(s.Role);
-        w.String(s.Node);
-        w.Long(s.MessagesIn);
-        w.Long(s.MessagesOut);
-        w.Long(s.Errors);
-        w.Long(s.UserTime.Ticks);
-        w.Int(s.Workers);
-        return w.Buffer;
-    }
-
     private static byte[] WriteFlush(ReduceFlush f)
     {
         var w = new WireWriter(new byte[16 + 4]);
@@ -237,7 +230,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         return new CacheReply(value, r.String(), Flag(ref r), r.String(), Flag(ref r));
     }
 
-    private static bool Flag(ref WireReader r) => r.Byte() switch
+    internal static bool Flag(ref WireReader r) => r.Byte() switch
     {
         0 => false,
         1 => true,

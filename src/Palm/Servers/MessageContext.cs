@@ -7,9 +7,10 @@ namespace Palm.Servers;
 /// </summary>
 public sealed class MessageContext
 {
-    internal MessageContext(string server, PipelineMessage message)
+    internal MessageContext(string server, string instance, PipelineMessage message)
     {
         Server = server;
+        Instance = instance;
         Message = message;
     }
 
@@ -17,6 +18,14 @@ public sealed class MessageContext
 
     /// <summary>The name of the server handling the message.</summary>
     public string Server { get; }
+
+    /// <summary>
+    /// The identity of the server instance handling the message, the one <c>PalmClient.GetStatusAsync</c> lists it under:
+    /// <c>name@host:port</c> for a server that runs alone, <c>name/leader@host:port</c> for a leader (its stream hook),
+    /// <c>name/worker-N@host:port</c> for the N-th worker of <c>name</c> started on the node at <c>host:port</c>. Unique in
+    /// the cluster, and the same for every message the instance handles, e.g. to tell which worker produced a result.
+    /// </summary>
+    public string Instance { get; }
 
     /// <summary>The job the message belongs to.</summary>
     public Guid JobId => Message.Job.JobId;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Palm.Messages;
 
 namespace Palm.Servers;
 
@@ -27,8 +26,4 @@ public sealed class ServerCounters
     internal void AddOut(int n) => Interlocked.Add(ref _out, n);
     internal void AddError() => Interlocked.Increment(ref _errors);
     internal void AddUserTime(long stopwatchTicks) => Interlocked.Add(ref _userTicks, stopwatchTicks);
-
-    /// <summary>The counters as an operator sees them; the role reads as the <see cref="ServerRole"/> name in lower case.</summary>
-    internal ServerStatus Snapshot(string name, string template, ServerRole role, string node, int workers) =>
-        new(name, template, role.ToString().ToLowerInvariant(), node, MessagesIn, MessagesOut, Errors, UserTime, workers);
 }

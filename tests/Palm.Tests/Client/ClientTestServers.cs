@@ -79,7 +79,7 @@ public sealed class FaultyServer : PalmServer, IServerActorFactory
                     if (text == "dup") m.Job.Client.Tell(batch, Self);
                 }
             });
-            Receive<GetServerStatus>(_ => Sender.Tell(runtime.Counters.Snapshot(runtime.Name, nameof(FaultyServer), ServerRole.Standalone, runtime.NodeAddress, 0)));
+            Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status()));
         }
     }
 }

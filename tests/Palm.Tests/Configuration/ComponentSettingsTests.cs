@@ -19,9 +19,10 @@ public sealed class ComponentSettingsTests
     [Fact]
     public void Client_settings_read_palm_client()
     {
-        Assert.Equal((2000, TimeSpan.FromSeconds(30)), (ClientSettings.Default.Window, ClientSettings.Default.ProgressTimeout));
-        var set = ClientSettings.Create(Hocon("palm.client { window = 7, progress-timeout = 45s }"));
-        Assert.Equal((7, TimeSpan.FromSeconds(45)), (set.Window, set.ProgressTimeout));
+        var defaults = ClientSettings.Default;
+        Assert.Equal((2000, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5)), (defaults.Window, defaults.ProgressTimeout, defaults.StatusTimeout));
+        var set = ClientSettings.Create(Hocon("palm.client { window = 7, progress-timeout = 45s, status-timeout = 800ms }"));
+        Assert.Equal((7, TimeSpan.FromSeconds(45), TimeSpan.FromMilliseconds(800)), (set.Window, set.ProgressTimeout, set.StatusTimeout));
     }
 
     [Fact]
@@ -46,6 +47,7 @@ public sealed class ComponentSettingsTests
     {
         { "palm.client.window = 0", c => ClientSettings.Create(c) },
         { "palm.client.progress-timeout = never", c => ClientSettings.Create(c) },
+        { "palm.client.status-timeout = 0s", c => ClientSettings.Create(c) },
         { "palm.server.max-concurrency = 0", c => ServerSettings.Create(c) },
         { "palm.server.unknown-server-wait = soon", c => ServerSettings.Create(c) },
         { "palm.cache.max-entries = 0", c => CacheSettings.Create(c) },

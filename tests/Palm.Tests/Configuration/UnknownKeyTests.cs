@@ -23,7 +23,7 @@ public sealed class UnknownKeyTests
 
     [Fact]
     public void A_key_like_no_known_one_is_refused_listing_its_section() =>
-        Assert.Equal("palm.client.colour is not a Palm setting; palm.client has contact-points, progress-timeout, window.", Refused("palm.client.colour = blue"));
+        Assert.Equal("palm.client.colour is not a Palm setting; palm.client has contact-points, progress-timeout, status-timeout, window.", Refused("palm.client.colour = blue"));
 
     [Fact]
     public void A_client_refuses_an_unknown_key_as_a_node_does() =>

@@ -28,7 +28,7 @@ public sealed class ForwarderHoldTests : Akka.TestKit.Xunit2.TestKit
     /// <summary>Waits until server x has taken <paramref name="count"/> messages: their outputs are then at x, waiting.</summary>
     private Task XTook(PalmClient client, int count) => AwaitAssertAsync(async () =>
     {
-        var x = Assert.Single(await client.GetStatusAsync(), s => s.Name == "x");
+        var x = Assert.Single((await client.GetStatusAsync()).Servers, s => s.Name == "x");
         Assert.Equal(count, x.MessagesIn);
     }, Bound);
 

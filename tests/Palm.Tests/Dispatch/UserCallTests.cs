@@ -46,7 +46,7 @@ public sealed class UserCallTests : Akka.TestKit.Xunit2.TestKit
         var error = Assert.Single(results, r => r.IsError).Error!;
         Assert.Equal(new PalmError(PalmErrorKind.FunctionFailed, server, failing, 0, typeof(InvalidOperationException).FullName, "kaput"), error);
         Assert.EndsWith("input 0 (step 0).", await logged.WaitAsync(Wait));
-        Assert.Equal(1, Assert.Single(await client.GetStatusAsync(), s => s.Name == server).Errors);
+        Assert.Equal(1, Assert.Single((await client.GetStatusAsync()).Servers, s => s.Name == server).Errors);
     }
 
     [Fact]

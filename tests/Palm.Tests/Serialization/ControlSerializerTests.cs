@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Configuration;
 using Akka.Serialization;
 using Palm.Cache;
@@ -50,7 +51,16 @@ public sealed class ControlSerializerTests : Akka.TestKit.Xunit2.TestKit
         new DirectoryUpdate([Entry("c", ServerRole.Leader, TestActor)]),
         GetServerStatus.Instance,
         GetSubscriberCount.Instance,
-        new ServerStatus("a", "ButterflyServer", "leader", "akka.tcp://palm@127.0.0.1:4053", 5, 7, 1, TimeSpan.FromMilliseconds(1234.5), 3),
+        new ServerReport(5, 7, 1, TimeSpan.FromMilliseconds(1234.5), 3, 12, TimeSpan.FromHours(49.5), "c/worker-2@127.0.0.1:4053"),
+        new ServerReport(0, 0, 0, TimeSpan.Zero, 0, 0, TimeSpan.Zero, "a@palm-é"),
+        GetNodeStatus.Instance,
+        new NodeReport("akka.tcp://palm@127.0.0.1:4053", TimeSpan.FromMinutes(3), true,
+        [
+            new MemberReport("akka.tcp://palm@127.0.0.1:4053", MemberStatus.Up, true, ["standalone", "palm-é"]),
+            new MemberReport("akka.tcp://palm@127.0.0.1:4054", MemberStatus.WeaklyUp, false, []),
+            new MemberReport("akka.tcp://palm@127.0.0.1:4055", MemberStatus.Removed, false, ["worker"]),
+        ]),
+        new NodeReport("akka://palm", TimeSpan.Zero, false, []),
         new CacheGet("k-é"),
         new CacheSet("k", [1, 2, 3]),
         new CacheSet(null, []),
@@ -155,7 +165,10 @@ public sealed class ControlSerializerTests : Akka.TestKit.Xunit2.TestKit
     [InlineData("CG", new byte[] { 0xFF, 0xFF, 0xFF, 0x7F })]
     [InlineData("CS", new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F })]
     [InlineData("CR", new byte[] { 1, 0xFF, 0xFF, 0xFF, 0x7F })]
-    [InlineData("ST", new byte[] { 0xF0, 0xFF, 0xFF, 0x7F })]
+    [InlineData("NR", new byte[] { 0xF0, 0xFF, 0xFF, 0x7F })]
+    [InlineData("NR", new byte[] { 1, 0, 0, 0, 0x61, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0x7F })]
+    [InlineData("SR", new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xF0, 0xFF, 0xFF, 0x7F })]
     public void A_huge_announced_length_is_refused_without_allocating_it(string manifest, byte[] bytes)
     {
         _serializer.FromBinary([], GetSubscriberCountManifest); // warms up the code paths

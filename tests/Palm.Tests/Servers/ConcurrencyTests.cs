@@ -24,7 +24,7 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
     private async Task AwaitWorker(Palm.Client.PalmClient client) =>
         await AwaitAssertAsync(async () =>
         {
-            var status = await client.GetStatusAsync();
+            var status = (await client.GetStatusAsync()).Servers;
             Assert.Equal(1, Assert.Single(status, s => s.Role == "leader").Workers);
             Assert.Single(status, s => s.Role == "worker");
         }, Wait);
@@ -43,7 +43,7 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(OverlapServer.Limit, run.Max);
         Assert.Equal(Inputs, run.Calls);
         OverlapAssert.EachInputOnce(results, Inputs, "o", "overlap");
-        var status = (await client.GetStatusAsync()).Single(s => s.Name == "o");
+        var status = (await client.GetStatusAsync()).Servers.Single(s => s.Name == "o");
         Assert.Equal((Inputs, Inputs - Inputs / 10, Inputs / 10), (status.MessagesIn, status.MessagesOut, status.Errors));
     }
 
@@ -63,7 +63,7 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(OverlapServer.Limit, run.Max);
         Assert.Equal(Inputs, run.Calls);
         OverlapAssert.EachInputOnce(results, Inputs, "o", "overlap");
-        var worker = (await client.GetStatusAsync()).Single(s => s.Role == "worker");
+        var worker = (await client.GetStatusAsync()).Servers.Single(s => s.Role == "worker");
         Assert.Equal((Inputs, Inputs / 10), (worker.MessagesIn, worker.Errors));
     }
 
@@ -84,7 +84,7 @@ public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
         // Eight calls run on the worker and wait: it holds them.
         await run.AllIn.Task.WaitAsync(Wait);
         await cluster.StartServerAsync<OverlapServer>("o", ServerRole.Worker);
-        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
         var redispatched = LogWatch.For(leader.System, text => text.Contains(failing.Address + "/", StringComparison.Ordinal)
             && text.Contains(" stopped; re-dispatching its ", StringComparison.Ordinal));
 

@@ -129,7 +129,7 @@ public sealed class RegisteredServerTests : Akka.TestKit.Xunit2.TestKit
     {
         var client = await Start();
         await Run(client, ["w.picky"], "ok", "bad", "ok");
-        var status = Assert.Single(await client.GetStatusAsync(), s => s.Name == "w");
+        var status = Assert.Single((await client.GetStatusAsync()).Servers, s => s.Name == "w");
         Assert.Equal(3, status.MessagesIn);
         Assert.Equal(2, status.MessagesOut);
         Assert.Equal(1, status.Errors);

@@ -84,7 +84,7 @@ public sealed class FuzzedLaneTests : Akka.TestKit.Xunit2.TestKit
         };
         var client = await cluster.ConnectClientAsync();
         await AwaitAssertAsync(async () =>
-            Assert.All((await client.GetStatusAsync()).Where(s => s.Role == "leader"), s => Assert.Equal(1, s.Workers)), Wait);
+            Assert.All((await client.GetStatusAsync()).Servers.Where(s => s.Role == "leader"), s => Assert.Equal(1, s.Workers)), Wait);
         var lanes = new[] { client.System }.Concat(leaders.Select(n => n.System)).Concat(workers.Select(n => n.System)).Select(DataLanes.Get).ToArray();
         foreach (var l in lanes.Append(DataLanes.Get(cluster.Seed.System))) l.Fuzzing = new LaneFuzzing(Faults);
 
@@ -124,7 +124,7 @@ public sealed class FuzzedLaneTests : Akka.TestKit.Xunit2.TestKit
         await cluster.StartServerAsync<SumServer>("sum", ServerRole.Leader);
         await cluster.StartServerAsync<SumServer>("sum", ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
         var lanes = DataLanes.Get(client.System);
 
         // The source ends only when the test says so: the flush leaves then, once every input is folded.
@@ -136,7 +136,7 @@ public sealed class FuzzedLaneTests : Akka.TestKit.Xunit2.TestKit
             await end.Task;
         }
         var job = client.RunAll(["sum.add"], Source(), Wait);
-        await AwaitAssertAsync(async () => Assert.Equal(count, (await client.GetStatusAsync()).Single(s => s.Role == "leader").MessagesIn), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(count, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").MessagesIn), Wait);
 
         // Every input is confirmed: from now on the flush is the only envelope the client's sessions hold.
         await AwaitAssertAsync(() => Assert.All(lanes.Peers, p => Assert.Equal(0, p.Unconfirmed)), Wait);

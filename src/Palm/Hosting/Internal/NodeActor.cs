@@ -6,6 +6,7 @@ using Palm.Cache.Internal;
 using Palm.Configuration;
 using Palm.Diagnostics;
 using Palm.Discovery;
+using Palm.Discovery.Internal;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
@@ -45,7 +46,9 @@ internal sealed class NodeActor : ReceiveActor
     private readonly IDisposable _admission;
     private readonly HashSet<(string Name, string Node)> _reportedConflicts = [];
     private readonly RateLimitedLog _refusals;
-    private int _workerSequence;
+    // Workers started per server name: the N of each one's identity (InstanceIdentity).
+    private readonly Dictionary<string, int> _workerSequence = new(StringComparer.Ordinal);
+    private readonly MembershipReport _membership;
 
     public NodeActor(NodeComponentSettings settings, DirectoryView view, string selfAddress, bool clustered, RateLimitedLog refusals)
     {
@@ -56,6 +59,7 @@ internal sealed class NodeActor : ReceiveActor
         _clustered = clustered;
 
         _refusals = refusals;
+        _membership = new MembershipReport(Context.System, selfAddress, clustered);
         _clients = new ConnectedClients(settings.Node.MaxDirectorySubscribers);
         // The lane hands secrets to members of the cluster and to connected clients only.
         var cluster = clustered ? AkkaCluster.Get(Context.System) : null;
@@ -101,8 +105,14 @@ internal sealed class NodeActor : ReceiveActor
         Receive<ReachableMember>(m => MemberAvailable(m.Member));
         Receive<UnreachableMember>(m => MemberUnreachable(m.Member.Address));
         Receive<MemberExited>(m => MemberGone(m.Member.Address));
-        Receive<MemberRemoved>(m => MemberGone(m.Member.Address));
+        Receive<MemberRemoved>(m =>
+        {
+            _membership.Removed(m.Member);
+            MemberGone(m.Member.Address);
+        });
         Receive<GetSubscriberCount>(_ => Sender.Tell(_subscribers.Count));
+        // Anyone may ask: clients are not members, and the answer holds nothing a member would not gossip anyway.
+        Receive<GetNodeStatus>(_ => Sender.Tell(_membership.Report()));
     }
 
     protected override void PreStart()
@@ -166,9 +176,11 @@ internal sealed class NodeActor : ReceiveActor
             cacheActor = Context.ActorOf(Props.Create(() => new CacheActor(store)), $"cache-{name}");
         }
         instance.Attach(new ServerServices(name, log, cache, counters));
-        var runtime = new ServerRuntime(name, instance, functions, counters, log, cache, _settings, _components.Server, _view, Self, _selfAddress, _lanes);
+        var worker = role == ServerRole.Worker ? _workerSequence[name] = _workerSequence.GetValueOrDefault(name) + 1 : 0;
+        var actorName = InstanceIdentity.ActorName(name, role, worker);
+        var runtime = new ServerRuntime(name, instance, functions, counters, log, cache, _settings, _components.Server, _view, Self, _selfAddress, _lanes,
+            Identity: InstanceIdentity.Of(name, role, actorName, _selfAddress));
         var props = ServerTemplates.PropsFor(runtime, role, _components.Parallel).WithDispatcher(_components.Server.Dispatcher);
-        var actorName = role == ServerRole.Worker ? $"worker-{name}-{++_workerSequence}" : $"server-{name}";
         var server = Context.ActorOf(props, actorName);
         _laneReceivers[server] = _lanes.AddReceiver(server);
         Context.Watch(server);
@@ -225,6 +237,7 @@ internal sealed class NodeActor : ReceiveActor
 
     private void MemberAvailable(Member member)
     {
+        _membership.Available(member);
         if (member.Address.Equals(AkkaCluster.Get(Context.System).SelfAddress)) return;
         _members[member.Address] = member;
         if (_pending.Remove(member.Address, out var held)) Apply(member.Address, held.Message, held.Sender);

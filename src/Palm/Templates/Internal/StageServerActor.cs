@@ -32,7 +32,7 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
         Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
         Receive<RunQueuedWork>(_ => RunWork());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Standalone)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(inFlight: _runner.Pending + _work.Count)));
         // Only the stage watches anything here; one it no longer cares about is ignored, never a DeathPactException.
         Receive<Terminated>(t => _stage.Handle(t, Sender));
         ReceiveAny(message =>

@@ -22,7 +22,7 @@ public sealed class MonteCarloClusterTests : Akka.TestKit.Xunit2.TestKit
         await cluster.StartServerAsync<PathsServer>("paths", ServerRole.Worker);
         await cluster.StartServerAsync<StatsServer>("stats");
         var client = await cluster.ConnectClientAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
         // 12 blocks of up to 2,000 paths, 7 chunks each (the last ones short): 81 parts over two workers, finishing in
         // whatever order they do. Exact equality holds because nothing depends on that order: a block's chunks are
         // gathered in scatter order, and the reduce combines the blocks sorted by index, as the reference does.
@@ -36,7 +36,7 @@ public sealed class MonteCarloClusterTests : Akka.TestKit.Xunit2.TestKit
         var summary = outcome.Summary!.Value;
         Assert.Equal(12, summary.Blocks);
         Assert.True(summary.Moments.BitwiseEquals(reference), $"cluster {summary.Moments}, single thread {reference}");
-        var workers = (await client.GetStatusAsync()).Where(s => s.Role == "worker").ToArray();
+        var workers = (await client.GetStatusAsync()).Servers.Where(s => s.Role == "worker").ToArray();
         Assert.All(workers, w => Assert.True(w.MessagesIn > 0, $"worker {w.Node} simulated no chunk"));
 
         // A malformed block is an error result naming the scatter, and the reduce still summarizes the good block.

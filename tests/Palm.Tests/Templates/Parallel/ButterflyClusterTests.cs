@@ -29,10 +29,10 @@ public sealed partial class ButterflyClusterTests : Akka.TestKit.Xunit2.TestKit
     }
 
     private static async Task<long> WorkDoneOn(PalmClient client, PalmNode node) =>
-        (await client.GetStatusAsync()).Where(s => s.Role == "worker" && s.Node == node.Address).Sum(s => s.MessagesIn);
+        (await client.GetStatusAsync()).Servers.Where(s => s.Role == "worker" && s.Node == node.Address).Sum(s => s.MessagesIn);
 
     private async Task AwaitWorkers(PalmClient client, int count) =>
-        await AwaitAssertAsync(async () => Assert.Equal(count, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(count, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
 
     [Fact]
     public async Task Butterfly_server_gives_a_four_times_slower_worker_about_a_quarter_of_the_work()
@@ -187,7 +187,7 @@ public sealed class ButterflyAcrossNodesTests(ButterflyClusterFixture fixture) :
     private PalmClient Client => fixture.Client;
 
     private async Task<long[]> WorkPerWorker() =>
-        await Task.WhenAll(fixture.Workers.Select(async w => (await Client.GetStatusAsync()).Where(s => s.Role == "worker" && s.Node == w.Address).Sum(s => s.MessagesIn)));
+        await Task.WhenAll(fixture.Workers.Select(async w => (await Client.GetStatusAsync()).Servers.Where(s => s.Role == "worker" && s.Node == w.Address).Sum(s => s.MessagesIn)));
 
     [Fact]
     public async Task Butterfly_workers_on_other_nodes_read_and_write_the_cache_that_clients_use()

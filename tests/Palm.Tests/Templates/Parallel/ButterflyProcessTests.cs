@@ -42,7 +42,7 @@ public sealed partial class ButterflyProcessTests : Akka.TestKit.Xunit2.TestKit
         await using var client = await PalmClient.ConnectAsync(seed);
         await client.WaitForServersAsync(DemoPipeline.Servers, Wait);
         await client.WaitForServersAsync(["c"], Wait, minWorkers: 2);
-        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
         // The client's contact knows every server; each server's own node may learn the next hop a moment later.
         await AwaitAssertAsync(async () => Assert.StartsWith("trade 0 priced ", Text.Of(await client.EvalAsync(DemoPipeline.Route, DemoPipeline.Trade(0)))), Wait);
         Phase("client sees a, b, c, c's leader has 2 workers, and every node routes the pipeline");
@@ -78,7 +78,7 @@ public sealed partial class ButterflyProcessTests : Akka.TestKit.Xunit2.TestKit
         Phase("leader and 2 worker processes up");
         await using var client = await PalmClient.ConnectAsync(leaderAddress);
         await client.WaitForServersAsync(["c"], Wait, minWorkers: 2);
-        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
 
         // Inputs flow as fast as the cluster takes them until the victim has left, then 1,000 more.
         const int cap = 400_000;

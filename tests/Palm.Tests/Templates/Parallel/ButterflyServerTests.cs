@@ -97,10 +97,10 @@ public sealed class ButterflyServerTests : Akka.TestKit.Xunit2.TestKit
         var client = await this.ConnectPalmClientAsync();
 
         Assert.Equal("x!", Text.Of(await client.EvalAsync(["c.later"], Text.Bytes("x"))));
-        var status = Assert.Single(await client.GetStatusAsync());
+        var status = Assert.Single((await client.GetStatusAsync()).Servers);
         Assert.Equal(("ButterflyServer", "standalone"), (status.Template, status.Role));
     }
 
     private static async Task<List<ServerStatus>> Status(Palm.Client.PalmClient client, string role) =>
-        (await client.GetStatusAsync()).Where(s => s.Role == role).ToList();
+        (await client.GetStatusAsync()).Servers.Where(s => s.Role == role).ToList();
 }

@@ -53,7 +53,7 @@ public sealed class ButterflyTrustTests : Akka.TestKit.Xunit2.TestKit, IAsyncLif
 
         worker.Tell(new WorkBatch([new WorkItem(1, Message(0, [0])), new WorkItem(2, Message(1, [0]))]), _recorder);
         // The worker handles its mailbox in order: once it answers this, it has handled the batch.
-        var status = await worker.Ask<ServerStatus>(GetServerStatus.Instance, Wait);
+        var status = await worker.Ask<ServerReport>(GetServerStatus.Instance, Wait);
 
         Assert.Equal(0, status.MessagesIn);
         await warned.WaitAsync(Wait);
@@ -61,7 +61,7 @@ public sealed class ButterflyTrustTests : Akka.TestKit.Xunit2.TestKit, IAsyncLif
 
         // Its own leader it still serves.
         Jobs.AssertExactlyOnce(await client.RunAll(["c.work"], Enumerable.Range(0, 10).Select(_ => new byte[] { 0 }), Wait), 10);
-        Assert.Equal(10, (await worker.Ask<ServerStatus>(GetServerStatus.Instance, Wait)).MessagesIn);
+        Assert.Equal(10, (await worker.Ask<ServerReport>(GetServerStatus.Instance, Wait)).MessagesIn);
         Assert.Empty(_received);
     }
 
@@ -78,7 +78,7 @@ public sealed class ButterflyTrustTests : Akka.TestKit.Xunit2.TestKit, IAsyncLif
         // 250 ms calls: while the forged answers arrive, the worker holds some of the job's messages (ids 1 to 8).
         const int count = 8;
         var job = client.RunAll(["c.work"], Enumerable.Range(0, count).Select(_ => new byte[] { 250, 0 }), Wait);
-        await AwaitAssertAsync(async () => Assert.Equal(count, (await client.GetStatusAsync()).Single(s => s.Role == "leader").MessagesIn), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(count, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").MessagesIn), Wait);
         var warned = LogWatch.For(leaderNode.System, text => text.Contains($"ignored {count} answers from akka.tcp://stranger@", StringComparison.Ordinal));
 
         leader.Tell(new WorkResults(Enumerable.Range(1, count).Select(id => new WorkResult(id, [Text.Bytes("forged")], null)).ToList()), _recorder);

@@ -27,7 +27,7 @@ public sealed class ReduceClusterTests : Akka.TestKit.Xunit2.TestKit
         await cluster.StartServerAsync<TServer>(name, ServerRole.Leader);
         for (var i = 0; i < workers; i++) await cluster.StartServerAsync<TServer>(name, ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(workers, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(workers, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
         return (cluster, client);
     }
 
@@ -44,7 +44,7 @@ public sealed class ReduceClusterTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(5_000_050_000L, Int64s.Of(result.Payload));
         Assert.True(result.InputIndex < 0, "a reduce's result is a message of its own, with a negative input index");
         // Both workers mapped: the fold is the leader's, the map is spread.
-        var workers = (await client.GetStatusAsync()).Where(s => s.Role == "worker").ToArray();
+        var workers = (await client.GetStatusAsync()).Servers.Where(s => s.Role == "worker").ToArray();
         Assert.All(workers, w => Assert.True(w.MessagesIn > 0, $"worker {w.Node} mapped nothing"));
         // The same cluster again: a second job gets its own fold.
         Assert.Equal(5050L, Int64s.Of(Assert.Single(await client.RunAll(["sum.add"], OneTo(100), Wait)).Payload));
@@ -171,11 +171,11 @@ public sealed class ReduceClusterTests : Akka.TestKit.Xunit2.TestKit
         var staying = await cluster.StartServerAsync<SumServer>("sum", ServerRole.Worker);
         var leaving = await cluster.StartServerAsync<SumServer>("sum", ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
 
         var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var job = client.RunAll(["sum.add"], Jobs.Gated(20_000, 20_000, halfway.Task, i => Int64s.Bytes(i + 1)), Wait);
-        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync()).Single(s => s.Role == "leader").MessagesIn >= 10_000), Wait);
+        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").MessagesIn >= 10_000), Wait);
         await cluster.StopNodeAsync(leaving);
         halfway.SetResult();
 
@@ -196,7 +196,7 @@ public sealed class ReduceClusterTests : Akka.TestKit.Xunit2.TestKit
         // The source waits (the job cannot end) until the leader is gone.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var job = client.RunAll(["sum.add"], Jobs.Gated(100, 100, gate.Task, i => Int64s.Bytes(i + 1)), Wait);
-        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync()).Single(s => s.Role == "leader").MessagesIn >= 100), Wait);
+        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").MessagesIn >= 100), Wait);
         await cluster.StopNodeAsync(leader);
         gate.SetResult();
 
@@ -212,7 +212,7 @@ public sealed class ReduceClusterTests : Akka.TestKit.Xunit2.TestKit
         var leader = await cluster.StartServerAsync<SumServer>("sum", ServerRole.Leader);
         await cluster.StartServerAsync<SumServer>("sum", ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
         var warnings = CreateTestProbe();
         leader.System.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
 
@@ -220,7 +220,7 @@ public sealed class ReduceClusterTests : Akka.TestKit.Xunit2.TestKit
         var leaving = await cluster.ConnectClientAsync();
         var never = new TaskCompletionSource();
         var abandoned = leaving.RunAll(["sum.add"], Jobs.Gated(100, 100, never.Task, i => Int64s.Bytes(i + 1)), Wait);
-        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync()).Single(s => s.Role == "leader").MessagesIn >= 100), Wait);
+        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").MessagesIn >= 100), Wait);
         await leaving.DisposeAsync();
         var observed = abandoned.ContinueWith(t => t.Exception, TaskScheduler.Default);
 

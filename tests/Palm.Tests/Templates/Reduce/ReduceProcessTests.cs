@@ -30,13 +30,13 @@ public sealed class ReduceProcessTests : Akka.TestKit.Xunit2.TestKit
         var victim = started[1].Process;
         await using var client = await PalmClient.ConnectAsync(seed);
         await client.WaitForServersAsync(["total"], Wait, minWorkers: 2);
-        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
 
         // Half the inputs, the kill (the victim holds some of them unanswered), then the other half.
         const int count = 100_000;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var job = client.RunAll(["total.add"], Jobs.Gated(count / 2, count / 2, gate.Task, i => Int64s.Bytes(i + 1)), Wait);
-        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync()).Single(s => s.Role == "leader").MessagesIn >= count / 4), Wait);
+        await AwaitAssertAsync(async () => Assert.True((await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").MessagesIn >= count / 4), Wait);
         victim.Kill();
         gate.SetResult();
 

@@ -22,14 +22,14 @@ public sealed class ScatterGatherClusterTests : Akka.TestKit.Xunit2.TestKit
         await cluster.StartServerAsync<SplitJoinServer>("sg", ServerRole.Worker);
         await cluster.StartServerAsync<SplitJoinServer>("sg", ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(2, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
 
         var inputs = Enumerable.Range(0, 1000).Select(i => string.Join(',', Enumerable.Range(0, 1 + i % 8).Select(p => $"i{i}p{p}"))).ToArray();
         var results = await client.RunAll(["sg.upper"], inputs.Select(Text.Bytes), Wait);
 
         Jobs.AssertExactlyOnce(results, inputs.Length);
         Assert.All(results, r => Assert.Equal(Expected(inputs[r.InputIndex]), Text.Of(r.Payload)));
-        var workers = (await client.GetStatusAsync()).Where(s => s.Role == "worker").ToArray();
+        var workers = (await client.GetStatusAsync()).Servers.Where(s => s.Role == "worker").ToArray();
         Assert.All(workers, w => Assert.True(w.MessagesIn > 0, $"worker {w.Node} got no part"));
     }
 
@@ -41,7 +41,7 @@ public sealed class ScatterGatherClusterTests : Akka.TestKit.Xunit2.TestKit
         await cluster.StartServerAsync<SplitJoinServer>("sg", ServerRole.Worker);
         await cluster.StartServerAsync<SplitJoinServer>("solo");   // standalone: the same, serially
         var client = await cluster.ConnectClientAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
 
         foreach (var server in new[] { "sg", "solo" })
         {
@@ -70,7 +70,7 @@ public sealed class ScatterGatherClusterTests : Akka.TestKit.Xunit2.TestKit
         await cluster.StartServerAsync<HeldPartsServer>("held", ServerRole.Leader);
         var dying = await cluster.StartServerAsync<HeldPartsServer>("held", ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();
-        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Single(s => s.Role == "leader").Workers), Wait);
+        await AwaitAssertAsync(async () => Assert.Equal(1, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
         try
         {
             // The only worker takes the first parts and keeps them: it will die holding them.

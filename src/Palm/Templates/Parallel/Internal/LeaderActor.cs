@@ -60,7 +60,7 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
             else _stage.Handle(t, Sender);
         });
         Receive<WorkerDraining>(_ => OnDraining());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Leader, _ventilator.WorkerCount)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(_ventilator.WorkerCount, _ventilator.Waiting + _ventilator.Outstanding)));
         ReceiveAny(message =>
         {
             if (!_stage.Handle(message, Sender)) Unhandled(message);

@@ -73,7 +73,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
             _stashed = 0;
             Stash.UnstashAll();
         });
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(ServerRole.Worker)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(inFlight: _runner.Pending)));
     }
 
     public IStash Stash { get; set; } = null!;
