@@ -31,9 +31,7 @@ namespace Palm.Demo
                    Palm.Demo client [--seed <address>] [--count N] [--config client.conf]
                                                                run the demo job against a cluster (without --seed:
                                                                the nodes of palm.client.contact-points in the config)
-                   Palm.Demo certs --out <dir> [--ca-name <name>] [--node <name>]... [--client <name>]...
-                                   [--host <name or IP>]... [--password <p>]
-                                                               a CA and certificates for palm.tls (in <dir>)
+            Certificates for palm.tls: the palm tool, palm certs --out <dir> (dotnet run --project src/Palm.Tool -- certs ...).
             """;
 
         /// <summary>Runs the demo; returns the process exit code.</summary>
@@ -55,7 +53,10 @@ namespace Palm.Demo
                     case "client":
                         return await RunClient(args[1..]);
                     case "certs":
-                        return CertsCommand.Run(args[1..], Console.Out);
+                        // Moved to the palm tool, which package users have: say where, rather than "unknown command".
+                        Console.Error.WriteLine("palm: certs moved to the palm tool: palm certs --out <dir> [--format pfx|pem|both] "
+                            + "(from the repository: dotnet run --project src/Palm.Tool -- certs --out <dir>).");
+                        return PalmExitCodes.Configuration;
                     default:
                         Console.Error.WriteLine(Usage);
                         return 2;

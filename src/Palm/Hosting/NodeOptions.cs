@@ -7,9 +7,11 @@ namespace Palm.Hosting;
 
 /// <summary>
 /// How to start a node: from the command line (<see cref="Parse"/>) or in code. Flags:
-/// <c>--host H</c>, <c>--port P</c>, <c>--seed akka.tcp://palm@H:P</c> (repeatable),
-/// <c>--config file.conf</c>, <c>--role standalone|leader|worker</c>, each also as <c>--flag=value</c>. Any other flag
-/// is refused, unless the program names it as its own.
+/// <c>--host H</c>, <c>--port P</c>, <c>--lane-port P</c>, <c>--seed akka.tcp://palm@H:P</c> (repeatable),
+/// <c>--config file.conf</c>, <c>--role standalone|leader|worker</c>, each also as <c>--flag=value</c>, and <c>--help</c>.
+/// Any other flag is refused, unless the program names it as its own. The environment variables <c>PALM_HOST</c>,
+/// <c>PALM_PORT</c>, <c>PALM_LANE_PORT</c> and <c>PALM_SEEDS</c> (comma-separated) stand for the flags not given:
+/// flags win over the environment, which wins over HOCON files (see <see cref="HelpText"/>).
 /// </summary>
 public sealed record NodeOptions
 {
@@ -18,6 +20,9 @@ public sealed record NodeOptions
 
     /// <summary>Port to bind; 0 lets the OS pick; null keeps the HOCON value.</summary>
     public int? Port { get; init; }
+
+    /// <summary>Port of the data lane (<c>palm.lane.port</c>); 0 lets the OS pick; null keeps the HOCON value. Fixed where a firewall rule names it.</summary>
+    public int? LanePort { get; init; }
 
     /// <summary>Seed node addresses; empty keeps the HOCON seeds (and with none, the node founds a cluster of its own).</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
@@ -31,6 +36,9 @@ public sealed record NodeOptions
     /// <summary>The part a parallel server's instance plays on this node.</summary>
     public ServerRole Role { get; init; } = ServerRole.Standalone;
 
+    /// <summary><c>--help</c> (or <c>-h</c>) was given: the program prints <see cref="HelpText"/> and exits 0 instead of starting (as <see cref="PalmHost"/> does).</summary>
+    public bool Help { get; init; }
+
     /// <summary>The positional arguments (those that are not flags nor flag values), in order, for the program's own use.</summary>
     public IReadOnlyList<string> Rest { get; init; } = [];
 
@@ -38,21 +46,45 @@ public sealed record NodeOptions
     public IReadOnlyDictionary<string, string> ProgramFlags { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The node flags <see cref="Parse"/> reads.</summary>
-    public static IReadOnlyList<string> Flags { get; } = ["--host", "--port", "--seed", "--config", "--role"];
+    public static IReadOnlyList<string> Flags { get; } = ["--host", "--port", "--lane-port", "--seed", "--config", "--role", "--help"];
 
     /// <summary>The usage text of the flags.</summary>
     public const string Usage =
-        "--host <address> --port <port> --seed <akka.tcp://palm@host:port> (repeatable) --config <file.conf> --role <standalone|leader|worker>";
+        "--host <address> --port <port> --lane-port <port> --seed <akka.tcp://palm@host:port> (repeatable) --config <file.conf> --role <standalone|leader|worker> --help";
+
+    /// <summary>What <c>--help</c> prints: every node flag, its environment variable and HOCON key, and which wins.</summary>
+    public const string HelpText = """
+        Node flags (each also as --flag=value):
+          --host <address>         address to bind and advertise            env PALM_HOST       akka.remote.dot-netty.tcp.hostname
+          --port <port>            Akka.Remote port (0: the OS picks)       env PALM_PORT       akka.remote.dot-netty.tcp.port
+          --lane-port <port>       data lane port (0: the OS picks)         env PALM_LANE_PORT  palm.lane.port
+          --seed <address>         a seed node, e.g. akka.tcp://palm@10.0.0.1:4053; repeatable
+                                                                            env PALM_SEEDS      akka.cluster.seed-nodes
+                                                                            (comma-separated)
+          --config <file.conf>     HOCON over Palm's defaults
+          --role <role>            standalone, leader or worker (a parallel server's part)
+          --help, -h               this text
+        A flag wins over its environment variable, which wins over HOCON files. Exit codes: 0 stopped cleanly,
+        1 failure, 2 usage or configuration mistake, 3 port unavailable, 4 cluster unreachable, 130 cancelled.
+        """;
+
+    /// <summary>The environment variables <see cref="Parse"/> reads, each standing for a flag that was not given.</summary>
+    public static IReadOnlyList<string> EnvironmentVariables { get; } = ["PALM_HOST", "PALM_PORT", "PALM_LANE_PORT", "PALM_SEEDS"];
 
     /// <summary>
     /// Reads the node flags of <paramref name="args"/>, as <c>--flag value</c> or <c>--flag=value</c>, and the program's own
     /// <paramref name="programFlags"/> (each with one value, e.g. <c>--count</c>; their values go to <see cref="ProgramFlags"/>).
     /// Arguments that are not flags go to <see cref="Rest"/>. Any other flag stops the program: a mistyped <c>--sead</c>
-    /// left aside would make a node found a cluster of its own.
+    /// left aside would make a node found a cluster of its own. A node flag not given is read from its environment variable
+    /// (<see cref="EnvironmentVariables"/>), if set and not empty. <c>--help</c> stops the reading: the result only says <see cref="Help"/>.
     /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="programFlags">The program's own flags.</param>
+    /// <param name="environment">The environment variables to read; null: the process's.</param>
     /// <exception cref="ArgumentException">A flag lacks its value, has a bad one, is given twice (a program flag), or is
-    /// neither a node flag nor one of <paramref name="programFlags"/> (the message names the nearest flag and lists them all).</exception>
-    public static NodeOptions Parse(IReadOnlyList<string> args, IReadOnlyCollection<string>? programFlags = null)
+    /// neither a node flag nor one of <paramref name="programFlags"/> (the message names the nearest flag and lists them all);
+    /// or an environment variable has a bad value (the message names it).</exception>
+    public static NodeOptions Parse(IReadOnlyList<string> args, IReadOnlyCollection<string>? programFlags = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         programFlags ??= [];
@@ -66,14 +98,10 @@ public sealed record NodeOptions
             string Value() => inline ?? (i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{flag} needs a value. Usage: {Usage}"));
             switch (flag)
             {
+                case "--help" or "-h": return new NodeOptions { Help = true };
                 case "--host": options = options with { Host = Value() }; break;
-                case "--port":
-                    var port = Value();
-                    options = options with
-                    {
-                        Port = int.TryParse(port, out var p) && p is >= 0 and <= 65535 ? p : throw new ArgumentException($"--port '{port}' is not a port number (0-65535).")
-                    };
-                    break;
+                case "--port": options = options with { Port = PortNumber("--port", Value()) }; break;
+                case "--lane-port": options = options with { LanePort = PortNumber("--lane-port", Value()) }; break;
                 case "--seed": seeds.Add(Value()); break;
                 case "--config":
                     var file = Value();
@@ -96,10 +124,39 @@ public sealed record NodeOptions
                 default: rest.Add(args[i]); break;
             }
         }
-        foreach (var seed in seeds)
-            if (!(seed.StartsWith("akka.tcp://", StringComparison.Ordinal) || seed.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal)) || !seed.Contains('@'))
-                throw new ArgumentException($"--seed '{seed}' is not an address like akka.tcp://palm@127.0.0.1:4053 (akka.ssl.tcp://... with palm.tls on).");
-        return options with { Seeds = seeds, Rest = rest, ProgramFlags = own };
+        foreach (var seed in seeds) CheckSeed("--seed", seed);
+        options = FromEnvironment(options with { Seeds = seeds, Rest = rest, ProgramFlags = own }, environment);
+        return options;
+    }
+
+    /// <summary>Fills what the flags left unset from the environment variables, checked as the flags are.</summary>
+    private static NodeOptions FromEnvironment(NodeOptions options, IReadOnlyDictionary<string, string>? environment)
+    {
+        string? Variable(string name)
+        {
+            var value = environment is null ? Environment.GetEnvironmentVariable(name) : environment.GetValueOrDefault(name);
+            return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+        }
+
+        if (options.Host is null && Variable("PALM_HOST") is { } host) options = options with { Host = host };
+        if (options.Port is null && Variable("PALM_PORT") is { } port) options = options with { Port = PortNumber("PALM_PORT", port) };
+        if (options.LanePort is null && Variable("PALM_LANE_PORT") is { } lanePort) options = options with { LanePort = PortNumber("PALM_LANE_PORT", lanePort) };
+        if (options.Seeds.Count == 0 && Variable("PALM_SEEDS") is { } list)
+        {
+            var seeds = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            foreach (var seed in seeds) CheckSeed("PALM_SEEDS", seed);
+            options = options with { Seeds = seeds };
+        }
+        return options;
+    }
+
+    private static int PortNumber(string source, string text) =>
+        int.TryParse(text, out var p) && p is >= 0 and <= 65535 ? p : throw new ArgumentException($"{source} '{text}' is not a port number (0-65535).");
+
+    private static void CheckSeed(string source, string seed)
+    {
+        if (!(seed.StartsWith("akka.tcp://", StringComparison.Ordinal) || seed.StartsWith("akka.ssl.tcp://", StringComparison.Ordinal)) || !seed.Contains('@'))
+            throw new ArgumentException($"{source} '{seed}' is not an address like akka.tcp://palm@127.0.0.1:4053 (akka.ssl.tcp://... with palm.tls on).");
     }
 
     /// <summary>The flag of an argument and its value if given as <c>--flag=value</c>; no flag for a positional argument.</summary>
@@ -119,13 +176,14 @@ public sealed record NodeOptions
         return $"{flag} is not a flag of this program{(nearest is null ? "." : $"; did you mean {nearest}?")} The flags are {string.Join(", ", known)}.";
     }
 
-    /// <summary>The whole configuration of the node: flags over extra HOCON over the file over Palm's defaults.</summary>
+    /// <summary>The whole configuration of the node: flags (and environment variables) over extra HOCON over the file over Palm's defaults.</summary>
     /// <exception cref="ConfigurationException">The file is malformed HOCON (the message names it and the line).</exception>
     public Config ToConfig()
     {
         var overrides = new List<string>();
         if (Host is not null) overrides.Add($"akka.remote.dot-netty.tcp.hostname = \"{Host}\"");
         if (Port is not null) overrides.Add($"akka.remote.dot-netty.tcp.port = {Port}");
+        if (LanePort is not null) overrides.Add($"palm.lane.port = {LanePort}");
         if (Seeds.Count > 0) overrides.Add($"akka.cluster.seed-nodes = [{string.Join(", ", Seeds.Select(s => $"\"{s}\""))}]");
         var config = ConfigurationFactory.ParseString(string.Join("\n", overrides));
         if (Config is not null) config = config.WithFallback(Config);

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using Palm.Hosting.Internal;
 using Palm.Messages;
 
 namespace Palm.Hosting;
@@ -42,4 +43,16 @@ public static class PalmExitCodes
         OperationCanceledException => Cancelled,
         _ => Failure,
     };
+
+    /// <summary>
+    /// Writes the one line that names <paramref name="failure"/> (<c>palm: ...</c>) to <paramref name="error"/> and returns its code
+    /// (<see cref="Of"/>), as <see cref="PalmHost"/> and <c>PalmClient.RunAsync</c> do; a failure that is none of Palm's
+    /// (a bug in the program's own code) also gets its stack trace. For programs with commands of their own (the <c>palm</c> tool).
+    /// </summary>
+    public static int Report(Exception failure, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        ArgumentNullException.ThrowIfNull(error);
+        return StartFailure.Report(failure, error);
+    }
 }

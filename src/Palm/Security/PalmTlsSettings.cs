@@ -70,6 +70,7 @@ public sealed record PalmTlsSettings
 
         // Every key first, then the files: a malformed value is named before a file it would have changed is read.
         var path = tls.String("certificate");
+        var keyPath = tls.String("certificate-key");
         var password = tls.String("certificate-password");
         var caPath = tls.String("trusted-ca");
         var thumbprints = tls.StringList("trusted-thumbprints")
@@ -78,8 +79,8 @@ public sealed record PalmTlsSettings
             .ToArray();
         if (string.IsNullOrWhiteSpace(path))
             throw new ConfigurationException("palm.tls.certificate must be set when palm.tls.enabled = on: the path of this node's or client's "
-                + "certificate (.pfx with its private key). Create one with: dotnet run --project src/Palm.Demo -- certs --out <dir>");
-        var certificate = LoadCertificate(path, password);
+                + "certificate (.pfx with its private key, or PEM with palm.tls.certificate-key). Create one with: palm certs --out <dir>");
+        var certificate = LoadCertificate(path, keyPath, password);
         var roots = string.IsNullOrWhiteSpace(caPath) ? [] : LoadRoots(caPath);
         if (roots.Length == 0 && thumbprints.Length == 0)
             throw new ConfigurationException("palm.tls.trusted-ca or palm.tls.trusted-thumbprints must be set when palm.tls.enabled = on: "
@@ -114,17 +115,37 @@ public sealed record PalmTlsSettings
         return kept.Length is 40 or 64 && kept.All(char.IsAsciiHexDigit) ? new string(kept).ToUpperInvariant() : null;
     }
 
-    private static X509Certificate2 LoadCertificate(string path, string password)
+    /// <summary>A PKCS#12 file, or a PEM certificate with its key in <paramref name="keyPath"/> (or in its own file when that is empty).</summary>
+    private static X509Certificate2 LoadCertificate(string path, string keyPath, string password)
     {
         MustExist("palm.tls.certificate", path);
+        var hasKeyFile = !string.IsNullOrWhiteSpace(keyPath);
+        if (hasKeyFile) MustExist("palm.tls.certificate-key", keyPath);
         X509Certificate2 certificate;
+        bool pem;
         try
         {
-            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.DefaultKeySet);
+            pem = PalmCertificates.IsPem(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigurationException($"palm.tls.certificate: cannot read '{path}': {e.Message}", e);
+        }
+        if (!pem && hasKeyFile)
+            throw new ConfigurationException($"palm.tls.certificate-key = '{keyPath}' goes with a PEM certificate, but palm.tls.certificate = '{path}' "
+                + "is not PEM (a .pfx holds its own key): remove palm.tls.certificate-key, or point palm.tls.certificate at the PEM certificate.");
+        try
+        {
+            certificate = pem
+                ? PalmCertificates.LoadPem(path, hasKeyFile ? keyPath : null, password)
+                : X509CertificateLoader.LoadPkcs12FromFile(path, password, X509KeyStorageFlags.DefaultKeySet);
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
-            throw new ConfigurationException($"palm.tls.certificate: cannot read '{path}' as a PKCS#12 (.pfx) file with palm.tls.certificate-password: {e.Message}", e);
+            throw new ConfigurationException(pem
+                ? $"palm.tls.certificate: cannot read '{path}' as a PEM certificate with its private key in {(hasKeyFile ? $"palm.tls.certificate-key = '{keyPath}'" : "the same file (palm.tls.certificate-key is empty)")}"
+                    + $" and palm.tls.certificate-password: {e.Message}"
+                : $"palm.tls.certificate: cannot read '{path}' as a PKCS#12 (.pfx) file with palm.tls.certificate-password: {e.Message}", e);
         }
         if (!certificate.HasPrivateKey)
             throw new ConfigurationException($"palm.tls.certificate: '{path}' holds {PeerTrust.Describe(certificate)} without its private key; a node needs both.");

@@ -22,7 +22,7 @@ public sealed class EveryKeyValueTests
     /// <summary>Keys any text is good for (names, paths, passwords), and the dispatcher's keys, which Akka reads.</summary>
     private static readonly HashSet<string> Strings =
     [
-        "palm.system-name", "palm.lane.bind-hostname", "palm.tls.certificate", "palm.tls.certificate-password", "palm.tls.trusted-ca",
+        "palm.system-name", "palm.lane.bind-hostname", "palm.tls.certificate", "palm.tls.certificate-key", "palm.tls.certificate-password", "palm.tls.trusted-ca",
         "palm.server-dispatcher.type", "palm.server-dispatcher.executor",
         // Read only with palm.tls on: A_bad_list_of_thumbprints_is_refused_naming_the_key.
         "palm.tls.trusted-thumbprints",

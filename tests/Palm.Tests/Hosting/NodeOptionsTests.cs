@@ -69,14 +69,14 @@ public sealed class NodeOptionsTests
     public void An_unknown_flag_is_refused_naming_the_nearest_flag_and_all_of_them(string flag, string nearest)
     {
         var e = Assert.Throws<ArgumentException>(() => NodeOptions.Parse([flag, "akka.tcp://palm@127.0.0.1:4053"]));
-        Assert.Equal($"{flag} is not a flag of this program; did you mean {nearest}? The flags are --host, --port, --seed, --config, --role.", e.Message);
+        Assert.Equal($"{flag} is not a flag of this program; did you mean {nearest}? The flags are --host, --port, --lane-port, --seed, --config, --role, --help.", e.Message);
     }
 
     [Fact]
     public void An_unknown_flag_like_no_known_one_is_refused_listing_the_flags()
     {
         var e = Assert.Throws<ArgumentException>(() => NodeOptions.Parse(["--verbose"]));
-        Assert.Equal("--verbose is not a flag of this program. The flags are --host, --port, --seed, --config, --role.", e.Message);
+        Assert.Equal("--verbose is not a flag of this program. The flags are --host, --port, --lane-port, --seed, --config, --role, --help.", e.Message);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class NodeOptionsTests
         Assert.Equal(["input.txt"], options.Rest);
 
         var e = Assert.Throws<ArgumentException>(() => NodeOptions.Parse(["--cuont=5"], ["--count"]));
-        Assert.Equal("--cuont is not a flag of this program; did you mean --count? The flags are --host, --port, --seed, --config, --role, --count.", e.Message);
+        Assert.Equal("--cuont is not a flag of this program; did you mean --count? The flags are --host, --port, --lane-port, --seed, --config, --role, --help, --count.", e.Message);
         Assert.Throws<ArgumentException>(() => NodeOptions.Parse(["--count"], ["--count"]));
     }
 

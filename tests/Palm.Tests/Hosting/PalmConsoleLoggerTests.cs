@@ -87,6 +87,14 @@ public sealed class PalmConsoleLoggerTests
     }
 
     [Fact]
+    public void A_channel_that_had_left_its_group_when_a_client_shut_down_is_left_out()
+    {
+        var removed = new Warning("TcpClientHandler (akka://palm-client)", typeof(object),
+            $"Unable to REMOVE channel {Channel} from connection group. May not shut down cleanly.");
+        Assert.Equal(NoiseVerdict.Drop, TransportNoise.Classify(removed));
+    }
+
+    [Fact]
     public void An_unreachable_address_warning_keeps_its_first_line_without_the_stack_trace()
     {
         var warning = new Warning("remoting (akka://palm-client)", typeof(object),

@@ -47,8 +47,22 @@ public sealed class ReadmeAppProcessTests
         using (process)
         {
             Assert.Equal(PalmExitCodes.Configuration, code);
-            Assert.Equal("palm: --sead is not a flag of this program; did you mean --seed? The flags are --host, --port, --seed, --config, --role.",
+            Assert.Equal("palm: --sead is not a flag of this program; did you mean --seed? The flags are --host, --port, --lane-port, --seed, --config, --role, --help.",
                 process.Output.Trim());
+        }
+    }
+
+    [Fact]
+    public async Task A_readme_server_asked_for_help_prints_the_node_flags_and_variables_and_exits_0()
+    {
+        var (code, process) = await RunToEnd("--help");
+        using (process)
+        {
+            Assert.Equal(PalmExitCodes.Ok, code);
+            Assert.StartsWith("usage: Palm.ReadmeApp [node flags]", process.Output);
+            Assert.Contains("--lane-port <port>", process.Output);
+            Assert.Contains("PALM_SEEDS", process.Output);
+            Assert.Equal("", process.Errors);
         }
     }
 

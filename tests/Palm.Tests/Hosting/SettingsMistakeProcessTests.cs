@@ -16,7 +16,7 @@ public sealed class SettingsMistakeProcessTests
 
     public static TheoryData<string, string?, string> Mistakes() => new()
     {
-        { "--sead", null, "palm: --sead is not a flag of this program; did you mean --seed? The flags are --host, --port, --seed, --config, --role." },
+        { "--sead", null, "palm: --sead is not a flag of this program; did you mean --seed? The flags are --host, --port, --lane-port, --seed, --config, --role, --help." },
         { "", "akka.cluster.seed-node = [\"akka.tcp://palm@127.0.0.1:4053\"]", "palm: akka.cluster.seed-node is not an Akka.Cluster setting; did you mean akka.cluster.seed-nodes?" },
         { "", "palm.tls.enable = on", "palm: palm.tls.enable is not a Palm setting; did you mean palm.tls.enabled?" },
         { "", "palm {\n  client.window = 10\n", ", line 1: '{' is never closed." },

@@ -35,6 +35,9 @@ internal static partial class TransportNoise
         if (server || e.LogSource.StartsWith("TcpClientHandler", StringComparison.Ordinal))
         {
             if (e is Warning && text.StartsWith("Rejected incoming connection from", StringComparison.Ordinal)) return NoiseVerdict.Drop;
+            // DotNetty's note that a channel closing under a transport that shuts down had already left its group: a
+            // short-lived client (the palm tool) prints it on exit, after its work is done, and there is nothing to act on.
+            if (e is Warning && text.StartsWith("Unable to REMOVE channel", StringComparison.Ordinal)) return NoiseVerdict.Drop;
             var remote = Remote(text);
             if (e is Error && text.StartsWith("TLS handshake failed", StringComparison.Ordinal))
             {
