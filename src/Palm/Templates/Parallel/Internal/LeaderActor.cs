@@ -171,6 +171,9 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
     {
         _ventilator.Dispatch(Self);
         _forwarder.Flush();
+        // Gauges for status and metrics, once per batch of messages or answers.
+        _runtime.Counters.SetInFlight(_ventilator.Waiting + _ventilator.Outstanding);
+        _runtime.Counters.SetWorkers(_ventilator.WorkerCount);
         // Checked first: this runs for every batch of messages and of answers, and drains are rare.
         if (_ventilator.Undrained) ReportDrained();
         if (_ventilator.WorkerCount == 0 && _ventilator.Waiting > 0 && !_warnedNoWorkers)
