@@ -56,4 +56,16 @@ public sealed record JobOptions
     /// reported by the server that meets it, as an error result.
     /// </summary>
     public bool ValidateRoute { get; init; } = true;
+
+    /// <summary>
+    /// Receives the job's <see cref="JobProgress"/> (inputs issued and completed, results, errors, rate, total when
+    /// known) at most once per <see cref="ProgressInterval"/> while results come, and once at the end. Called on the
+    /// thread that enumerates the job, between results: keep it short, or hand the report on (a
+    /// <see cref="Progress{T}"/> posts it to the synchronization context it was created on). Null (the default):
+    /// the job counts nothing for it.
+    /// </summary>
+    public IProgress<JobProgress>? Progress { get; init; }
+
+    /// <summary>The shortest time between two reports to <see cref="Progress"/> (default 100 ms; the final report is always made).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

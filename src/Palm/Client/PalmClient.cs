@@ -31,6 +31,7 @@ public sealed class PalmClient : IAsyncDisposable
     private readonly DirectoryView _view;
     private readonly Transport.DataLanes _lanes;
     private readonly IDisposable _laneReceiver;
+    private readonly IDisposable _metrics;
     private int _disposed;
 
     private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, IActorRef node, DirectoryView view, PalmSettings settings, ClientSettings clientSettings, Transport.DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
@@ -38,6 +39,10 @@ public sealed class PalmClient : IAsyncDisposable
         _node = node;
         Counters = counters;
         _laneReceiver = laneReceiver;
+        var metrics = ClientMetrics.Register(counters, ((ExtendedActorSystem)system).Provider.DefaultAddress.ToString());
+        _metrics = metrics;
+        // A client left undisposed ends with its system (a node's, say): its measurements too.
+        system.RegisterOnTermination(metrics.Dispose);
         _system = system;
         _ownsSystem = ownsSystem;
         _actor = actor;
@@ -53,7 +58,7 @@ public sealed class PalmClient : IAsyncDisposable
     /// <summary>The actor that receives the results of every job of this client.</summary>
     internal IActorRef Actor => _actor;
 
-    /// <summary>What the client ignored: duplicated results, results from strangers.</summary>
+    /// <summary>What the client did (jobs, inputs; the <c>palm.client.*</c> metrics) and ignored (duplicated results, results from strangers).</summary>
     internal ClientCounters Counters { get; }
 
     /// <summary>The settings every component shares that the client runs with (<c>palm</c>).</summary>
@@ -209,7 +214,8 @@ public sealed class PalmClient : IAsyncDisposable
     public IAsyncEnumerable<JobResult> RunJob(IReadOnlyList<string> route, IEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        return RunJob(route, ToAsync(payloads), options, cancellationToken);
+        // A collection's count is known without enumerating it: progress reports a total from the start.
+        return Start(route, ToAsync(payloads), options, payloads.TryGetNonEnumeratedCount(out var count) ? count : null, cancellationToken);
     }
 
     /// <summary>
@@ -224,9 +230,15 @@ public sealed class PalmClient : IAsyncDisposable
     public IAsyncEnumerable<JobResult> RunJob(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
+        return Start(route, payloads, options, null, cancellationToken);
+    }
+
+    private IAsyncEnumerable<JobResult> Start(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options, long? total,
+        CancellationToken cancellationToken)
+    {
         options ??= new JobOptions();
         var job = NewJob(route, options);
-        return Run(job, payloads, options.Window ?? ClientSettings.Window, inlinePump: false, cancellationToken);
+        return Run(job, payloads, options.Window ?? ClientSettings.Window, inlinePump: false, JobProgressReporter.For(options, job, total), cancellationToken);
     }
 
     /// <summary>Sends one payload through <paramref name="route"/> and returns the first result (null if the route emitted nothing).</summary>
@@ -237,11 +249,12 @@ public sealed class PalmClient : IAsyncDisposable
     public async Task<byte[]?> EvalAsync(IReadOnlyList<string> route, byte[] payload, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var job = NewJob(route, options ?? new JobOptions());
+        options ??= new JobOptions();
+        var job = NewJob(route, options);
         byte[]? result = null;
         PalmError? error = null;
         // The job driver of RunJob, with its pump run on this thread: one input needs no task of its own.
-        await foreach (var r in Run(job, ToAsync([payload]), 1, inlinePump: true, cancellationToken).ConfigureAwait(false))
+        await foreach (var r in Run(job, ToAsync([payload]), 1, inlinePump: true, JobProgressReporter.For(options, job, 1), cancellationToken).ConfigureAwait(false))
         {
             if (r.IsError) error ??= r.Error;
             else result ??= r.ToArray();
@@ -311,13 +324,17 @@ public sealed class PalmClient : IAsyncDisposable
     /// <summary>
     /// The one job driver: registers the job, feeds its inputs through an <see cref="InputPump"/> (on a task of its
     /// own, or when <paramref name="inlinePump"/> on the caller's thread until it has to wait) and yields its results
-    /// until every input is complete and every reduce on the route flushed.
+    /// until every input is complete and every reduce on the route flushed. <paramref name="progress"/>: null unless the job
+    /// asked for progress reports; each use is one null check.
     /// </summary>
     private async IAsyncEnumerable<JobResult> Run(JobState job, IAsyncEnumerable<byte[]?> payloads, int window, bool inlinePump,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        JobProgressReporter? progress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(window, window);
+        // Until the loop below says otherwise, the job ends cancelled (an exception, or the consumer stopped reading).
+        var outcome = JobOutcome.Cancelled;
+        Counters.JobStarted(job);
         _actor.Tell(new RegisterJob(job));
         var pump = inlinePump
             ? new InputPump(job, _view, Settings, slots, _lanes).RunAsync(payloads, stop.Token)
@@ -342,10 +359,15 @@ public sealed class PalmClient : IAsyncDisposable
                     }
                     e = await reader.ReadAsync(stop.Token).ConfigureAwait(false);
                 }
-                if (e.Result is not null) yield return e.Result;
+                if (e.Result is not null)
+                {
+                    progress?.Result(e.Result);
+                    yield return e.Result;
+                }
                 if (e.CompletedInput >= 0)
                 {
                     completed++;
+                    progress?.Completed(completed);
                     if (++freed >= 256)
                     {
                         slots.Release(freed);
@@ -355,14 +377,24 @@ public sealed class PalmClient : IAsyncDisposable
                 else if (e.SourceTotal >= 0)
                 {
                     total = e.SourceTotal;
+                    progress?.SourceDone(total);
                     _actor.Tell(new SourceExhausted(job.Header.JobId, total));
                 }
                 else if (e.End) break;
-                else if (e.Failure is not null) throw e.Failure;
+                else if (e.Failure is not null)
+                {
+                    outcome = JobOutcome.Failed;
+                    progress?.Final();
+                    throw e.Failure;
+                }
+                progress?.Tick();
             }
+            outcome = JobOutcome.Completed;
+            progress?.Final();
         }
         finally
         {
+            Counters.JobEnded(job, outcome);
             stop.Cancel();
             _actor.Tell(new UnregisterJob(job.Header.JobId));
             try
@@ -386,6 +418,7 @@ public sealed class PalmClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _metrics.Dispose();
         await _actor.GracefulStop(Settings.AskTimeout).ConfigureAwait(false);
         _laneReceiver.Dispose();
         if (_ownsSystem) await _system.Terminate().ConfigureAwait(false);

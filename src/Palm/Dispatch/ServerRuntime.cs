@@ -35,9 +35,9 @@ internal sealed record ServerRuntime(
     public TimeProvider Clock { get; } = Time ?? TimeProvider.System;
 
     /// <summary>
-    /// The answer to <c>GetServerStatus</c>, the same for every actor that plays a server: the counters, and what only the
-    /// actor knows (<paramref name="workers"/> a leader uses, the messages <paramref name="inFlight"/>), read on its own thread.
+    /// The answer to <c>GetServerStatus</c>, the same for every actor that plays a server: its counters, with the in-flight and
+    /// worker gauges the actor keeps in them for metrics too (one source for both).
     /// </summary>
-    public ServerReport Status(int workers = 0, int inFlight = 0) =>
-        new(Counters.MessagesIn, Counters.MessagesOut, Counters.Errors, Counters.UserTime, workers, inFlight, Stopwatch.GetElapsedTime(_startedAt), InstanceId);
+    public ServerReport Status() =>
+        new(Counters.MessagesIn, Counters.MessagesOut, Counters.Errors, Counters.UserTime, Counters.Workers, Counters.InFlight, Stopwatch.GetElapsedTime(_startedAt), InstanceId);
 }

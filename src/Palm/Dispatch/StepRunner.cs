@@ -30,6 +30,7 @@ namespace Palm.Dispatch;
 internal sealed class StepRunner<T>
 {
     private readonly UserCall _calls;
+    private readonly ServerCounters _counters;
     private readonly Func<T, PipelineMessage> _messageOf;
     private readonly Action<T, StepOutcome> _sink;
     private readonly IActorRef _self;
@@ -55,6 +56,7 @@ internal sealed class StepRunner<T>
     public StepRunner(ServerRuntime runtime, IActorRef self, Func<T, PipelineMessage> messageOf, Action<T, StepOutcome> sink)
     {
         _calls = new UserCall(runtime);
+        _counters = runtime.Counters;
         _self = self;
         _messageOf = messageOf;
         _sink = sink;
@@ -99,6 +101,8 @@ internal sealed class StepRunner<T>
     {
         Enter();
         for (var i = 0; i < items.Count; i++) _waiting.Enqueue((items[i], Accepted++));
+        // Once per batch, so that a server stuck in a long call shows what it holds.
+        PublishInFlight();
         return Continue();
     }
 
@@ -226,7 +230,11 @@ internal sealed class StepRunner<T>
     {
         Account();
         _free = _waiting.Count > 0 || _awaiting ? 0 : (_capacity - _inFlight.Count) / (double)_capacity;
+        PublishInFlight();
     }
+
+    /// <summary>The <see cref="ServerCounters.InFlight"/> gauge: messages waiting here, in concurrent calls, or awaited.</summary>
+    private void PublishInFlight() => _counters.SetInFlight(_waiting.Count + _inFlight.Count + (_awaiting ? 1 : 0));
 
     private void Account()
     {

@@ -33,6 +33,7 @@ internal sealed class DataLanes : IExtension
     private long _sessions;
     private Func<Address, bool>[] _admissions = [];
     private volatile bool _stopping;
+    private IDisposable? _metrics;
 
     public DataLanes(ExtendedActorSystem system)
     {
@@ -82,6 +83,8 @@ internal sealed class DataLanes : IExtension
         }
         Inbox = inbox;
         Enabled = _listener is not null;
+        // A system without remoting has no lanes to measure.
+        if (_context is not null) _metrics = LaneMetrics.Register(this, system.Provider.DefaultAddress.ToString());
         system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox, () => _context == null ? null : _context.Fuzzing, IsAdmitted)), LaneActor.Name);
         system.RegisterOnTermination(Stop);
         // Session actors watch their peers' lane actors; stopped before remoting goes down, they unwatch
@@ -252,6 +255,7 @@ internal sealed class DataLanes : IExtension
     private void Stop()
     {
         _stopping = true;
+        _metrics?.Dispose();
         _listener?.Dispose();
         foreach (var peer in _peers.Values) peer.Connection?.Close();
     }

@@ -10,6 +10,7 @@ using Palm.Discovery.Internal;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
+using Palm.Servers.Internal;
 using Palm.Templates;
 using Palm.Transport;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -41,7 +42,8 @@ internal sealed class NodeActor : ReceiveActor
     private readonly Dictionary<Address, (NodeServers Message, IActorRef Sender)> _pending = new();
     private const int MaxPendingAnnouncements = 64;
     private readonly HashSet<IActorRef> _subscribers = [];
-    private readonly Dictionary<IActorRef, IDisposable> _laneReceivers = new();
+    // Per local server actor, what ends with it: its lane receiver and its measurements (ServerMetrics).
+    private readonly Dictionary<IActorRef, IDisposable[]> _serverRegistrations = new();
     private readonly ConnectedClients _clients;
     private readonly IDisposable _admission;
     private readonly HashSet<(string Name, string Node)> _reportedConflicts = [];
@@ -125,7 +127,7 @@ internal sealed class NodeActor : ReceiveActor
     protected override void PostStop()
     {
         _admission.Dispose();
-        foreach (var receiver in _laneReceivers.Values) receiver.Dispose();
+        foreach (var registration in _serverRegistrations.Values.SelectMany(r => r)) registration.Dispose();
         if (_clustered) AkkaCluster.Get(Context.System).Unsubscribe(Self);
     }
 
@@ -182,7 +184,7 @@ internal sealed class NodeActor : ReceiveActor
             Identity: InstanceIdentity.Of(name, role, actorName, _selfAddress));
         var props = ServerTemplates.PropsFor(runtime, role, _components.Parallel).WithDispatcher(_components.Server.Dispatcher);
         var server = Context.ActorOf(props, actorName);
-        _laneReceivers[server] = _lanes.AddReceiver(server);
+        _serverRegistrations[server] = [_lanes.AddReceiver(server), ServerMetrics.Register(counters, name, role, _selfAddress)];
         Context.Watch(server);
         return new ServerEntry(name, instance.TemplateName, role, server, cacheActor, functions.Names, _selfAddress);
     }
@@ -224,7 +226,8 @@ internal sealed class NodeActor : ReceiveActor
 
     private void OnTerminated(Terminated t)
     {
-        if (_laneReceivers.Remove(t.ActorRef, out var receiver)) receiver.Dispose();
+        if (_serverRegistrations.Remove(t.ActorRef, out var registrations))
+            foreach (var registration in registrations) registration.Dispose();
         var wasClient = _clients.Remove(t.ActorRef);
         if (_subscribers.Remove(t.ActorRef) || wasClient) return;
         if (_local.RemoveAll(e => e.Server.Equals(t.ActorRef)) > 0)

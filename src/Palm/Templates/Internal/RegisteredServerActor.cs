@@ -27,7 +27,7 @@ internal sealed class RegisteredServerActor : ReceiveActor
         Receive<Deliver>(batch => After(_runner.Accept(batch.Messages)));
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
         Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(inFlight: _runner.Pending)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status()));
     }
 
     protected override void PreStart() => _runtime.Instance.Started();

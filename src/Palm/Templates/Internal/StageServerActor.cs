@@ -32,7 +32,12 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         Receive<ResumeSteps>(_ => After(_runner.Resume()));
         Receive<RetryHeldOutputs>(_ => _forwarder.RetryHeld());
         Receive<RunQueuedWork>(_ => RunWork());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(inFlight: _runner.Pending + _work.Count)));
+        Receive<GetServerStatus>(_ =>
+        {
+            // The runner publishes its own messages each batch; a stage also holds work of its own.
+            runtime.Counters.SetInFlight(_runner.Pending + _work.Count);
+            Sender.Tell(runtime.Status());
+        });
         // Only the stage watches anything here; one it no longer cares about is ignored, never a DeathPactException.
         Receive<Terminated>(t => _stage.Handle(t, Sender));
         ReceiveAny(message =>

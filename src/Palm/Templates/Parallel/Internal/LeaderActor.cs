@@ -60,7 +60,12 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
             else _stage.Handle(t, Sender);
         });
         Receive<WorkerDraining>(_ => OnDraining());
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(_ventilator.WorkerCount, _ventilator.Waiting + _ventilator.Outstanding)));
+        Receive<GetServerStatus>(_ =>
+        {
+            // Fresh at the question: workers may have come or gone since the last dispatch set the gauges.
+            PublishGauges();
+            Sender.Tell(runtime.Status());
+        });
         ReceiveAny(message =>
         {
             if (!_stage.Handle(message, Sender)) Unhandled(message);
@@ -167,10 +172,18 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
         DispatchAndFlush();
     }
 
+    /// <summary>The gauges status and metrics read, set once per batch of messages or answers (and when status asks).</summary>
+    private void PublishGauges()
+    {
+        _runtime.Counters.SetInFlight(_ventilator.Waiting + _ventilator.Outstanding);
+        _runtime.Counters.SetWorkers(_ventilator.WorkerCount);
+    }
+
     private void DispatchAndFlush()
     {
         _ventilator.Dispatch(Self);
         _forwarder.Flush();
+        PublishGauges();
         // Checked first: this runs for every batch of messages and of answers, and drains are rare.
         if (_ventilator.Undrained) ReportDrained();
         if (_ventilator.WorkerCount == 0 && _ventilator.Waiting > 0 && !_warnedNoWorkers)

@@ -73,7 +73,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
             _stashed = 0;
             Stash.UnstashAll();
         });
-        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status(inFlight: _runner.Pending)));
+        Receive<GetServerStatus>(_ => Sender.Tell(runtime.Status()));
     }
 
     public IStash Stash { get; set; } = null!;
