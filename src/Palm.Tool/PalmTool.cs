@@ -12,9 +12,10 @@ internal static class PalmTool
     /// <summary>The root command with every subcommand.</summary>
     public static RootCommand Build()
     {
-        var root = new RootCommand("palm: evaluate and run jobs on a Palm cluster, and make its TLS certificates.");
+        var root = new RootCommand("palm: see a Palm cluster's status, evaluate and run jobs on it, and make its TLS certificates.");
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(JobCommand.Build());
+        root.Subcommands.Add(StatusCommand.Build());
         root.Subcommands.Add(CertsCommand.Build());
         return root;
     }

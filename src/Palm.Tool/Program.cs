@@ -1,2 +1,2 @@
-// palm: a command for any Palm cluster (eval, job, certs). See PalmTool.
+// palm: a command for any Palm cluster (status, eval, job, certs). See PalmTool.
 return await Palm.Tool.PalmTool.RunAsync(args);

@@ -39,7 +39,10 @@ public sealed class PalmToolProcessTests(ToolCluster fixture) : IClassFixture<To
         using var process = DemoProcess.LaunchProgram(Tool, args);
         var code = await process.WaitForExitAsync(Within);
         var errors = process.Errors;
-        var output = string.Join('\n', process.Output.Split('\n').Except(errors.Split('\n')));
+        // Output holds both streams: take each error line out once (not every line like it, as Except would, with repeated lines).
+        var lines = process.Output.Split('\n').ToList();
+        foreach (var line in errors.Split('\n', StringSplitOptions.RemoveEmptyEntries)) lines.Remove(line);
+        var output = string.Join('\n', lines);
         return (code, output, errors);
     }
 
