@@ -80,7 +80,7 @@ public sealed class StatusTests
         var leader = Assert.Single(status.Servers, s => s.Name == "c" && s.Role == "leader");
         Assert.Equal((ServerState.Up, 2, 50L, leaderNode.Address), (leader.State, leader.Workers, leader.MessagesIn, leader.Node));
         var workers = status.Servers.Where(s => s.Name == "c" && s.Role == "worker").ToArray();
-        Assert.Equal([worker1.Address, worker2.Address], workers.Select(w => w.Node).Order());
+        Assert.Equal(new[] { worker1.Address, worker2.Address }.Order(StringComparer.Ordinal), workers.Select(w => w.Node).Order(StringComparer.Ordinal));
         Assert.All(workers, w => Assert.Equal((ServerState.Up, "ButterflyServer"), (w.State, w.Template)));
         Assert.Equal(50, workers.Sum(w => w.MessagesIn));
         Assert.Equal(2, workers.Select(w => w.Instance).Distinct().Count());
