@@ -72,8 +72,7 @@ namespace Palm.Demo
             {
                 // A cluster that cannot be reached, a job that failed by name, settings that contradict:
                 // one line that says so, not a crash with a stack trace, and Palm's exit code for it.
-                Console.Error.WriteLine($"palm: {e.Message}");
-                return PalmExitCodes.Of(e);
+                return PalmExitCodes.Report(e, Console.Error);
             }
         }
 

@@ -167,7 +167,7 @@ public sealed class PalmClient : IAsyncDisposable
         catch (Exception e)
         {
             // The one mapping from a failure to a line and a code, shared with PalmHost.
-            return StartFailure.Report(e, error);
+            return PalmExitCodes.Report(e, error);
         }
     }
 

@@ -234,7 +234,7 @@ internal sealed class StepRunner<T>
     }
 
     /// <summary>The <see cref="ServerCounters.InFlight"/> gauge: messages waiting here, in concurrent calls, or awaited.</summary>
-    private void PublishInFlight() => _counters.SetInFlight(_waiting.Count + _inFlight.Count + (_awaiting ? 1 : 0));
+    private void PublishInFlight() => _counters.SetInFlight(Pending);
 
     private void Account()
     {

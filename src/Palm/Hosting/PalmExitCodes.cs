@@ -45,7 +45,7 @@ public static class PalmExitCodes
     };
 
     /// <summary>
-    /// Writes the one line that names <paramref name="failure"/> (<c>palm: ...</c>) to <paramref name="error"/> and returns its code
+    /// The one place a failure to start or connect becomes a line and a code. Writes the one line that names <paramref name="failure"/> (<c>palm: ...</c>) to <paramref name="error"/> and returns its code
     /// (<see cref="Of"/>), as <see cref="PalmHost"/> and <c>PalmClient.RunAsync</c> do; a failure that is none of Palm's
     /// (a bug in the program's own code) also gets its stack trace. For programs with commands of their own (the <c>palm</c> tool).
     /// </summary>
@@ -53,6 +53,11 @@ public static class PalmExitCodes
     {
         ArgumentNullException.ThrowIfNull(failure);
         ArgumentNullException.ThrowIfNull(error);
-        return StartFailure.Report(failure, error);
+        var code = Of(failure);
+        var palms = code != Failure || failure is PalmJobFailedException or PalmFunctionException;
+        var text = palms ? failure.Message : $"{failure.GetType().Name}: {failure.Message}";
+        error.WriteLine($"palm: {text.ReplaceLineEndings(" ")}");
+        if (!palms && failure.StackTrace is { } trace) error.WriteLine(trace);
+        return code;
     }
 }

@@ -69,7 +69,7 @@ public static class PalmHost
         }
         catch (Exception e)
         {
-            return Exit(StartFailure.Report(e, Console.Error));
+            return Exit(PalmExitCodes.Report(e, Console.Error));
         }
         Console.WriteLine($"palm: {what} up at {node.Address}, {how}");
         await WaitForShutdown(node.System, cancellationToken);

@@ -47,6 +47,7 @@ public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposab
             for (var i = 0; i < count; i++)
             {
                 if (i == count - 500) await stormOver.Task;
+                // The source's own pace, not synchronization: the job must span the storm however fast the machine.
                 else if (i % 500 == 499 && !stormOver.Task.IsCompleted) await Task.WhenAny(Task.Delay(400), stormOver.Task);
                 yield return Encoding.UTF8.GetBytes(i.ToString());
             }

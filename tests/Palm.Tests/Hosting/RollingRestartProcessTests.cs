@@ -65,6 +65,8 @@ public sealed class RollingRestartProcessTests(ITestOutputHelper output) : IDisp
                     lock (last) last.Restart();
                     Volatile.Write(ref sourceWaiting, false);
                 }
+                // The source's own pace (500 inputs every 500 ms), not synchronization: it keeps work flowing
+                // through the workers while they are replaced, instead of the job outrunning the restarts.
                 else if (i % 500 == 499 && !restarted.Task.IsCompleted) await Task.WhenAny(Task.Delay(500), restarted.Task);
                 yield return Encoding.UTF8.GetBytes(i.ToString(CultureInfo.InvariantCulture));
             }
@@ -108,9 +110,10 @@ public sealed class RollingRestartProcessTests(ITestOutputHelper output) : IDisp
         var underWay = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async IAsyncEnumerable<byte[]> Endless()
         {
+            // Endless, and bounded by the job's window (backpressure): the client sends more only as results return.
             for (var i = 0; ; i++)
             {
-                if (i % 100 == 99) await Task.Delay(50);
+                if (i % 100 == 99) await Task.Yield();
                 yield return Encoding.UTF8.GetBytes(i.ToString(CultureInfo.InvariantCulture));
             }
         }
