@@ -27,9 +27,13 @@ public sealed class ShapeCluster : IAsyncLifetime
         await Cluster.StartServerAsync<TotalSink>("total");
         await Cluster.StartServerAsync<ParallelTotalSink>("ptotal", ServerRole.Leader);
         await Cluster.StartServerAsync<ParallelTotalSink>("ptotal", ServerRole.Worker);
+        await Cluster.StartServerAsync<ParallelNumbersServer>("pnumbers", ServerRole.Leader);
+        await Cluster.StartServerAsync<ParallelNumbersServer>("pnumbers", ServerRole.Worker);
+        await Cluster.StartServerAsync<ParallelTeeServer>("ptee", ServerRole.Leader);
+        await Cluster.StartServerAsync<ParallelTeeServer>("ptee", ServerRole.Worker);
         Client = await Cluster.ConnectClientAsync();
         await Client.WaitForServersAsync(["tee", "parity", "math", "reshape", "numbers", "total"], TimeSpan.FromSeconds(30));
-        await Client.WaitForServersAsync(["ptotal"], TimeSpan.FromSeconds(30), minWorkers: 1);
+        await Client.WaitForServersAsync(["ptotal", "pnumbers", "ptee"], TimeSpan.FromSeconds(30), minWorkers: 1);
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
@@ -102,6 +106,34 @@ public sealed class ShapeClusterTests(ShapeCluster fixture) : IClassFixture<Shap
             // The summary is the job's last result: it waits for both branches.
             Assert.Same(summary, results[^1]);
         }
+    }
+
+    [Fact]
+    public async Task A_parallel_source_generates_on_its_leader_and_a_parallel_fork_tees_what_its_workers_answer()
+    {
+        var route = JobRoute.Of("pnumbers.count", "ptee.pass").Branch("x", "math.square").Branch("y", "math.neg");
+        var results = await Run(route, [Int64s.Bytes(2000)]);
+
+        Assert.All(results, r => Assert.False(r.IsError, r.ToString()));
+        Assert.Equal(Enumerable.Range(1, 2000).Sum(i => (long)i * i), results.Where(r => r.Branch == "x").Sum(r => Int64s.Of(r.Payload)));
+        Assert.Equal(-Enumerable.Range(1, 2000).Sum(i => (long)i), results.Where(r => r.Branch == "y").Sum(r => Int64s.Of(r.Payload)));
+        Assert.Equal(4000, results.Count);
+        // The source's other functions run on its workers.
+        Assert.Equal([5L], (await Client.RunAll(["pnumbers.plain"], [Int64s.Bytes(5)], Wait)).Select(r => Int64s.Of(r.Payload)));
+        var status = await Client.GetStatusAsync();
+        Assert.True(status.Servers.Single(s => s.Name == "pnumbers" && s.Role == "worker").MessagesIn >= 1);
+        Assert.True(status.Servers.Single(s => s.Name == "ptee" && s.Role == "worker").MessagesIn >= 2000);
+    }
+
+    [Fact]
+    public async Task A_sink_whose_upstream_branch_fails_still_summarizes_and_the_failure_names_its_branch()
+    {
+        var results = await Run(JobRoute.Of("tee.pass").Branch("fussy", "math.picky").Branch("plain", "math.echo").Join("total.add"), OneTo(10));
+
+        var error = Assert.Single(results, r => r.IsError);
+        Assert.Equal(("fussy", "math", "picky"), (error.Branch, error.Error!.Server, error.Error.Function));
+        var summary = Assert.Single(results, r => r.InputIndex < 0);
+        Assert.Equal($"19 messages; fussy={55 - 7}, plain=55", Text.Of(summary.Payload));
     }
 
     [Fact]

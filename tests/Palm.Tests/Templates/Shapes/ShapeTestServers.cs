@@ -51,7 +51,7 @@ public sealed class ReshapeServer : RegisteredServer
 }
 
 /// <summary>Generators: 1..n (sync, async), a generator that fails after three, and a plain function.</summary>
-public sealed class NumbersServer : SourceServer
+public class NumbersServer : SourceServer
 {
     private static long _yielded;
 
@@ -89,6 +89,15 @@ public sealed class NumbersServer : SourceServer
     }
 
     [PalmFunction("plain")] public byte[] Plain(byte[] x) => x;
+}
+
+/// <summary>The same source, started as a leader with workers.</summary>
+public sealed class ParallelNumbersServer : NumbersServer;
+
+/// <summary>A parallel fork: a butterfly whose default hook tees.</summary>
+public sealed class ParallelTeeServer : ButterflyServer
+{
+    [PalmFunction("pass")] public byte[] Pass(byte[] x) => x;
 }
 
 /// <summary>Totals per branch, summarized once every branch is complete.</summary>
