@@ -78,5 +78,10 @@ internal sealed record StageFlush(Guid JobId, int Stage) : IPalmControlMessage;
 /// <summary>
 /// A client lets the generators of the stage at <see cref="Stage"/> make messages of the job up to number <see cref="Allowed"/>
 /// (exclusive): the messages complete so far plus the job's window. Absolute, so a repeat or a late one does no harm.
+/// <see cref="Stop"/>: the job ended before its generators did (cancelled, failed); they are closed.
 /// </summary>
-internal sealed record SourceCredit(Guid JobId, int Stage, long Allowed) : IPalmControlMessage;
+internal sealed record SourceCredit(Guid JobId, int Stage, long Allowed) : IPalmControlMessage
+{
+    /// <summary>The credit that closes the job's generators.</summary>
+    public const long Stop = -1;
+}

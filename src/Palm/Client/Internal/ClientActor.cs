@@ -53,7 +53,13 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         _trusted.Add(contact.Path.Address);
         Receive<ResultBatch>(OnResults);
         Receive<RegisterJob>(OnRegister);
-        Receive<UnregisterJob>(u => _jobs.Remove(u.JobId));
+        Receive<UnregisterJob>(u =>
+        {
+            if (!_jobs.Remove(u.JobId, out var job)) return;
+            // A job that ends before its generators did (cancelled, failed, its reader gone) stops them: they wait for credit forever otherwise.
+            foreach (var (stage, leader) in job.Stages.RunningGenerators())
+                _lanes.Tell(leader, new SourceCredit(u.JobId, stage, SourceCredit.Stop), Self);
+        });
         Receive<SourceExhausted>(m =>
         {
             if (!_jobs.TryGetValue(m.JobId, out var job)) return;

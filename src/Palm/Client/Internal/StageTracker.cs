@@ -130,6 +130,13 @@ internal sealed class StageTracker
         return due;
     }
 
+    /// <summary>The generator stages that have not given their final count: to stop when the job ends early.</summary>
+    public IEnumerable<(int Stage, IActorRef Leader)> RunningGenerators()
+    {
+        foreach (var (number, state) in _stages)
+            if (state.WantsCredit && !state.Flushed && state.Leader is not null) yield return (number, state.Leader);
+    }
+
     /// <summary>Records that <paramref name="stage"/> was told to flush.</summary>
     public void FlushSent(int stage) => PendingFlush = stage;
 

@@ -179,6 +179,20 @@ public sealed class ShapeClusterTests(ShapeCluster fixture) : IClassFixture<Shap
     }
 
     [Fact]
+    public async Task A_reader_that_stops_early_closes_an_endless_generator()
+    {
+        var closed = NumbersServer.Closed;
+        var read = 0;
+        await foreach (var r in Client.RunJob(["numbers.count"], [Int64s.Bytes(long.MaxValue)], new JobOptions { Window = 100 }))
+        {
+            Assert.False(r.IsError, r.ToString());
+            if (++read == 10) break;
+        }
+
+        await Eventually.AssertAsync(() => Assert.Equal(closed + 1, NumbersServer.Closed), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task An_asynchronous_generator_at_a_fork_feeds_both_branches_and_a_sink_sums_them()
     {
         var route = JobRoute.Of("numbers.countAsync").Branch("odd", "math.echo").Branch("even", "math.echo").Join("total.add");

@@ -58,13 +58,25 @@ public class NumbersServer : SourceServer
     /// <summary>Payloads yielded by every instance of this type so far (read by tests on one process).</summary>
     public static long Yielded => Interlocked.Read(ref _yielded);
 
+    private static long _closed;
+
+    /// <summary>Generators of <c>count</c> closed so far (disposed, finished or stopped).</summary>
+    public static long Closed => Interlocked.Read(ref _closed);
+
     [PalmFunction("count")]
     public IEnumerable<byte[]> Count(byte[] n)
     {
-        for (long i = 1; i <= Int64s.Of(n); i++)
+        try
         {
-            Interlocked.Increment(ref _yielded);
-            yield return Int64s.Bytes(i);
+            for (long i = 1; i <= Int64s.Of(n); i++)
+            {
+                Interlocked.Increment(ref _yielded);
+                yield return Int64s.Bytes(i);
+            }
+        }
+        finally
+        {
+            Interlocked.Increment(ref _closed);
         }
     }
 

@@ -59,6 +59,13 @@ internal sealed class SourceStage(LeaderOps ops) : ILeaderStage
     {
         switch (message)
         {
+            case SourceCredit { Allowed: SourceCredit.Stop } stop:
+                if (_jobs.Remove((stop.JobId, stop.Stage), out var stopped))
+                {
+                    while (stopped.Generators.TryDequeue(out var generator)) generator.Dispose();
+                    _flushed.Add((stop.JobId, stop.Stage), stopped.Made);
+                }
+                return true;
             case SourceCredit credit:
                 if (_jobs.TryGetValue((credit.JobId, credit.Stage), out var job))
                 {
