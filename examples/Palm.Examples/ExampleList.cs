@@ -21,6 +21,10 @@ public static class ExampleList
         new ErrorExample(),
         new PerfCountingExample(),
         new LoggingExample(),
+        new TeeExample(),
+        new StreamExample(),
+        new StreamSinkExample(),
+        new SinkExample(),
         new MergeExample(),
     ];
 }

@@ -53,4 +53,13 @@ internal static class ExampleClusters
         await foreach (var result in client.RunJob(route, inputs, options, cancellationToken)) results.Add(result);
         return results;
     }
+
+    /// <summary>Runs a job on a route that forks to its end and returns every result.</summary>
+    public static async Task<List<JobResult>> RunAllAsync(this PalmClient client, JobRoute route, IEnumerable<byte[]> inputs,
+        CancellationToken cancellationToken, JobOptions? options = null)
+    {
+        var results = new List<JobResult>();
+        await foreach (var result in client.RunJob(route, inputs, options, cancellationToken)) results.Add(result);
+        return results;
+    }
 }

@@ -53,6 +53,18 @@ public sealed class ExamplesTests
             "log WARNING palm.server.server: Forwarded 20 results",
             "log WARNING palm.server.server: Forwarded 30 results",
         ],
+        ["tee"] = ["Client got (close): and I pipelined you sent me a message", "Client got (echo): you sent me a message"],
+        ["stream"] =
+        [
+            .. Enumerable.Range(0, 5).Select(i => $"Client got #{2 * i} (even): and I pipelined you sent me a message"),
+            "5 results from 10 inputs: the odd branch emits nothing, and the job ended by itself",
+        ],
+        ["stream_sink"] =
+        [
+            .. Times(10, "Client got: and gathered and I pipelined you sent me a message"),
+            "Client got: summary: even 5, odd 5; every branch complete",
+        ],
+        ["sink"] = ["Client got: and I pipelined you sent me a message", "Client got: summary: 1 message; upstream complete"],
         ["merge"] =
         [
             "Stream B before A: book.join failed: no quote under key 'quote:EURUSD' yet",
