@@ -31,7 +31,12 @@ internal sealed class GatherExample : IExample
 
         // Part i of every result is part i of its message: a gather gets the parts' results in scatter order.
         var parts = results.Select(r => Utf8.Text(r).Split(Separator)).ToArray();
-        if (Expect.PerInput(output, results, Messages, 1) != 0 || parts.Any(p => p.Length != Parts)) return 1;
+        if (Expect.PerInput(output, results, Messages, 1) != 0) return 1;
+        if (parts.FirstOrDefault(p => p.Length != Parts) is { } wrong)
+        {
+            output.WriteLine($"WRONG: a result of {wrong.Length} parts, not {Parts}");
+            return 1;
+        }
         return Enumerable.Range(0, Parts).Aggregate(0, (code, i) =>
             code | Expect.FromWorkers(output, parts.Select(p => p[i]), "", "server", $" cached data a message #{i}"));
     }
