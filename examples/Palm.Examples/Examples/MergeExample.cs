@@ -13,7 +13,7 @@ namespace Palm.Examples.Examples;
 internal sealed class MergeExample : IExample
 {
     public string Name => "merge";
-    public string Mirrors => "(none: the seed document's merge of two streams through a target server's cache)";
+    public string Mirrors => "none; the seed document's merge of two streams through a cache";
     public string Description => "stream A stores quotes in book's cache as they come; stream B joins orders with them";
 
     public async Task<int> RunAsync(TextWriter output, CancellationToken cancellationToken)
