@@ -58,11 +58,13 @@ public static class ShapesBenchmark
         foreach (var shape in shapes)
         {
             var m = Measurement.Median(runs[shape]);
+            var costs = runs[shape].OrderBy(r => r.Value).ElementAt(runs[shape].Count / 2).Note;
             exact &= m.Delivery.Exact;
             var results = m.Value * shape.ResultsPerInput;
             Console.WriteLine($"{shape.Name,-10} {shape.Route,-48} {Report.Format(m.Value),12} {Report.Format(results),12} "
                 + $"{Ratio(m.Value, plain),10} {Ratio(results, plain),10}  {m.Delivery}"
                 + (shape.Name == "tee" && m.Value < 0.4 * plain ? "  (below 40% of the plain route per input)" : ""));
+            Report.Note($"{shape.Name}: runs {string.Join(", ", runs[shape].Select(r => Report.Format(r.Value)))} inputs/s; median run {costs} (the whole process)");
         }
 
         if (o.Runs("generator")) exact &= await Generator(palm, o, generate, plain);
@@ -90,9 +92,14 @@ public static class ShapesBenchmark
                 r.Branch == (r.InputIndex % 2 == 1 ? "odd" : "even") && Delivery.SeqOf(r.Payload.Span) == r.InputIndex));
     }
 
-    /// <summary>One job of <paramref name="count"/> inputs along <paramref name="shape"/>; the value is inputs per second.</summary>
-    private static Task<Measurement> Measure(PalmPipeline palm, Shape shape, long count) =>
-        PalmPipeline.MeasureAsync(new Delivery(count * shape.ResultsPerInput), count, EndToEndSuite.Stall, async (delivery, cancel) =>
+    /// <summary>
+    /// One job of <paramref name="count"/> inputs along <paramref name="shape"/>; the value is inputs per second, the note the
+    /// process's CPU time and allocation per input (every node and the client), which the load of other builds sways less.
+    /// </summary>
+    private static async Task<Measurement> Measure(PalmPipeline palm, Shape shape, long count)
+    {
+        var cost = Cost.Start();
+        var m = await PalmPipeline.MeasureAsync(new Delivery(count * shape.ResultsPerInput), count, EndToEndSuite.Stall, async (delivery, cancel) =>
         {
             await foreach (var r in shape.Run(palm.Client, PalmPipeline.Inputs(count, Size), cancel).ConfigureAwait(false))
             {
@@ -100,6 +107,20 @@ public static class ShapesBenchmark
                 else shape.Check(delivery, r);
             }
         });
+        return m with { Note = cost.PerInput(count) };
+    }
+
+    /// <summary>CPU time and bytes allocated by this process since <see cref="Start"/>.</summary>
+    private readonly record struct Cost(TimeSpan Cpu, long Allocated)
+    {
+        public static Cost Start() => new(Environment.CpuUsage.TotalTime, GC.GetTotalAllocatedBytes());
+
+        public string PerInput(long count)
+        {
+            var cpu = (Environment.CpuUsage.TotalTime - Cpu).TotalMicroseconds / count;
+            return $"{cpu:F1} us CPU, {(GC.GetTotalAllocatedBytes() - Allocated) / (double)count:N0} B allocated per input";
+        }
+    }
 
     /// <summary>The generator figure: msg/s of one seed's <paramref name="count"/> messages, and the memory of the process meanwhile.</summary>
     private static async Task<bool> Generator(PalmPipeline palm, BenchOptions o, long count, double? plain)
@@ -109,25 +130,31 @@ public static class ShapesBenchmark
         var before = MemorySample.Now();
         var marks = new[] { 0.1, 0.5, 1.0 }.Select(f => (Fraction: f, At: Math.Max(1, (long)(count * f)))).ToArray();
         var atMarks = new MemorySample?[marks.Length];
+        // The heap as sampled holds garbage not yet collected (more of it promoted when the load of other builds stalls a
+        // thread); the live heap after a full collection at each mark is what would grow if anything kept every message.
+        var live = new long[marks.Length];
         Measurement m;
         MemorySample peak;
+        var cost = Cost.Start();
         await using (var sampler = MemorySampler.Start(TimeSpan.FromMilliseconds(100)))
         {
             m = await Generate(palm, count, received =>
             {
                 for (var i = 0; i < marks.Length; i++)
-                    if (received == marks[i].At) atMarks[i] = MemorySample.Now();
+                    if (received == marks[i].At) (atMarks[i], live[i]) = (MemorySample.Now(), GC.GetTotalMemory(forceFullCollection: true));
             });
-            peak = sampler.Peak;
+            peak = atMarks.OfType<MemorySample>().Aggregate(sampler.Peak, MemorySample.Max);
         }
+        var costs = cost.PerInput(count);
 
         Console.WriteLine();
         Console.WriteLine($"{"generator",-10} {$"g.count -> b.pass, 1 seed, {count:N0} x {Size} B",-48} {"-",12} {Report.Format(m.Value),12} "
             + $"{"-",10} {Ratio(m.Value, plain),10}  {m.Delivery}");
-        Console.WriteLine($"  generator memory (this process: every node and the client), before the run after a full GC: {before}");
+        Report.Note($"generator: {costs.Replace("per input", "per message")} (the whole process)");
+        Console.WriteLine($"  generator memory (this process: every node and the client), before the run, after a full GC: {before}");
         for (var i = 0; i < marks.Length; i++)
-            Console.WriteLine($"  at {marks[i].Fraction * 100,3:F0}% of the messages ({marks[i].At,12:N0} read): {atMarks[i]?.ToString() ?? "not reached"}");
-        Console.WriteLine($"  peak while it ran (sampled every 100 ms): {peak}");
+            Console.WriteLine($"  at {marks[i].Fraction * 100,3:F0}% of the messages ({marks[i].At,12:N0} read): {atMarks[i]?.ToString() ?? "not reached"}, live heap after a full GC {live[i] / (1024.0 * 1024.0),4:F0} MB");
+        Console.WriteLine($"  peak while it ran (sampled every 100 ms and at the marks above): {peak}");
         return m.Delivery.Exact;
     }
 
