@@ -145,7 +145,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
             runtime.Counters.AddError();
             ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
                 new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, "OnOutput", input.Stage, null,
-                    $"OnOutput chose branches ({string.Join(", ", hop.BranchNames!)}) at step {input.Stage} ({input.Step}), "
+                    $"OnOutput chose branches ({string.Join(", ", hop.ChosenBranches)}) at step {input.Stage} ({input.Step}), "
                     + (shape is null ? "but the job's route has no branches." : $"but the route forks at step {shape.Fork} ({job.Route[shape.Fork]})."))));
             return;
         }
@@ -160,19 +160,22 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     /// <summary>At a fork: the output to every branch (a tee), or to those the hook named, each with a share of its weight.</summary>
     private void Fork(PipelineMessage input, RouteShape shape, NextHop hop, ReadOnlyMemory<byte> payload, UInt128 weight)
     {
-        var branches = shape.Branches;
+        if (hop.BranchName is { } name)
+        {
+            // A split's common case: one branch, the whole weight, nothing allocated.
+            var index = shape.IndexOf(name);
+            if (index < 0) UnknownBranch(input, shape, name, weight);
+            else Deliver(input, input.Job.InBranch(index), shape.Branches[index].Start, payload, weight);
+            return;
+        }
         int[] chosen;
-        if (hop.Kind == NextHop.HopKind.Continue) chosen = Enumerable.Range(0, branches.Count).ToArray();
+        if (hop.Kind == NextHop.HopKind.Continue) chosen = shape.All;
         else
         {
             chosen = hop.BranchNames!.Select(shape.IndexOf).Distinct().ToArray();
-            if (chosen.Contains(-1))
+            if (Array.IndexOf(chosen, -1) >= 0)
             {
-                runtime.Counters.AddError();
-                var unknown = hop.BranchNames!.First(n => shape.IndexOf(n) < 0);
-                ToClient(input.Job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
-                    new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, "OnOutput", input.Stage, null,
-                        $"OnOutput chose branch '{unknown}', which the job's route does not have; it has: {string.Join(", ", branches.Select(b => b.Name))}.")));
+                UnknownBranch(input, shape, hop.BranchNames!.First(n => shape.IndexOf(n) < 0), weight);
                 return;
             }
         }
@@ -182,7 +185,15 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
             return;
         }
         if (!TrySplit(input, weight, chosen.Length, out var split)) return;
-        for (var i = 0; i < chosen.Length; i++) Deliver(input, input.Job.InBranch(chosen[i]), branches[chosen[i]].Start, payload, split[i]);
+        for (var i = 0; i < chosen.Length; i++) Deliver(input, input.Job.InBranch(chosen[i]), shape.Branches[chosen[i]].Start, payload, split[i]);
+    }
+
+    private void UnknownBranch(PipelineMessage input, RouteShape shape, string name, UInt128 weight)
+    {
+        runtime.Counters.AddError();
+        ToClient(input.Job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
+            new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, "OnOutput", input.Stage, null,
+                $"OnOutput chose branch '{name}', which the job's route does not have; it has: {string.Join(", ", shape.Branches.Select(b => b.Name))}.")));
     }
 
     /// <summary>Sends a message to stage <paramref name="next"/> of <paramref name="job"/> (the client past its end; null: dropped).</summary>

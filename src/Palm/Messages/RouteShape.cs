@@ -26,7 +26,11 @@ internal sealed class RouteShape
         Fork = fork;
         Branches = branches;
         Join = join;
+        All = Enumerable.Range(0, branches.Count).ToArray();
     }
+
+    /// <summary>Every branch's index, in order: a tee's choice, made once per route.</summary>
+    public int[] All { get; }
 
     /// <summary>The stage whose outputs go to the branches (the last trunk step).</summary>
     public int Fork { get; }

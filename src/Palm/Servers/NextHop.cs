@@ -15,13 +15,15 @@ public readonly struct NextHop
     internal int Stage { get; }
     internal Step[]? Steps { get; }
     internal string[]? BranchNames { get; }
+    internal string? BranchName { get; }
     internal NextHop[]? Hops { get; }
     internal bool HasPayload { get; }
     internal ReadOnlyMemory<byte> Payload { get; }
 
     private NextHop(HopKind kind, int stage = 0, Step[]? steps = null, string[]? branches = null, NextHop[]? hops = null,
-        bool hasPayload = false, ReadOnlyMemory<byte> payload = default)
+        bool hasPayload = false, ReadOnlyMemory<byte> payload = default, string? branch = null)
     {
+        BranchName = branch;
         Kind = kind;
         Stage = stage;
         Steps = steps;
@@ -62,6 +64,13 @@ public readonly struct NextHop
         return new(HopKind.Branch, branches: names);
     }
 
+    /// <summary>At the fork of a <c>JobRoute</c>: to the branch named <paramref name="name"/> only (the split's common case, without an array).</summary>
+    public static NextHop Branch(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return new(HopKind.Branch, branch: name);
+    }
+
     /// <summary>
     /// Several messages from one output, each going where its hop says with its own payload (<see cref="WithPayload"/>) or
     /// the output's: a tee to other servers, one output made into many, a message and a copy for a log.
@@ -78,7 +87,10 @@ public readonly struct NextHop
     public NextHop WithPayload(ReadOnlyMemory<byte> payload) =>
         Kind == HopKind.Several
             ? throw new InvalidOperationException("Give each hop of NextHop.Several its own payload.")
-            : new(Kind, Stage, Steps, BranchNames, Hops, true, payload);
+            : new(Kind, Stage, Steps, BranchNames, Hops, true, payload, BranchName);
+
+    /// <summary>The branches chosen, by name (one or many).</summary>
+    internal IEnumerable<string> ChosenBranches => BranchName is not null ? [BranchName] : BranchNames!;
 
     /// <summary>The stage the output goes to from <paramref name="current"/>, given the route's length and shape; null means drop.</summary>
     internal int? Resolve(int current, int routeLength, RouteShape? shape) => Kind switch
