@@ -47,10 +47,12 @@ internal static class JobCommand
     {
         if (request.Input != "-" && !File.Exists(request.Input))
             throw new FileNotFoundException($"--input: no file at '{request.Input}' (resolved against {Directory.GetCurrentDirectory()}).", request.Input);
-        long? total = request.Input == "-" ? null : await PayloadFiles.CountAsync(request.Input, request.Format, cancellationToken);
-        var tally = new JobTally(total);
-        await using var inputs = request.Input == "-" ? Console.OpenStandardInput() : File.OpenRead(request.Input);
-        await using var outputs = request.Output == "-" ? Console.OpenStandardOutput() : File.Create(request.Output);
+        // Unbuffered (the reader buffers): a buffered FileStream's dispose waits for a read in progress, which on a pipe may never end.
+        await using var inputs = request.Input == "-" ? Console.OpenStandardInput() : new FileStream(request.Input, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+        // A file's payloads are counted first, for done/total; a pipe's can be read only once, so its total stays unknown.
+        var tally = new JobTally(await PayloadFiles.CountAsync(inputs, request.Format, cancellationToken));
+        // Others may read the file while the job writes it (tail -f).
+        await using var outputs = request.Output == "-" ? Console.OpenStandardOutput() : new FileStream(request.Output, FileMode.Create, FileAccess.Write, FileShare.Read);
         IAsyncEnumerable<JobResult> results;
         try
         {
@@ -88,6 +90,8 @@ internal static class JobCommand
     {
         var kept = request.Ordered ? new List<(long Index, byte[] Payload)>() : null;
         var warned = request.Format == PayloadFormat.Binary;
+        // Results reach the file within a quarter second, also while a long job waits for more (someone may be tailing it).
+        using var flushing = new OutputFlusher(outputs);
         await foreach (var result in results.ConfigureAwait(false))
         {
             tally.Result(result);
@@ -100,12 +104,15 @@ internal static class JobCommand
                     + "--format binary keeps any bytes apart.");
             }
             if (kept is not null) kept.Add((result.InputIndex, result.ToArray()));
-            else await PayloadFiles.WriteAsync(outputs, request.Format, result.Payload, cancellationToken);
+            else
+                using (await flushing.WritingAsync(cancellationToken))
+                    await PayloadFiles.WriteAsync(outputs, request.Format, result.Payload, cancellationToken);
         }
         if (kept is not null)
             foreach (var (_, payload) in kept.OrderBy(k => k.Index)) // stable: an input's own results keep their order
                 await PayloadFiles.WriteAsync(outputs, request.Format, payload, cancellationToken);
-        await outputs.FlushAsync(cancellationToken);
+        using (await flushing.WritingAsync(cancellationToken))
+            await outputs.FlushAsync(cancellationToken);
         tally.Finish();
     }
 }

@@ -23,10 +23,26 @@ internal static class PayloadFiles
     public static IAsyncEnumerable<byte[]> ReadAsync(Stream stream, PayloadFormat format, CancellationToken cancellationToken = default) =>
         format == PayloadFormat.Lines ? ReadLinesAsync(stream, cancellationToken) : ReadFramesAsync(stream, cancellationToken);
 
-    /// <summary>How many payloads the file at <paramref name="path"/> holds (a pass over it, without keeping them).</summary>
-    public static async Task<long> CountAsync(string path, PayloadFormat format, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// How many payloads <paramref name="stream"/> holds (a pass over it, without keeping them), back at its start after; null for
+    /// a stream that cannot seek (a pipe, a FIFO, a terminal), whose payloads can be read only once.
+    /// </summary>
+    public static async Task<long?> CountAsync(Stream stream, PayloadFormat format, CancellationToken cancellationToken = default)
     {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true);
+        if (!stream.CanSeek) return null;
+        var start = stream.Position;
+        try
+        {
+            return await CountFromAsync(stream, format, cancellationToken);
+        }
+        finally
+        {
+            stream.Position = start;
+        }
+    }
+
+    private static async Task<long> CountFromAsync(Stream stream, PayloadFormat format, CancellationToken cancellationToken)
+    {
         if (format == PayloadFormat.Binary)
         {
             // The lengths alone: skip over every payload.

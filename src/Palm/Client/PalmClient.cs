@@ -425,13 +425,22 @@ public sealed class PalmClient : IAsyncDisposable
             Counters.JobEnded(job, outcome);
             stop.Cancel();
             _actor.Tell(new UnregisterJob(job.Header.JobId));
-            try
+            if (outcome == JobOutcome.Completed || pump.IsCompleted)
             {
-                await pump.ConfigureAwait(false);
+                try
+                {
+                    await pump.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The consumer stopped early; the pump stops with it.
+                }
             }
-            catch (OperationCanceledException)
+            else
             {
-                // The consumer stopped early; the pump stops with it.
+                // A job that ends early does not wait for its source: a read of a pipe or a terminal may block until more comes,
+                // whatever the token says. The pump sees the token once the read returns, and sends nothing more.
+                _ = pump.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
         }
     }

@@ -14,10 +14,11 @@ public sealed partial class DemoProcess : IDisposable
     private readonly List<string> _output = [];
     private readonly List<string> _errors = [];
 
-    private DemoProcess(string[] args, string program = "Palm.Demo.dll")
+    private DemoProcess(string[] args, string program = "Palm.Demo.dll", IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, program);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         info.ArgumentList.Add(dll);
         foreach (var a in args) info.ArgumentList.Add(a);
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -80,6 +81,18 @@ public sealed partial class DemoProcess : IDisposable
 
     /// <summary>Starts <c>Palm.Demo</c> with <paramref name="args"/> without waiting for anything (dispose kills it).</summary>
     public static DemoProcess Launch(params string[] args) => new(args);
+
+    /// <summary>Starts <c>Palm.Demo</c> with <paramref name="args"/> and the environment variables <paramref name="environment"/> (dispose kills it).</summary>
+    public static DemoProcess LaunchWith(IReadOnlyDictionary<string, string> environment, params string[] args) => new(args, environment: environment);
+
+    /// <summary>Sends SIGINT (what Ctrl+C sends) to the process, by its PID, with the system's <c>kill</c>.</summary>
+    public void Interrupt()
+    {
+        if (_process.HasExited) return;
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+        if (kill.ExitCode != 0 && !_process.HasExited) throw new InvalidOperationException($"kill -INT {_process.Id} exited with {kill.ExitCode}.");
+    }
 
     /// <summary>Starts another program built beside the tests (<paramref name="dll"/>, e.g. <c>Palm.ReadmeApp.dll</c>) with <paramref name="args"/>.</summary>
     public static DemoProcess LaunchProgram(string dll, params string[] args) => new(args, dll);

@@ -106,6 +106,36 @@ public sealed class PalmToolProcessTests(ToolCluster fixture) : IClassFixture<To
     }
 
     [Fact]
+    public async Task Ctrl_C_cancels_a_running_job_exits_130_and_says_how_much_was_in_flight()
+    {
+        // A named pipe as the input: the job reads what the test writes, and never sees its end.
+        var fifo = File("in.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
+        using var tool = DemoProcess.LaunchProgram(Tool, "job", "w.upper", "--input", fifo, "--output", File("out.txt"), "--window", "8", "--seed", fixture.Seed);
+        await using (var writer = new StreamWriter(new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite)))
+        {
+            for (var i = 0; i < 20; i++) await writer.WriteLineAsync($"line {i}");
+            await writer.FlushAsync();
+            // Results of what was sent come in while the input stays open.
+            await Eventually.AssertAsync(() => Assert.Equal(20, ReadLinesShared(File("out.txt")).Length), Within);
+
+            tool.Interrupt();
+            var code = await tool.WaitForExitAsync(Within);
+
+            Assert.Equal(PalmExitCodes.Cancelled, code);
+            Assert.Contains("palm: cancelled after 20 inputs were sent, 20 answered; 20 results are in ", tool.Errors);
+            Assert.Contains("At most 8 inputs (the window) were in flight", tool.Errors);
+        }
+    }
+
+    private static string[] ReadLinesShared(string path)
+    {
+        if (!System.IO.File.Exists(path)) return [];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    [Fact]
     public async Task Without_a_terminal_a_job_reports_in_plain_lines_not_a_redrawn_bar()
     {
         await System.IO.File.WriteAllLinesAsync(File("in.txt"), ["a", "b"]);
