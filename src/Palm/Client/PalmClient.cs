@@ -267,7 +267,7 @@ public sealed class PalmClient : IAsyncDisposable
     public IPalmCache Cache(string server)
     {
         if (!_view.Current.TryGet(server, out var entry))
-            throw new PalmRouteException($"No server named '{server}' in the cluster; known: {string.Join(", ", Servers)}.");
+            throw new PalmRouteException($"No server named '{server}' in the cluster; known: {string.Join(", ", Servers)}.", PalmRouteErrorKind.UnknownServer, server);
         return new RemoteCache(entry.Cache, Settings.AskTimeout);
     }
 
@@ -314,10 +314,12 @@ public sealed class PalmClient : IAsyncDisposable
             var step = steps[i];
             if (!snapshot.TryGet(step.Server, out var entry))
                 throw new PalmRouteException(
-                    $"Step {i} ({step}) names server '{step.Server}', which the cluster does not have; known: {string.Join(", ", snapshot.Servers.Select(s => s.Name).Order())}.");
+                    $"Step {i} ({step}) names server '{step.Server}', which the cluster does not have; known: {string.Join(", ", snapshot.Servers.Select(s => s.Name).Order())}.",
+                    PalmRouteErrorKind.UnknownServer, step.Server, step.Function);
             if (!entry.Functions.Contains(step.Function))
                 throw new PalmRouteException(
-                    $"Step {i} ({step}) names function '{step.Function}', which server '{step.Server}' does not have; it has: {string.Join(", ", entry.Functions)}.");
+                    $"Step {i} ({step}) names function '{step.Function}', which server '{step.Server}' does not have; it has: {string.Join(", ", entry.Functions)}.",
+                    PalmRouteErrorKind.UnknownFunction, step.Server, step.Function);
         }
     }
 
