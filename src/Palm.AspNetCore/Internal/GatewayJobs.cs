@@ -9,9 +9,13 @@ internal sealed class GatewayJobs
 {
     private readonly ConcurrentDictionary<Guid, GatewayJob> _running = new();
     private long _spoolHighWater;
+    private long _spilled;
 
     /// <summary>The most bytes any one job's spool held in memory at once, since the gateway started (tests assert the bound).</summary>
     public long SpoolHighWaterBytes => Interlocked.Read(ref _spoolHighWater);
+
+    /// <summary>Bytes the spools of ended jobs wrote to their files, in all (0: every client kept up).</summary>
+    public long SpilledBytes => Interlocked.Read(ref _spilled);
 
     /// <summary>Jobs started through the gateway so far.</summary>
     public long Started { get; private set; }
@@ -25,7 +29,10 @@ internal sealed class GatewayJobs
         return job;
     }
 
-    internal void End(GatewayJob job) => _running.TryRemove(job.Id, out _);
+    internal void End(GatewayJob job)
+    {
+        if (_running.TryRemove(job.Id, out _) && job.Spool is { } spool) Interlocked.Add(ref _spilled, spool.SpilledBytes);
+    }
 
     /// <summary>Raises the high-water mark to <paramref name="bytes"/> if above it.</summary>
     public void ReportSpoolMemory(long bytes)
