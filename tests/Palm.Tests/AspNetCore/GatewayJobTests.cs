@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Palm.Tests.Support;
@@ -145,30 +144,11 @@ public sealed class GatewayJobTests(GatewayFixture gateway)
     [Fact]
     public async Task A_client_that_leaves_mid_job_stops_its_job_and_the_cluster_gets_no_more_of_its_inputs()
     {
-        // A client that reads while it uploads (HttpClient over HTTP/1.1 waits for its upload to end before it hands over a
-        // 200 response, so this one is a raw HTTP/1.1 client): an endless chunked body, results read as they come.
-        using var leave = new CancellationTokenSource(Bound);
-        var tcp = new TcpClient();
-        await tcp.ConnectAsync(gateway.Base.Host, gateway.Base.Port, leave.Token);
-        var stream = tcp.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /palm/jobs/w.upper HTTP/1.1\r\nHost: {gateway.Base.Authority}\r\nContent-Type: {PalmFramesType}\r\nTransfer-Encoding: chunked\r\n\r\n"), leave.Token);
-        var upload = Task.Run(async () =>
-        {
-            for (var i = 0; !leave.IsCancellationRequested; i += 64)
-            {
-                var frames = Enumerable.Range(i, 64).SelectMany(n => PalmFrames.Input(Payload(n))).ToArray();
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"{frames.Length:x}\r\n").Concat(frames).Concat("\r\n"u8.ToArray()).ToArray(), leave.Token);
-            }
-        });
-        var received = 0L;
-        var buffer = new byte[64 * 1024];
-        while (received < 500_000) received += await stream.ReadAsync(buffer, leave.Token);
+        var client = await StreamingClient.StartAsync(gateway.Base, "/palm/jobs/w.upper", Payload);
+        await Eventually.AssertAsync(() => Assert.True(client.Received > 500_000, $"{client.Received} bytes of results so far"), Bound);
         Assert.Contains(await gateway.JobsAsync(), j => j.GetProperty("kind").GetString() == "stream" && j.GetProperty("route").GetString() == "w.upper");
 
-        await leave.CancelAsync();
-        tcp.Dispose();
-        await Assert.ThrowsAnyAsync<Exception>(() => upload);
+        await client.DisposeAsync();
 
         await Eventually.AssertAsync(async () => Assert.DoesNotContain(await gateway.JobsAsync(), j => j.GetProperty("kind").GetString() == "stream"), Bound);
         // The job is over: the gateway's client issues the next eval's input and nothing more of the endless upload.
