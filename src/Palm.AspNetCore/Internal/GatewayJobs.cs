@@ -17,15 +17,11 @@ internal sealed class GatewayJobs
     /// <summary>Bytes the spools of ended jobs wrote to their files, in all (0: every client kept up).</summary>
     public long SpilledBytes => Interlocked.Read(ref _spilled);
 
-    /// <summary>Jobs started through the gateway so far.</summary>
-    public long Started { get; private set; }
-
     /// <summary>Lists a new job until <see cref="GatewayJob.Dispose"/>.</summary>
     public GatewayJob Start(string kind, string route, long? expectedTotal, string? remote)
     {
         var job = new GatewayJob(this, kind, route, expectedTotal, remote);
         _running[job.Id] = job;
-        lock (_running) Started++;
         return job;
     }
 
