@@ -33,6 +33,13 @@ namespace Palm.Bench
               templates  ReduceServer: sum of 1,000,000 8-byte integers over 2 workers (msg/s, ratio to a trivial
                        butterfly function in the same run); ScatterGatherServer: 10,000 inputs into 8 parts each
                        --messages N   messages of the reduce and trivial figures (default 1,000,000)
+              shapes   stream shapes beside a plain route a.pass -> b.pass of the same trivial functions, in one cluster:
+                       a tee a -> {b | c}, a split s -> {b | c} (a hook sends odd to one branch, even to the other), msg/s per
+                       input and per result and the ratio of each to the plain route; and a generator (a SourceServer yielding
+                       N messages from one seed through b): msg/s, and this process's working set and GC heap as it runs
+                       --messages N   inputs per timed run of plain, tee and split (default 500,000)
+                       --generate N   messages the generator yields (default 10,000,000)
+                       --repeat N, --warmup S, --only NAME (plain, tee, split, generator), --palm-hocon H, --verbose as e2e
               concurrency  an async step of await Task.Delay(20) on 1 butterfly worker, MaxConcurrency 64 vs 1
                        (msg/s of both and the ratio)  (--messages N: of the 64-call figure, default 6,400)
               gateway  the HTTP gateway beside the .NET client, same cluster and run: eval round trip (median, p99) and
@@ -58,6 +65,7 @@ namespace Palm.Bench
                     case "micro": return Micro.MicroSuite.Run(rest);
                     case "butterfly": return await Butterfly.ButterflyBenchmark.RunAsync(rest);
                     case "templates": return await Butterfly.TemplatesBenchmark.RunAsync(rest);
+                    case "shapes": return await Shapes.ShapesBenchmark.RunAsync(rest);
                     case "concurrency": return await Butterfly.ConcurrencyBenchmark.RunAsync(rest);
                     case "gateway": return await Gateway.GatewayBenchmark.RunAsync(rest);
                     case "soak": return await Soak.SoakScenario.RunAsync(rest);

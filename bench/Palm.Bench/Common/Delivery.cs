@@ -54,9 +54,13 @@ public sealed class Delivery(long expected)
     }
 
     /// <summary>Records an arrival whose payload must carry <paramref name="seq"/>.</summary>
-    public bool Arrived(long seq, ReadOnlySpan<byte> payload)
+    public bool Arrived(long seq, ReadOnlySpan<byte> payload) =>
+        Arrived(seq, payload.Length >= 8 && BinaryPrimitives.ReadInt64LittleEndian(payload) == seq);
+
+    /// <summary>Records the arrival of <paramref name="seq"/>, counted corrupt unless <paramref name="intact"/> (the caller checked its payload).</summary>
+    public bool Arrived(long seq, bool intact)
     {
-        if (payload.Length < 8 || BinaryPrimitives.ReadInt64LittleEndian(payload) != seq) Corrupt++;
+        if (!intact) Corrupt++;
         return Arrived(seq);
     }
 

@@ -16,9 +16,9 @@ public sealed class PalmPipeline : IAsyncDisposable
 {
     private readonly PalmTestCluster _cluster;
     private readonly string[] _route;
-    private readonly PalmNode[] _nodes;
+    private readonly List<PalmNode> _nodes;
 
-    private PalmPipeline(PalmTestCluster cluster, PalmNode[] nodes, PalmClient client, string[] route) =>
+    private PalmPipeline(PalmTestCluster cluster, List<PalmNode> nodes, PalmClient client, string[] route) =>
         (_cluster, _nodes, Client, _route) = (cluster, nodes, client, route);
 
     /// <summary>
@@ -45,7 +45,7 @@ public sealed class PalmPipeline : IAsyncDisposable
             foreach (var name in servers) nodes.Add(await cluster.StartServerAsync<PassServer>(name));
             var client = await PalmClient.ConnectAsync(cluster.Seed.Address, Combine(clientConfig ?? Config.Empty, config));
             await client.WaitForServersAsync(servers, TimeSpan.FromSeconds(30));
-            return new PalmPipeline(cluster, nodes.ToArray(), client, servers.Select(s => s + ".pass").ToArray());
+            return new PalmPipeline(cluster, nodes, client, servers.Select(s => s + ".pass").ToArray());
         }
         catch
         {
@@ -57,20 +57,40 @@ public sealed class PalmPipeline : IAsyncDisposable
     /// <summary><paramref name="a"/> over <paramref name="b"/>; either may be empty.</summary>
     public static Config Combine(Config a, Config b) => a.IsEmpty ? b : b.IsEmpty ? a : a.WithFallback(b);
 
-    /// <summary>Runs a job of <paramref name="count"/> payloads of <paramref name="size"/> bytes; the value is messages per second.</summary>
-    public async Task<Measurement> RunJobAsync(long count, int size, int? window, TimeSpan stall)
+    /// <summary>Starts server <paramref name="name"/> of type <typeparamref name="TServer"/> on a node of its own, beside the pipeline's, and waits until the client sees it.</summary>
+    public async Task StartServerAsync<TServer>(string name) where TServer : Palm.Servers.PalmServer, new()
     {
-        var delivery = new Delivery(count);
+        _nodes.Add(await _cluster.StartServerAsync<TServer>(name));
+        await Client.WaitForServersAsync([name], TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>Runs a job of <paramref name="count"/> payloads of <paramref name="size"/> bytes; the value is messages per second.</summary>
+    public Task<Measurement> RunJobAsync(long count, int size, int? window, TimeSpan stall) =>
+        MeasureAsync(new Delivery(count), count, stall, (delivery, cancel) => Consume(delivery, count, size, window, cancel));
+
+    /// <summary>
+    /// Times <paramref name="consume"/> (a job reading its results into the delivery check) until it ends, or until no result
+    /// has arrived for <paramref name="stall"/> (then it is cancelled, and the counts say what was lost); the value is
+    /// <paramref name="units"/> per second.
+    /// </summary>
+    public static async Task<Measurement> MeasureAsync(Delivery delivery, double units, TimeSpan stall, Func<Delivery, CancellationToken, Task> consume)
+    {
         using var cancel = new CancellationTokenSource();
         var watch = Stopwatch.StartNew();
-        var consume = Consume(delivery, count, size, window, cancel.Token);
-        if (!await Completion.WaitOrStall(consume, () => delivery.Received, stall))
+        var run = consume(delivery, cancel.Token);
+        if (!await Completion.WaitOrStall(run, () => delivery.Received, stall))
         {
             cancel.Cancel();
-            try { await consume; } catch (OperationCanceledException) { }
+            try { await run; } catch (OperationCanceledException) { }
         }
         watch.Stop();
-        return new Measurement(count / watch.Elapsed.TotalSeconds, delivery);
+        return new Measurement(units / watch.Elapsed.TotalSeconds, delivery);
+    }
+
+    /// <summary>Payloads of <paramref name="size"/> bytes carrying the sequence numbers 0 to <paramref name="count"/> - 1.</summary>
+    public static IEnumerable<byte[]> Inputs(long count, int size)
+    {
+        for (long i = 0; i < count; i++) yield return Delivery.Payload(i, size);
     }
 
     private async Task Consume(Delivery delivery, long count, int size, int? window, CancellationToken cancellationToken)
@@ -81,11 +101,6 @@ public sealed class PalmPipeline : IAsyncDisposable
             if (r.IsError) delivery.Error();
             else delivery.Arrived(r.InputIndex, r.Payload.Span);
         }
-    }
-
-    private static IEnumerable<byte[]> Inputs(long count, int size)
-    {
-        for (long i = 0; i < count; i++) yield return Delivery.Payload(i, size);
     }
 
     /// <summary>Evaluates <paramref name="rounds"/> single payloads one after the other; returns each round trip in microseconds.</summary>

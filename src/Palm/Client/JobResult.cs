@@ -5,12 +5,19 @@ namespace Palm.Client;
 /// <summary>One result of a job: a payload the last step produced, or an error, for one input.</summary>
 public sealed class JobResult
 {
-    internal JobResult(long inputIndex, ReadOnlyMemory<byte> payload, PalmError? error)
+    internal JobResult(long inputIndex, ReadOnlyMemory<byte> payload, PalmError? error, string? branch = null)
     {
         InputIndex = inputIndex;
         Payload = payload;
         Error = error;
+        Branch = branch;
     }
+
+    /// <summary>
+    /// For a job on a <see cref="JobRoute"/>: the branch this result left from; null for the steps every branch shares (trunk,
+    /// join) and for a plain route.
+    /// </summary>
+    public string? Branch { get; }
 
     /// <summary>Index of the input (0-based, in submission order) this result derives from.</summary>
     public long InputIndex { get; }
@@ -28,7 +35,8 @@ public sealed class JobResult
     public byte[] ToArray() => Payload.ToArray();
 
     /// <inheritdoc />
-    public override string ToString() => IsError ? $"#{InputIndex} error: {Error}" : $"#{InputIndex} {Payload.Length} bytes";
+    public override string ToString() =>
+        (Branch is null ? "" : $"[{Branch}] ") + (IsError ? $"#{InputIndex} error: {Error}" : $"#{InputIndex} {Payload.Length} bytes");
 }
 
 /// <summary>Options of one job.</summary>

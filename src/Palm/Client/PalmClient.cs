@@ -233,11 +233,37 @@ public sealed class PalmClient : IAsyncDisposable
         return Start(route, payloads, options, null, cancellationToken);
     }
 
+    /// <summary>Runs a job on a route that forks; see <see cref="RunJob(JobRoute, IAsyncEnumerable{byte[]}, JobOptions?, CancellationToken)"/>.</summary>
+    public IAsyncEnumerable<JobResult> RunJob(JobRoute route, IEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(payloads);
+        return Start(route.Build(), ToAsync(payloads), options, payloads.TryGetNonEnumeratedCount(out var count) ? count : null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a job on a route that forks (<see cref="JobRoute"/>): every payload goes through the trunk, the fork step's outputs
+    /// go to every branch (or those its stream hook picks), and results stream back tagged with their branch
+    /// (<see cref="JobResult.Branch"/>). The stream ends by itself once every branch is done with every input.
+    /// </summary>
+    /// <exception cref="PalmRouteException">The route is malformed, or a step of the trunk, a branch or the join names an unknown server or function (thrown at once).</exception>
+    /// <exception cref="PalmJobFailedException">While enumerating: a server of the trunk or the join left the cluster; or the job made no
+    /// progress for <see cref="JobOptions.ProgressTimeout"/> (the message names a branch whose server left, if one did).</exception>
+    public IAsyncEnumerable<JobResult> RunJob(JobRoute route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(payloads);
+        return Start(route.Build(), payloads, options, null, cancellationToken);
+    }
+
     private IAsyncEnumerable<JobResult> Start(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options, long? total,
+        CancellationToken cancellationToken) => Start((Step.ParseRoute(route), null), payloads, options, total, cancellationToken);
+
+    private IAsyncEnumerable<JobResult> Start((Step[] Steps, RouteShape? Shape) route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options, long? total,
         CancellationToken cancellationToken)
     {
         options ??= new JobOptions();
-        var job = NewJob(route, options);
+        var job = NewJob(route.Steps, route.Shape, options);
         return Run(job, payloads, options.Window ?? ClientSettings.Window, inlinePump: false, JobProgressReporter.For(options, job, total), cancellationToken);
     }
 
@@ -250,7 +276,7 @@ public sealed class PalmClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(payload);
         options ??= new JobOptions();
-        var job = NewJob(route, options);
+        var job = NewJob(Step.ParseRoute(route), null, options);
         byte[]? result = null;
         PalmError? error = null;
         // The job driver of RunJob, with its pump run on this thread: one input needs no task of its own.
@@ -293,32 +319,33 @@ public sealed class PalmClient : IAsyncDisposable
     }
 
     /// <summary>Parses and (unless told not to) validates the route, and makes the job's client-side state.</summary>
-    private JobState NewJob(IReadOnlyList<string> route, JobOptions options)
+    private JobState NewJob(Step[] steps, RouteShape? shape, JobOptions options)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var steps = Step.ParseRoute(route);
         var current = _view.Current;
-        if (options.ValidateRoute) Validate(steps, current);
-        // The route's servers that exist now: if one leaves, the job cannot finish.
-        var watched = steps.Select(s => s.Server).Distinct().Where(s => current.TryGet(s, out _)).ToArray();
+        if (options.ValidateRoute) Validate(steps, shape, current);
         var progressTimeout = options.ProgressTimeout ?? ClientSettings.ProgressTimeout;
         if (progressTimeout <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), progressTimeout, "JobOptions.ProgressTimeout must be positive.");
-        return new JobState(new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey), watched, progressTimeout);
+        var window = options.Window ?? ClientSettings.Window;
+        // The route's servers that exist now: if one leaves, the job cannot finish (or, for a branch's, that branch).
+        var watched = steps.Select(s => s.Server).Distinct().Where(s => current.TryGet(s, out _)).ToArray();
+        return new JobState(new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey, shape), watched, progressTimeout, window);
     }
 
-    private static void Validate(Step[] steps, DirectorySnapshot snapshot)
+    private static void Validate(Step[] steps, RouteShape? shape, DirectorySnapshot snapshot)
     {
         for (var i = 0; i < steps.Length; i++)
         {
             var step = steps[i];
+            var where = shape?.BranchOf(i) is >= 0 and var b ? $" of branch '{shape.Branches[b].Name}'" : "";
             if (!snapshot.TryGet(step.Server, out var entry))
                 throw new PalmRouteException(
-                    $"Step {i} ({step}) names server '{step.Server}', which the cluster does not have; known: {string.Join(", ", snapshot.Servers.Select(s => s.Name).Order())}.",
+                    $"Step {i} ({step}){where} names server '{step.Server}', which the cluster does not have; known: {string.Join(", ", snapshot.Servers.Select(s => s.Name).Order())}.",
                     PalmRouteErrorKind.UnknownServer, step.Server, step.Function);
             if (!entry.Functions.Contains(step.Function))
                 throw new PalmRouteException(
-                    $"Step {i} ({step}) names function '{step.Function}', which server '{step.Server}' does not have; it has: {string.Join(", ", entry.Functions)}.",
+                    $"Step {i} ({step}){where} names function '{step.Function}', which server '{step.Server}' does not have; it has: {string.Join(", ", entry.Functions)}.",
                     PalmRouteErrorKind.UnknownFunction, step.Server, step.Function);
         }
     }
@@ -347,8 +374,8 @@ public sealed class PalmClient : IAsyncDisposable
             var freed = 0;
             var reader = job.Events.Reader;
             // A job ends once every input is complete; with a reduce on the route (known before the last input
-            // completes, see ReduceTracker), once the client actor has flushed the reduces and says so.
-            while (total < 0 || completed < total || job.Reduce.Active)
+            // completes, see StageTracker), once the client actor has flushed the reduces and says so.
+            while (total < 0 || completed < total || job.Stages.Active)
             {
                 // Window slots of completed inputs go back in bulk, whenever the reader has caught up
                 // (or every 256): one semaphore operation per burst of results instead of one per input.
@@ -366,6 +393,7 @@ public sealed class PalmClient : IAsyncDisposable
                     progress?.Result(e.Result);
                     yield return e.Result;
                 }
+                if (e.OwnStage >= 0 && job.MarkConsumed(e.OwnStage)) _actor.Tell(new OwnMessagesConsumed(job.Header.JobId));
                 if (e.CompletedInput >= 0)
                 {
                     completed++;

@@ -24,3 +24,6 @@ internal sealed record RouteChecked(Guid JobId, int Check, ServerEntry? Silent);
 
 /// <summary>The job's source is exhausted after <paramref name="Total"/> inputs (from its reader, for the end of a job with reduces).</summary>
 internal sealed record SourceExhausted(Guid JobId, long Total);
+
+/// <summary>The job's reader has taken a quarter window of completed messages of a stage's own: time to let generators run on.</summary>
+internal sealed record OwnMessagesConsumed(Guid JobId);

@@ -72,17 +72,12 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         if (count == 1)
         {
             // The common case: one output inherits the whole weight (no 128-bit division).
-            Route(input, outcome[0], input.Weight);
+            Route(input, outcome[0], input.Weight, 0, 1);
             return;
         }
-        if (!Weights.TrySplit(input.Weight, count, out var split))
-        {
-            runtime.Counters.AddError();
-            Fail(input, Weights.TooManyOutputs(runtime.Name, input.Step.Function, input.Stage, count));
-            return;
-        }
+        if (!TrySplit(input, input.Weight, count, out var split)) return;
         for (var i = 0; i < count; i++)
-            Route(input, outcome[i], split[i]);
+            Route(input, outcome[i], split[i], i, count);
     }
 
     /// <summary>Sends an error result for <paramref name="input"/> to its client; the input's weight travels with it.</summary>
@@ -92,23 +87,107 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     /// <summary>Sends a result item of a template's own (a reduce's reports) to the job's client, in order with the job's other results.</summary>
     public void Report(JobHeader job, ResultItem item) => ToClient(job, item);
 
-    private void Route(PipelineMessage input, ReadOnlyMemory<byte> payload, UInt128 weight)
+    /// <summary>Splits <paramref name="weight"/> over <paramref name="count"/> messages, or fails <paramref name="input"/> with that share when it cannot.</summary>
+    private bool TrySplit(PipelineMessage input, UInt128 weight, int count, out WeightSplit split)
+    {
+        if (Weights.TrySplit(weight, count, out split)) return true;
+        runtime.Counters.AddError();
+        ToClient(input.Job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
+            Weights.TooManyOutputs(runtime.Name, input.Step.Function, input.Stage, count)));
+        return false;
+    }
+
+    private void Route(PipelineMessage input, ReadOnlyMemory<byte> payload, UInt128 weight, int index, int count)
     {
         var job = input.Job;
-        int? next = input.Stage + 1;
-        if (runtime.Functions.HasOutputHook)
+        if (!runtime.Functions.HasOutputHook)
         {
-            if (!_calls.TryRun("OnOutput", input, (runtime, input, payload),
-                    static s => s.runtime.Instance.RouteOutput(new MessageContext(s.runtime.Name, s.runtime.InstanceId, s.input), s.payload), out var hop, out var error))
+            if (job.Shape is null) Deliver(input, job, input.Stage + 1, payload, weight);
+            else Go(input, NextHop.Continue, payload, weight);
+            return;
+        }
+        if (!_calls.TryRun("OnOutput", input, (runtime, input, payload, index, count),
+                static s => s.runtime.Instance.RouteOutput(
+                    new MessageContext(s.runtime.Name, s.runtime.InstanceId, s.input) { OutputIndex = s.index, OutputCount = s.count }, s.payload),
+                out var hop, out var error))
+        {
+            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, error));
+            return;
+        }
+        if (hop.Kind != NextHop.HopKind.Several)
+        {
+            Go(input, hop, payload, weight);
+            return;
+        }
+        var hops = hop.Hops!;
+        if (hops.Length == 0)
+        {
+            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
+            return;
+        }
+        if (!TrySplit(input, weight, hops.Length, out var split)) return;
+        for (var i = 0; i < hops.Length; i++) Go(input, hops[i], payload, split[i]);
+    }
+
+    /// <summary>Sends one message where <paramref name="hop"/> says: the fork's branches, another stage, or the client.</summary>
+    private void Go(PipelineMessage input, NextHop hop, ReadOnlyMemory<byte> payload, UInt128 weight)
+    {
+        if (hop.HasPayload) payload = hop.Payload;
+        var job = input.Job;
+        var shape = job.Shape;
+        if (hop.Kind is NextHop.HopKind.Continue or NextHop.HopKind.Branch && shape is not null && input.Stage == shape.Fork)
+        {
+            Fork(input, shape, hop, payload, weight);
+            return;
+        }
+        if (hop.Kind == NextHop.HopKind.Branch)
+        {
+            runtime.Counters.AddError();
+            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
+                new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, "OnOutput", input.Stage, null,
+                    $"OnOutput chose branches ({string.Join(", ", hop.BranchNames!)}) at step {input.Stage} ({input.Step}), "
+                    + (shape is null ? "but the job's route has no branches." : $"but the route forks at step {shape.Fork} ({job.Route[shape.Fork]})."))));
+            return;
+        }
+        if (hop.Kind == NextHop.HopKind.Divert)
+        {
+            job = job.WithRoute([.. job.Route.AsSpan(0, input.Stage + 1), .. hop.Steps!]);
+            shape = null;
+        }
+        Deliver(input, job, hop.Resolve(input.Stage, job.Route.Length, shape), payload, weight);
+    }
+
+    /// <summary>At a fork: the output to every branch (a tee), or to those the hook named, each with a share of its weight.</summary>
+    private void Fork(PipelineMessage input, RouteShape shape, NextHop hop, ReadOnlyMemory<byte> payload, UInt128 weight)
+    {
+        var branches = shape.Branches;
+        int[] chosen;
+        if (hop.Kind == NextHop.HopKind.Continue) chosen = Enumerable.Range(0, branches.Count).ToArray();
+        else
+        {
+            chosen = hop.BranchNames!.Select(shape.IndexOf).Distinct().ToArray();
+            if (chosen.Contains(-1))
             {
-                ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, error));
+                runtime.Counters.AddError();
+                var unknown = hop.BranchNames!.First(n => shape.IndexOf(n) < 0);
+                ToClient(input.Job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
+                    new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, "OnOutput", input.Stage, null,
+                        $"OnOutput chose branch '{unknown}', which the job's route does not have; it has: {string.Join(", ", branches.Select(b => b.Name))}.")));
                 return;
             }
-            if (hop.Kind == NextHop.HopKind.Divert)
-                job = job.WithRoute([.. job.Route.AsSpan(0, input.Stage + 1), .. hop.Steps!]);
-            next = hop.Resolve(input.Stage, job.Route.Length);
         }
+        if (chosen.Length == 0)
+        {
+            ToClient(input.Job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
+            return;
+        }
+        if (!TrySplit(input, weight, chosen.Length, out var split)) return;
+        for (var i = 0; i < chosen.Length; i++) Deliver(input, input.Job.InBranch(chosen[i]), branches[chosen[i]].Start, payload, split[i]);
+    }
 
+    /// <summary>Sends a message to stage <paramref name="next"/> of <paramref name="job"/> (the client past its end; null: dropped).</summary>
+    private void Deliver(PipelineMessage input, JobHeader job, int? next, ReadOnlyMemory<byte> payload, UInt128 weight)
+    {
         if (next is null)
         {
             ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
@@ -205,8 +284,10 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
 
     private void Tell(IActorRef target, object envelope, long payloadBytes) => runtime.Lanes.Tell(target, envelope, self, payloadBytes);
 
+    /// <summary>Buffers a result for the job's client; a payload or an error says the branch its message went through.</summary>
     private void ToClient(JobHeader job, ResultItem item)
     {
+        if (job.Branch >= 0 && item.Kind is ResultKind.Payload or ResultKind.Error) item = item with { Branch = job.Branch };
         EnvelopeBatch<ResultItem> pending;
         if (ReferenceEquals(job, _lastJob)) pending = _lastResults!;
         else

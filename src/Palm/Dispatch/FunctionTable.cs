@@ -78,10 +78,18 @@ internal sealed class FunctionTable
             var t => throw new PalmConfigurationException($"{Where()}: the payload parameter is {t.Name}; use byte[] or ReadOnlyMemory<byte>."),
         };
         Expression call = Expression.Call(Expression.Convert(server, type), method, wantsContext ? [argument, context] : [argument]);
-        var body = Adapt(call, method.ReturnType, Where);
+        var isGenerator = typeof(SourceServer).IsAssignableFrom(type) && IsSequence(method.ReturnType);
+        var body = isGenerator
+            ? Expression.New(typeof(ValueTask<object?>).GetConstructor([typeof(object)])!, Expression.Convert(call, typeof(object)))
+            : Adapt(call, method.ReturnType, Where);
         var lambda = Expression.Lambda<Func<object, ReadOnlyMemory<byte>, MessageContext?, ValueTask<object?>>>(body, server, payload, context);
-        return new ServerFunction(name, wantsContext, lambda.Compile(), isAsync, maxConcurrency);
+        return new ServerFunction(name, wantsContext, lambda.Compile(), isAsync, maxConcurrency, isGenerator);
     }
+
+    /// <summary>Whether a return type is a sequence of payloads a <see cref="SourceServer"/> pulls as a generator.</summary>
+    private static bool IsSequence(Type t) =>
+        typeof(IEnumerable<byte[]>).IsAssignableFrom(t) || typeof(IEnumerable<ReadOnlyMemory<byte>>).IsAssignableFrom(t)
+        || typeof(IAsyncEnumerable<byte[]>).IsAssignableFrom(t) || typeof(IAsyncEnumerable<ReadOnlyMemory<byte>>).IsAssignableFrom(t);
 
     /// <summary>Wraps the call so that every return shape becomes a <c>ValueTask&lt;object?&gt;</c>.</summary>
     private static Expression Adapt(Expression call, Type returns, Func<string> where)
@@ -107,7 +115,8 @@ internal sealed class FunctionTable
             || typeof(IEnumerable<byte[]>).IsAssignableFrom(t) || typeof(IEnumerable<ReadOnlyMemory<byte>>).IsAssignableFrom(t))
             return;
         throw new PalmConfigurationException(
-            $"{where()}: returns {t.Name}; a Palm function returns byte[], ReadOnlyMemory<byte>, IEnumerable<byte[]>, IEnumerable<ReadOnlyMemory<byte>>, void, or a Task/ValueTask of these.");
+            $"{where()}: returns {t.Name}; a Palm function returns byte[], ReadOnlyMemory<byte>, IEnumerable<byte[]>, IEnumerable<ReadOnlyMemory<byte>>, void, or a Task/ValueTask of these"
+            + " (and a SourceServer's generator an IAsyncEnumerable<byte[]> or IAsyncEnumerable<ReadOnlyMemory<byte>>).");
     }
 
     private static class Adapters

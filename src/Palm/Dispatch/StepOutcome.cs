@@ -25,6 +25,9 @@ internal readonly struct StepOutcome
 
     public static StepOutcome Failed(PalmError error) => new(0, default, null, error);
 
+    /// <summary>One output.</summary>
+    public static StepOutcome One(ReadOnlyMemory<byte> output) => new(1, output, null, null);
+
     public static StepOutcome Of(IReadOnlyList<ReadOnlyMemory<byte>> outputs) => outputs.Count switch
     {
         0 => None,

@@ -110,6 +110,22 @@ internal sealed class UserCall(ServerRuntime runtime)
         return outcome;
     }
 
+    /// <summary>
+    /// Calls a <see cref="SourceServer"/>'s generator on its seed <paramref name="message"/>: the sequence it returns, not yet
+    /// enumerated (the source pulls it under credit, each step through <see cref="TryRun{TState, TResult}"/>), or the error.
+    /// </summary>
+    public bool TryStartGenerator(ServerFunction function, PipelineMessage message, out object? sequence, out PalmError error)
+    {
+        runtime.Counters.AddIn();
+        var context = function.WantsContext ? new MessageContext(runtime.Name, runtime.InstanceId, message) : null;
+        return TryRun(function.Name, message, (function, instance: runtime.Instance, message.Payload, context),
+            static s => s.function.Call(s.instance, s.Payload, s.context).Result ?? throw new InvalidOperationException("The generator returned null."),
+            out sequence, out error);
+    }
+
+    /// <summary>The error of user code <paramref name="name"/> that failed on <paramref name="message"/> outside <see cref="TryRun{TState, TResult}"/> (an awaited step of a generator).</summary>
+    public PalmError Error(Exception e, string name, PipelineMessage message) => Failed(e, name, message);
+
     /// <summary>The log line of a failed user call: server, function or hook, job, input, step.</summary>
     internal const string LogLine = "User code {0}.{1} failed on job {2} input {3} (step {4}).";
 

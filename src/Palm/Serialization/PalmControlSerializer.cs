@@ -38,7 +38,8 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
     private const string CacheReplyManifest = "CR";
     private const string WorkerDrainingManifest = "WD";
     private const string WorkerDrainedManifest = "WE";
-    private const string ReduceFlushManifest = "RF";
+    private const string StageFlushManifest = "RF";
+    private const string SourceCreditManifest = "SC";
     private const string ClientHelloManifest = "CH";
     private const string ServerReportManifest = "SR";
     private const string GetNodeStatusManifest = "GN";
@@ -50,7 +51,7 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         typeof(NodeServers), typeof(SubscribeDirectory), typeof(UnsubscribeDirectory), typeof(DirectoryUpdate),
         typeof(GetServerStatus), typeof(GetSubscriberCount), typeof(ServerReport), typeof(GetNodeStatus), typeof(NodeReport),
         typeof(CacheGet), typeof(CacheSet), typeof(CacheAppend), typeof(CacheDelete), typeof(CacheReply),
-        typeof(WorkerDraining), typeof(WorkerDrained), typeof(ReduceFlush), typeof(ClientHello),
+        typeof(WorkerDraining), typeof(WorkerDrained), typeof(StageFlush), typeof(SourceCredit), typeof(ClientHello),
     ];
 
     public override int Identifier => Id;
@@ -73,7 +74,8 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         CacheReply => CacheReplyManifest,
         WorkerDraining => WorkerDrainingManifest,
         WorkerDrained => WorkerDrainedManifest,
-        ReduceFlush => ReduceFlushManifest,
+        StageFlush => StageFlushManifest,
+        SourceCredit => SourceCreditManifest,
         ClientHello => ClientHelloManifest,
         _ => throw new ArgumentException($"PalmControlSerializer cannot serialize {o.GetType()}."),
     };
@@ -91,7 +93,8 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
         CacheSet s => WriteKeyValue(s.Key, s.Value),
         CacheAppend a => WriteKeyValue(a.Key, a.Value),
         CacheReply r => WriteReply(r),
-        ReduceFlush f => WriteFlush(f),
+        StageFlush f => WriteFlush(f),
+        SourceCredit c => WriteCredit(c),
         _ => throw new ArgumentException($"PalmControlSerializer cannot serialize {obj.GetType()}."),
     };
 
@@ -119,7 +122,8 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
                 CacheSetManifest => new CacheSet(r.String(), r.Bytes().ToArray()),
                 CacheAppendManifest => new CacheAppend(r.RequiredString(), r.Bytes().ToArray()),
                 CacheReplyManifest => ReadReply(ref r),
-                ReduceFlushManifest => new ReduceFlush(r.Guid(), r.Int()),
+                StageFlushManifest => new StageFlush(r.Guid(), r.Int()),
+                SourceCreditManifest => new SourceCredit(r.Guid(), r.Int(), r.Long()),
                 _ => throw new SerializationException($"Unknown Palm control message manifest '{RefusingSerializer.Quote(manifest)}'."),
             };
             r.End();
@@ -187,11 +191,20 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
 
     private IActorRef Resolve(string path) => path.Length == 0 ? ActorRefs.Nobody : system.Provider.ResolveActorRef(path);
 
-    private static byte[] WriteFlush(ReduceFlush f)
+    private static byte[] WriteFlush(StageFlush f)
     {
         var w = new WireWriter(new byte[16 + 4]);
         w.Guid(f.JobId);
         w.Int(f.Stage);
+        return w.Buffer;
+    }
+
+    private static byte[] WriteCredit(SourceCredit c)
+    {
+        var w = new WireWriter(new byte[16 + 4 + 8]);
+        w.Guid(c.JobId);
+        w.Int(c.Stage);
+        w.Long(c.Allowed);
         return w.Buffer;
     }
 

@@ -149,6 +149,12 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         h.ClientPath ??= Akka.Serialization.Serialization.SerializedActorPath(h.Client);
         var size = 16 + WireWriter.SizeOf(h.ClientPath) + 4 + WireWriter.SizeOf(h.Session) + WireWriter.SizeOf(h.CacheKey);
         foreach (var s in h.Route) size += WireWriter.SizeOf(s.Server) + WireWriter.SizeOf(s.Function);
+        size += 1;
+        if (h.Shape is { } shape)
+        {
+            size += 1 + 4 + 4 + 4;
+            foreach (var b in shape.Branches) size += WireWriter.SizeOf(b.Name) + 4;
+        }
         return size;
     }
 
@@ -164,6 +170,49 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         }
         w.String(h.Session);
         w.String(h.CacheKey);
+        if (h.Shape is not { } shape)
+        {
+            w.Byte(0);
+            return;
+        }
+        w.Byte(1);
+        w.Byte((byte)(h.Branch + 1));
+        w.Int(shape.Fork);
+        w.Int(shape.Join);
+        w.Int(shape.Branches.Count);
+        foreach (var b in shape.Branches)
+        {
+            w.String(b.Name);
+            w.Int(b.End);
+        }
+    }
+
+    private static RouteShape? ReadShape(ref WireReader r, int routeLength, out int branch)
+    {
+        branch = -1;
+        var flag = r.Byte();
+        if (flag == 0) return null;
+        if (flag != 1) throw new SerializationException($"Palm message is corrupt: shape flag {flag}.");
+        branch = r.Byte() - 1;
+        var fork = r.Int();
+        var join = r.Int();
+        var branches = new RouteBranch[r.Count(8)];
+        var start = fork + 1;
+        for (var i = 0; i < branches.Length; i++)
+        {
+            branches[i] = new RouteBranch(r.RequiredString(), start, r.Int());
+            start = branches[i].End;
+        }
+        try
+        {
+            var shape = new RouteShape(fork, branches, join, routeLength);
+            if (branch >= branches.Length) throw new ArgumentException($"branch {branch} of {branches.Length}.");
+            return shape;
+        }
+        catch (ArgumentException e)
+        {
+            throw new SerializationException($"Palm message is corrupt: {e.Message}");
+        }
     }
 
     private JobHeader ReadHeader(ref WireReader r)
@@ -174,7 +223,8 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         for (var i = 0; i < route.Length; i++) route[i] = new Step(r.RequiredString(), r.RequiredString());
         var session = r.String();
         var cacheKey = r.String();
-        return new JobHeader(jobId, ResolveClient(clientPath), route, session, cacheKey) { ClientPath = clientPath };
+        var shape = ReadShape(ref r, route.Length, out var branch);
+        return new JobHeader(jobId, ResolveClient(clientPath), route, session, cacheKey, shape, branch) { ClientPath = clientPath };
     }
 
     private IActorRef ResolveClient(string path)
@@ -223,8 +273,9 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         {
             size += 8 + 16 + 1 + (item.Kind switch
             {
-                ResultKind.Payload or ResultKind.Absorbed or ResultKind.Emitted => WireWriter.SizeOf(item.Payload),
-                ResultKind.Error => ErrorSize(item.Error!),
+                ResultKind.Payload => 1 + WireWriter.SizeOf(item.Payload),
+                ResultKind.Absorbed or ResultKind.Emitted => WireWriter.SizeOf(item.Payload),
+                ResultKind.Error => 1 + ErrorSize(item.Error!),
                 _ => 0,
             });
         }
@@ -236,6 +287,8 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             w.Long(item.InputId);
             w.UInt128(item.Weight);
             w.Byte((byte)item.Kind);
+            // A payload or an error says which branch it left from: 0 for none, else the branch's index + 1.
+            if (item.Kind is ResultKind.Payload or ResultKind.Error) w.Byte((byte)(item.Branch + 1));
             if (item.Kind is ResultKind.Payload or ResultKind.Absorbed or ResultKind.Emitted) w.Bytes(item.Payload);
             else if (item.Kind == ResultKind.Error) WriteError(ref w, item.Error!);
         }
@@ -251,15 +304,24 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
             var inputId = r.Long();
             var weight = r.UInt128();
             var kind = (ResultKind)r.Byte();
+            var branch = kind is ResultKind.Payload or ResultKind.Error ? ReadBranch(ref r) : -1;
             items[i] = kind switch
             {
-                ResultKind.Payload or ResultKind.Absorbed or ResultKind.Emitted => new ResultItem(inputId, weight, kind, r.Bytes(), null),
-                ResultKind.Error => new ResultItem(inputId, weight, kind, default, ReadError(ref r)),
+                ResultKind.Payload => new ResultItem(inputId, weight, kind, r.Bytes(), null) { Branch = branch },
+                ResultKind.Absorbed or ResultKind.Emitted => new ResultItem(inputId, weight, kind, r.Bytes(), null),
+                ResultKind.Error => new ResultItem(inputId, weight, kind, default, ReadError(ref r)) { Branch = branch },
                 ResultKind.Done => new ResultItem(inputId, weight, kind, default, null),
                 _ => throw new SerializationException($"Palm message is corrupt: result kind {(byte)kind}."),
             };
         }
         return new ResultBatch(jobId, items);
+    }
+
+    private static int ReadBranch(ref WireReader r)
+    {
+        var tag = r.Byte();
+        if (tag > RouteShape.MaxBranches) throw new SerializationException($"Palm message is corrupt: branch tag {tag}.");
+        return tag - 1;
     }
 
     private static ArraySegment<byte> WriteWorkResults(WorkResults v, Func<int, byte[]> allocate)

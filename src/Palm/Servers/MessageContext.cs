@@ -45,6 +45,21 @@ public sealed class MessageContext
     /// <summary>The current step.</summary>
     public Step Step => Message.Step;
 
-    /// <summary>The whole route of the message, as currently planned.</summary>
+    /// <summary>The whole route of the message, as currently planned (for a <c>JobRoute</c>: trunk, each branch, join, laid out flat).</summary>
     public IReadOnlyList<Step> Route => Message.Job.Route;
+
+    /// <summary>
+    /// For a job on a <c>JobRoute</c>: the branch the message went through at the fork (still so on the join's steps); null
+    /// before the fork, on a plain route, and for a message a stage made of its own after the fork (a sink's summary).
+    /// </summary>
+    public string? Branch => Message.Job.BranchName;
+
+    /// <summary>The names of the branches of the job's route (empty for a plain route).</summary>
+    public IReadOnlyList<string> Branches => Message.Job.Shape?.Branches.Select(b => b.Name).ToArray() ?? [];
+
+    /// <summary>In <c>OnOutput</c>: the index of the output within its call (0 for the first); -1 in a function.</summary>
+    public int OutputIndex { get; internal init; } = -1;
+
+    /// <summary>In <c>OnOutput</c>: how many outputs the call produced (so <c>OutputIndex == OutputCount - 1</c> is the last); 0 in a function.</summary>
+    public int OutputCount { get; internal init; }
 }

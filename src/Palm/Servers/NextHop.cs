@@ -3,24 +3,35 @@ using Palm.Messages;
 namespace Palm.Servers;
 
 /// <summary>
-/// Where an output goes next, as decided by <see cref="PalmServer.OnOutput"/> (pylm's <c>handle_stream</c>).
+/// Where an output goes next, as decided by <see cref="PalmServer.OnOutput"/> (pylm's <c>handle_stream</c>): on along the
+/// route, elsewhere in it, to other servers, to some branches of a fork, or nowhere; with its own payload
+/// (<see cref="WithPayload"/>), or as several messages (<see cref="Several"/>).
 /// </summary>
 public readonly struct NextHop
 {
-    internal enum HopKind : byte { Continue, Drop, Finish, GoTo, Divert }
+    internal enum HopKind : byte { Continue, Drop, Finish, GoTo, Divert, Branch, Several }
 
     internal HopKind Kind { get; }
     internal int Stage { get; }
     internal Step[]? Steps { get; }
+    internal string[]? BranchNames { get; }
+    internal NextHop[]? Hops { get; }
+    internal bool HasPayload { get; }
+    internal ReadOnlyMemory<byte> Payload { get; }
 
-    private NextHop(HopKind kind, int stage = 0, Step[]? steps = null)
+    private NextHop(HopKind kind, int stage = 0, Step[]? steps = null, string[]? branches = null, NextHop[]? hops = null,
+        bool hasPayload = false, ReadOnlyMemory<byte> payload = default)
     {
         Kind = kind;
         Stage = stage;
         Steps = steps;
+        BranchNames = branches;
+        Hops = hops;
+        HasPayload = hasPayload;
+        Payload = payload;
     }
 
-    /// <summary>To the next step of the route (the default).</summary>
+    /// <summary>To the next step of the route (the default); at the fork of a <c>JobRoute</c>, to every branch.</summary>
     public static NextHop Continue => default;
 
     /// <summary>Nowhere: the output is discarded (the job still completes).</summary>
@@ -33,22 +44,49 @@ public readonly struct NextHop
     public static NextHop GoTo(int stage) =>
         stage >= 0 ? new(HopKind.GoTo, stage) : throw new ArgumentOutOfRangeException(nameof(stage), stage, "A stage is a route index, 0 or more.");
 
-    /// <summary>Skips <paramref name="steps"/> steps after the current one.</summary>
+    /// <summary>Skips <paramref name="steps"/> steps after the current one (along the message's own branch).</summary>
     public static NextHop Skip(int steps) =>
         steps >= 0 ? new(HopKind.GoTo, -1 - steps) : throw new ArgumentOutOfRangeException(nameof(steps), steps, "Cannot skip a negative number of steps.");
 
-    /// <summary>Replaces the rest of the route with <paramref name="steps"/> (<c>server.function</c> each).</summary>
+    /// <summary>Replaces the rest of the route with <paramref name="steps"/> (<c>server.function</c> each); the message leaves its branch.</summary>
     /// <exception cref="PalmRouteException">A step is malformed.</exception>
     public static NextHop Divert(params string[] steps) => new(HopKind.Divert, 0, steps.Select(Step.Parse).ToArray());
 
-    /// <summary>The stage the output goes to from <paramref name="current"/>, given the route's length; null means drop.</summary>
-    internal int? Resolve(int current, int routeLength) => Kind switch
+    /// <summary>
+    /// At the fork of a <c>JobRoute</c> (its last trunk step): to the branches named <paramref name="names"/> only (none: the
+    /// output is dropped). A name the job's route does not have makes the output an error naming the branches it has.
+    /// </summary>
+    public static NextHop Branch(params string[] names)
     {
-        HopKind.Continue => current + 1,
+        ArgumentNullException.ThrowIfNull(names);
+        return new(HopKind.Branch, branches: names);
+    }
+
+    /// <summary>
+    /// Several messages from one output, each going where its hop says with its own payload (<see cref="WithPayload"/>) or
+    /// the output's: a tee to other servers, one output made into many, a message and a copy for a log.
+    /// </summary>
+    public static NextHop Several(params NextHop[] hops)
+    {
+        ArgumentNullException.ThrowIfNull(hops);
+        // Nested ones are flattened: each hop is one message.
+        var flat = hops.SelectMany(h => h.Kind == HopKind.Several ? h.Hops! : [h]).ToArray();
+        return flat.Length == 1 ? flat[0] : new(HopKind.Several, hops: flat);
+    }
+
+    /// <summary>The same hop, carrying <paramref name="payload"/> in place of the function's output.</summary>
+    public NextHop WithPayload(ReadOnlyMemory<byte> payload) =>
+        Kind == HopKind.Several
+            ? throw new InvalidOperationException("Give each hop of NextHop.Several its own payload.")
+            : new(Kind, Stage, Steps, BranchNames, Hops, true, payload);
+
+    /// <summary>The stage the output goes to from <paramref name="current"/>, given the route's length and shape; null means drop.</summary>
+    internal int? Resolve(int current, int routeLength, RouteShape? shape) => Kind switch
+    {
         HopKind.Drop => null,
         HopKind.Finish => routeLength,
-        HopKind.GoTo when Stage < 0 => Math.Min(routeLength, current + 1 + (-1 - Stage)),
+        HopKind.GoTo when Stage < 0 => shape is null ? Math.Min(routeLength, current + 1 + (-1 - Stage)) : shape.Skip(current, -1 - Stage, routeLength),
         HopKind.GoTo => Math.Min(routeLength, Stage),
-        _ => current + 1,
+        _ => shape?.Next(current) ?? current + 1,
     };
 }

@@ -7,6 +7,8 @@ using Palm.Templates.Parallel;
 using Palm.Templates.Parallel.Internal;
 using Palm.Templates.Reduce.Internal;
 using Palm.Templates.ScatterGather.Internal;
+using Palm.Templates.Sink.Internal;
+using Palm.Templates.Source.Internal;
 
 namespace Palm.Templates;
 
@@ -32,6 +34,8 @@ internal static class ServerTemplates
     {
         ReduceServer reduce => Parallel(runtime, role, parallel, ops => new ReduceStage(ops, reduce)),
         ScatterGatherServer scatter => Parallel(runtime, role, parallel, ops => new ScatterGatherStage(ops, scatter)),
+        SourceServer => Parallel(runtime, role, parallel, ops => new SourceStage(ops)),
+        SinkServer sink => Parallel(runtime, role, parallel, ops => new SinkStage(ops, sink)),
         ButterflyServer => role switch
         {
             ServerRole.Leader => Props.Create(() => new LeaderActor(runtime, parallel)),
@@ -44,7 +48,7 @@ internal static class ServerTemplates
                 $"Server '{runtime.Name}' is a {nameof(RegisteredServer)}, which has no leader or workers; derive from ButterflyServer for a parallel server."),
         IServerActorFactory custom => custom.CreateProps(runtime, role),
         var other => throw new PalmConfigurationException(
-            $"Server '{runtime.Name}' derives from {other.GetType().BaseType?.Name}, which is not a Palm template; derive from RegisteredServer, ButterflyServer, ScatterGatherServer or ReduceServer."),
+            $"Server '{runtime.Name}' derives from {other.GetType().BaseType?.Name}, which is not a Palm template; derive from RegisteredServer, ButterflyServer, ScatterGatherServer, ReduceServer, SourceServer or SinkServer."),
     };
 
     private static Props Parallel(ServerRuntime runtime, ServerRole role, ParallelSettings parallel, Func<LeaderOps, ILeaderStage> stage) => role switch

@@ -70,7 +70,7 @@ public sealed class ControlSerializerTests : Akka.TestKit.Xunit2.TestKit
         new CacheReply(null, null, false, "PalmCacheFullException: full", true),
         WorkerDraining.Instance,
         WorkerDrained.Instance,
-        new Palm.Templates.Reduce.ReduceFlush(Guid.NewGuid(), 3),
+        new Palm.Messages.StageFlush(Guid.NewGuid(), 3),
         ClientHello.Instance,
     ];
 

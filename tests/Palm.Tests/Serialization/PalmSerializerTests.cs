@@ -49,6 +49,36 @@ public sealed class PalmSerializerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void A_forked_route_keeps_its_shape_and_each_messages_branch_and_results_keep_their_branch_tag()
+    {
+        Step[] route = [new("src", "gen"), new("a", "f"), new("b", "g"), new("b", "h"), new("sink", "add")];
+        var shape = new RouteShape(0, [new RouteBranch("left", 1, 2), new RouteBranch("right", 2, 4)], 4, route.Length);
+        var trunk = new JobHeader(Guid.NewGuid(), TestActor, route, null, null, shape);
+        var back = RoundTrip(new Deliver(
+        [
+            new PipelineMessage(trunk, 0, 0, Weights.Whole, new byte[] { 1 }),
+            new PipelineMessage(trunk.InBranch(1), 3, 1, 5, new byte[] { 2 }),
+            new PipelineMessage(trunk.InBranch(0), 4, 2, 6, new byte[] { 3 }),
+        ])).Messages;
+
+        Assert.Equal([-1, 1, 0], back.Select(m => m.Job.Branch));
+        Assert.Equal([null, "right", "left"], back.Select(m => m.Job.BranchName));
+        var shapeBack = back[1].Job.Shape!;
+        Assert.Equal((0, 4), (shapeBack.Fork, shapeBack.Join));
+        Assert.Equal(shape.Branches, shapeBack.Branches);
+        Assert.Equal(4, shapeBack.Next(3));
+        Assert.Equal(4, shapeBack.Next(1));
+
+        var results = RoundTrip(new ResultBatch(trunk.JobId,
+        [
+            new ResultItem(1, 2, ResultKind.Payload, new byte[] { 9 }, null) { Branch = 1 },
+            new ResultItem(2, 3, ResultKind.Error, default, new PalmError(PalmErrorKind.FunctionFailed, "a", "f", 1, null, "no")) { Branch = 0 },
+            new ResultItem(3, 4, ResultKind.Payload, new byte[] { 8 }, null),
+        ])).Items;
+        Assert.Equal([1, 0, -1], results.Select(r => r.Branch));
+    }
+
+    [Fact]
     public void Payload_bytes_are_written_once_as_raw_bytes()
     {
         var payload = Enumerable.Range(0, 4096).Select(i => (byte)i).ToArray();
@@ -163,7 +193,7 @@ public sealed class PalmSerializerTests : Akka.TestKit.Xunit2.TestKit
     {
         IEnvelopeSerializer envelopes = _serializer;
         var control = new PalmControlSerializer((ExtendedActorSystem)Sys);
-        object[] controls = [new ReduceFlush(Guid.NewGuid(), 3), WorkerDraining.Instance, WorkerDrained.Instance];
+        object[] controls = [new StageFlush(Guid.NewGuid(), 3), WorkerDraining.Instance, WorkerDrained.Instance];
         foreach (var message in controls)
         {
             var manifest = envelopes.Manifest(message);

@@ -53,14 +53,24 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         _trusted.Add(contact.Path.Address);
         Receive<ResultBatch>(OnResults);
         Receive<RegisterJob>(OnRegister);
-        Receive<UnregisterJob>(u => _jobs.Remove(u.JobId));
+        Receive<UnregisterJob>(u =>
+        {
+            if (!_jobs.Remove(u.JobId, out var job)) return;
+            // A job that ends before its generators did (cancelled, failed, its reader gone) stops them: they wait for credit forever otherwise.
+            foreach (var (stage, leader) in job.Stages.RunningGenerators())
+                _lanes.Tell(leader, new SourceCredit(u.JobId, stage, SourceCredit.Stop), Self);
+        });
         Receive<SourceExhausted>(m =>
         {
             if (!_jobs.TryGetValue(m.JobId, out var job)) return;
-            job.Reduce.SourceTotal = m.Total;
-            AdvanceReduce(job);
+            job.Stages.SourceTotal = m.Total;
+            AdvanceStages(job);
         });
         Receive<ProgressTick>(_ => OnTick());
+        Receive<OwnMessagesConsumed>(m =>
+        {
+            if (_jobs.TryGetValue(m.JobId, out var job)) SendCredits(job);
+        });
         Receive<RouteChecked>(OnRouteChecked);
         Receive<DirectoryUpdate>(OnDirectory);
         Receive<Terminated>(t => t.ActorRef.Equals(_contact), _ =>
@@ -117,7 +127,11 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         }
         if (!_jobs.TryGetValue(batch.JobId, out var job)) return;
         var ignored = job.Accept(batch, Sender);
-        if (job.Reduce.Active) AdvanceReduce(job);
+        if (job.Stages.Active)
+        {
+            AdvanceStages(job);
+            SendCredits(job);
+        }
         if (ignored == 0) return;
         _counters.AddDuplicates(ignored);
         _warnings.Log(LogLevel.WarningLevel, "duplicates", "Ignored {0} duplicated result(s) for job {1} from {2}: their inputs were already complete.",
@@ -145,9 +159,9 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     /// For a job with reduces on its route, once its source is exhausted and every input complete: flushes the next reduce
     /// stage (in route order) when everything emitted so far is complete, or ends the job when every stage is flushed.
     /// </summary>
-    private void AdvanceReduce(JobState job)
+    private void AdvanceStages(JobState job)
     {
-        var reduce = job.Reduce;
+        var reduce = job.Stages;
         if (!reduce.Active || reduce.Ended || job.Failed || reduce.SourceTotal < 0 || job.Completed < reduce.SourceTotal) return;
         var next = reduce.Next(out var wait);
         if (wait) return;
@@ -160,7 +174,15 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         reduce.FlushSent(stage.Stage);
         // In the session with the reduce's system, like the job's inputs: sent again until that system has it, and its
         // answer comes back in the job's result stream, which a session carries too.
-        _lanes.Tell(stage.Leader, new Templates.Reduce.ReduceFlush(job.Header.JobId, stage.Stage), Self);
+        _lanes.Tell(stage.Leader, new StageFlush(job.Header.JobId, stage.Stage), Self);
+    }
+
+    /// <summary>Lets the generators on the job's route run on as far as the job's window past what is complete (see <see cref="SourceCredit"/>).</summary>
+    private void SendCredits(JobState job)
+    {
+        if (job.Failed || job.Stages.CreditsDue(job.Window, job.Consumed) is not { } due) return;
+        foreach (var (stage, leader, allowed) in due)
+            _lanes.Tell(leader, new SourceCredit(job.Header.JobId, stage, allowed), Self);
     }
 
     private void OnRegister(RegisterJob register)
@@ -199,6 +221,9 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             var timeout = (long)job.ProgressTimeout.TotalMilliseconds;
             switch (watch.Phase)
             {
+                case ProgressPhase.Watching when now - watch.Since >= timeout && job.DeadBranch is not null:
+                    job.Fail(new PalmJobFailedException(ProgressFailures.BranchLost(job)));
+                    break;
                 case ProgressPhase.Watching when now - watch.Since >= timeout:
                     watch.Phase = ProgressPhase.Asking;
                     CheckRoute(job, ++watch.Check);
@@ -269,10 +294,8 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         _firstUpdate.TrySetResult();
         foreach (var job in _jobs.Values)
         {
-            var gone = job.WatchedServers.FirstOrDefault(s => !snapshot.TryGet(s, out _));
-            if (gone is not null)
-                job.Fail(new PalmJobFailedException(
-                    $"Job {job.Header.JobId} failed: server '{gone}' on its route left the cluster while the job ran."));
+            foreach (var gone in job.WatchedServers.Where(s => !snapshot.TryGet(s, out _)))
+                if (job.ServerGone(gone) is { } failure) job.Fail(failure);
         }
     }
 

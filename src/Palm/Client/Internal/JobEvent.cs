@@ -6,6 +6,9 @@ namespace Palm.Client.Internal;
 /// </summary>
 internal readonly record struct JobEvent(JobResult? Result, long CompletedInput, long SourceTotal, Exception? Failure, bool End = false)
 {
+    /// <summary>A message that the stage at this index made of its own (a generator's, say) is complete; -1: none.</summary>
+    public int OwnStage { get; init; } = -1;
+
     /// <summary>A job with reduces on its route is over: every stage flushed and everything it emitted complete.</summary>
     public static readonly JobEvent Finished = new(null, -1, -1, null, true);
 

@@ -8,15 +8,37 @@ namespace Palm.Client.Internal;
 /// <see cref="CompletionLedger"/> counts: an input is complete when all of its weight has come back, and
 /// counted complete once (weight that arrives for a complete input, a duplicated message, is ignored).
 /// </summary>
-internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSpan progressTimeout)
+internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSpan progressTimeout, int window = 1000)
 {
     private readonly CompletionLedger _inputs = new();
     private long _issued;
+    private long _accepted;
 
     public JobHeader Header { get; } = header;
 
     /// <summary>The route's servers that existed when the job started: if one leaves, the job cannot finish.</summary>
     public string[] WatchedServers { get; } = watchedServers;
+
+    /// <summary>Inputs in flight at once; also how far a generator on the route may run ahead of what is complete.</summary>
+    public int Window { get; } = window;
+
+    /// <summary>Set when the only server of a branch left: the other branches go on, and the job fails naming it once they are quiet.</summary>
+    public string? DeadBranch { get; private set; }
+
+    /// <summary>
+    /// A server of the route left the cluster: the failure to end the job with now, or null when only branches lose it
+    /// (then <see cref="DeadBranch"/> names them, and the job goes on with the others until it stalls).
+    /// </summary>
+    public PalmJobFailedException? ServerGone(string server)
+    {
+        var shape = Header.Shape;
+        var stages = Enumerable.Range(0, Header.Route.Length).Where(i => Header.Route[i].Server == server).ToArray();
+        if (shape is null || stages.Any(i => shape.BranchOf(i) < 0))
+            return new PalmJobFailedException($"Job {Header.JobId} failed: server '{server}' on its route left the cluster while the job ran.");
+        var branches = string.Join(", ", stages.Select(i => $"'{shape.Branches[shape.BranchOf(i)].Name}'").Distinct());
+        DeadBranch ??= $"server '{server}' of branch {branches} left the cluster while the job ran; the other branches' results were delivered";
+        return null;
+    }
 
     /// <summary>How long the job may wait for a result while the cluster owes it some (see <c>palm.client.progress-timeout</c>).</summary>
     public TimeSpan ProgressTimeout { get; } = progressTimeout;
@@ -38,10 +60,10 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     public long Issued => Volatile.Read(ref _issued);
 
     /// <summary>Results the cluster still owes: inputs issued and not complete (never negative), then what reduces owe at the end.</summary>
-    public long Owed => Math.Max(0, Issued - Completed) + (Reduce.Active && !Reduce.Ended && Reduce.SourceTotal >= 0 ? Reduce.Outstanding : 0);
+    public long Owed => Math.Max(0, Issued - Completed) + (Stages.Active && !Stages.Ended && Stages.SourceTotal >= 0 ? Stages.Outstanding : 0);
 
     /// <summary>The reduces on the job's route (on the client actor).</summary>
-    public ReduceTracker Reduce { get; } = new();
+    public StageTracker Stages { get; } = new();
 
     /// <summary>The progress watch the client actor keeps for the job (on the client actor only).</summary>
     public ProgressWatch Watch { get; } = new();
@@ -64,7 +86,8 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     /// results, this changes whenever the oldest input makes progress (or completes).
     /// </summary>
     public (long Input, UInt128 Returned, long Reduce) OldestMark() =>
-        (_inputs.Watermark, _inputs.Returned(_inputs.Watermark), Reduce.Progress);
+        // With a branch gone, inputs that were in it never complete: any result is progress while the other branches run.
+        (_inputs.Watermark, _inputs.Returned(_inputs.Watermark), Stages.Progress + (DeadBranch is null ? 0 : _accepted));
 
     /// <summary>Up to <paramref name="max"/> ids of issued inputs that are not complete, lowest first.</summary>
     public List<long> FirstOutstanding(int max)
@@ -82,11 +105,12 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
         if (Failed) return 0;
         var ignored = 0;
         var items = batch.Items;
+        _accepted += items.Count;
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
             var id = item.InputId;
-            if (item.Kind == ResultKind.Emitted || id < 0 || (item.Kind == ResultKind.Absorbed && !Reduce.Absorbed(item, sender)))
+            if (item.Kind == ResultKind.Emitted || id < 0 || (item.Kind == ResultKind.Absorbed && !Stages.Absorbed(item, sender)))
             {
                 if (!AcceptReduce(item, sender)) ignored++;
                 continue;
@@ -113,12 +137,29 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     /// <summary>A reduce's report, or a branch of a message a reduce emitted (negative ids); false if ignored.</summary>
     private bool AcceptReduce(in ResultItem item, Akka.Actor.IActorRef? sender)
     {
-        if (item.Kind == ResultKind.Emitted) return Reduce.Emitted(item, sender);
+        if (item.Kind == ResultKind.Emitted) return Stages.Emitted(item, sender);
         if (item.InputId >= 0) return false; // a malformed Absorbed report
-        if (item.Kind == ResultKind.Absorbed && !Reduce.Absorbed(item, sender)) return false;
-        if (!Reduce.AcceptEmitted(item)) return false;
-        if (ResultOf(item) is { } result) Events.Writer.TryWrite(JobEvent.Of(result));
+        if (item.Kind == ResultKind.Absorbed && !Stages.Absorbed(item, sender)) return false;
+        if (!Stages.AcceptEmitted(item, out var completed)) return false;
+        if (ResultOf(item) is { } result || completed >= 0) Events.Writer.TryWrite(new JobEvent(ResultOf(item), -1, -1, null) { OwnStage = completed });
         return true;
+    }
+
+    /// <summary>Messages of each stage's own that the job's reader has taken complete (written by the reader, read by the client actor).</summary>
+    private readonly Dictionary<int, long> _consumed = new();
+
+    /// <summary>How many messages the stage at <paramref name="stage"/> made that are complete and taken by the reader.</summary>
+    public long Consumed(int stage)
+    {
+        lock (_consumed) return _consumed.GetValueOrDefault(stage);
+    }
+
+    /// <summary>The reader took a completed message of <paramref name="stage"/>'s own; true every quarter window (time to tell the client actor).</summary>
+    public bool MarkConsumed(int stage)
+    {
+        long taken;
+        lock (_consumed) _consumed[stage] = taken = _consumed.GetValueOrDefault(stage) + 1;
+        return taken % Math.Max(1, Window / 4) == 0;
     }
 
     public void Fail(Exception e)
@@ -128,6 +169,7 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
         Events.Writer.TryWrite(JobEvent.Failed(e));
     }
 
-    private static JobResult? ResultOf(in ResultItem item) =>
-        item.Kind is ResultKind.Done or ResultKind.Absorbed ? null : new JobResult(item.InputId, item.Payload, item.Error);
+    private JobResult? ResultOf(in ResultItem item) =>
+        item.Kind is ResultKind.Done or ResultKind.Absorbed ? null
+            : new JobResult(item.InputId, item.Payload, item.Error, item.Branch >= 0 && Header.Shape is { } shape && item.Branch < shape.Branches.Count ? shape.Branches[item.Branch].Name : null);
 }

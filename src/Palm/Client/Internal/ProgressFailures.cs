@@ -25,6 +25,10 @@ internal static class ProgressFailures
             + $"for step 0 ({first}) and has heard nothing of them since: they or their results were lost in transit.";
     }
 
+    /// <summary>A branch's server left; the other branches have gone quiet since: what that branch held is lost.</summary>
+    public static string BranchLost(JobState job) =>
+        $"Job {job.Header.JobId} failed: {job.DeadBranch}, and nothing came back for {Seconds(job.ProgressTimeout)} since; {Outstanding(job)}.";
+
     private static string Quiet(JobState job, TimeSpan time) =>
         $"nothing of input {job.OldestMark().Input} (its oldest outstanding) came back for {Seconds(time)}";
 

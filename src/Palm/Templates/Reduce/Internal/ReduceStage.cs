@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
 using Palm.Dispatch;
 using Palm.Messages;
 using Palm.Servers;
 using Akka.Event;
+using Palm.Templates.Internal;
 using Palm.Templates.Parallel.Internal;
 using Akka.Actor;
 
@@ -12,7 +12,7 @@ namespace Palm.Templates.Reduce.Internal;
 /// The leader's part of a <see cref="ReduceServer"/>: every message goes to the workers as it is (the map), and every
 /// answer is folded here, per job and stage (and key). The weight of what it folded goes back to the client at once as
 /// <see cref="ResultKind.Absorbed"/>, naming the stage, so the client can tell when the job is complete apart from this
-/// step's fold; it then sends <see cref="ReduceFlush"/>, and the fold leaves as messages of the reduce's own, with fresh
+/// step's fold; it then sends <see cref="StageFlush"/>, and the fold leaves as messages of the reduce's own, with fresh
 /// weight and negative input ids, announced by an <see cref="ResultKind.Emitted"/> item that says how many the stage
 /// created for the job (so the client waits for all of them, whichever way their results come back).
 /// </summary>
@@ -24,17 +24,13 @@ namespace Palm.Templates.Reduce.Internal;
 /// </remarks>
 internal sealed class ReduceStage : ILeaderStage
 {
-    /// <summary>Flushed (job, stage) pairs remembered, to answer a repeated flush the same way and to refuse late messages.</summary>
-    private const int RememberedFlushes = 10_000;
-
     private readonly LeaderOps _ops;
     private readonly ReduceServer _server;
     private readonly ServerRuntime _runtime;
     private readonly ReduceSettings _settings;
     private readonly UserCall _calls;
     private readonly Dictionary<(Guid Job, int Stage), Fold> _folds = new();
-    private readonly Dictionary<(Guid Job, int Stage), long> _flushed = new();
-    private readonly Queue<(Guid Job, int Stage)> _flushOrder = new();
+    private readonly FlushedJobs _flushed = new();
     // Clients with a fold here: a client that goes away never flushes its jobs, so their folds are dropped then.
     private readonly HashSet<IActorRef> _clients = new();
     private bool _timerStarted;
@@ -47,16 +43,6 @@ internal sealed class ReduceStage : ILeaderStage
         _calls = new UserCall(ops.Runtime);
         var (messages, time) = server.Windows;
         _settings = ReduceSettings.Create(ops.Config, _runtime.Name, messages, time);
-    }
-
-    /// <summary>The input id of the <paramref name="n"/>th message a reduce at <paramref name="stage"/> emits for a job: negative, never an input's.</summary>
-    public static long EmittedId(int stage, long n) => -1 - (((long)stage << 40) | n);
-
-    /// <summary>The stage and number of an id made by <see cref="EmittedId"/>.</summary>
-    public static (int Stage, long N) OfEmittedId(long id)
-    {
-        var x = -1 - id;
-        return ((int)(x >> 40), x & ((1L << 40) - 1));
     }
 
     public void Accept(PipelineMessage message)
@@ -78,12 +64,10 @@ internal sealed class ReduceStage : ILeaderStage
             return;
         }
         var key = (work.Job.JobId, work.Stage);
-        if (_flushed.ContainsKey(key))
+        if (_flushed.Contains(key))
         {
             _runtime.Counters.AddError();
-            _ops.Forwarder.Fail(work, new PalmError(PalmErrorKind.FunctionFailed, _runtime.Name, "Reduce", work.Stage, null,
-                $"The reduce at step {work.Stage} already emitted this job's result (the job was complete there); "
-                + "a message that reaches it afterwards (a route that comes back to it) cannot be folded."));
+            _ops.Forwarder.Fail(work, FlushedJobs.Late(_runtime.Name, "Reduce", work.Stage, "reduce"));
             return;
         }
         var count = outcome.Count;
@@ -95,7 +79,7 @@ internal sealed class ReduceStage : ILeaderStage
         }
         if (!_folds.TryGetValue(key, out var fold))
         {
-            _folds[key] = fold = new Fold(work.Job, work.Stage);
+            _folds[key] = fold = new Fold(work.Job.Trunk, work.Stage);
             if (_clients.Add(work.Job.Client)) _ops.Watch(work.Job.Client);
         }
         List<(int Output, PalmError Error)>? failures = null;
@@ -124,16 +108,14 @@ internal sealed class ReduceStage : ILeaderStage
         fold.Messages++;
         // The window's report goes before this message's Absorbed report: see the remarks.
         if (_settings.WindowMessages > 0 && fold.Messages >= _settings.WindowMessages) Emit(fold, final: false);
-        var stage = new byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(stage, work.Stage);
-        _ops.Forwarder.Report(work.Job, new ResultItem(work.InputId, absorbed, ResultKind.Absorbed, stage, null));
+        _ops.Forwarder.Report(work.Job, OwnMessages.AbsorbedReport(work.InputId, absorbed, work.Stage));
     }
 
     public bool Handle(object message, IActorRef sender)
     {
         switch (message)
         {
-            case ReduceFlush flush:
+            case StageFlush flush:
                 Flush(flush, sender);
                 return true;
             case Terminated gone:
@@ -173,13 +155,13 @@ internal sealed class ReduceStage : ILeaderStage
         return null;
     }
 
-    private void Flush(ReduceFlush flush, IActorRef client)
+    private void Flush(StageFlush flush, IActorRef client)
     {
         var key = (flush.JobId, flush.Stage);
-        if (_flushed.TryGetValue(key, out var total))
+        if (_flushed.TryGet(key, out var total))
         {
             // A repeated flush (a session delivers a client's flush once, so none is expected): the same answer, nothing emitted twice.
-            Announce(new JobHeader(flush.JobId, client, [], null, null), flush.Stage, total, final: true);
+            Announce(FlushedJobs.Header(flush.JobId, client), flush.Stage, total, final: true);
             return;
         }
         if (_folds.Remove(key, out var fold))
@@ -189,12 +171,10 @@ internal sealed class ReduceStage : ILeaderStage
         }
         else
         {
-            Announce(new JobHeader(flush.JobId, client, [], null, null), flush.Stage, 0, final: true);
+            Announce(FlushedJobs.Header(flush.JobId, client), flush.Stage, 0, final: true);
             total = 0;
         }
-        _flushed[key] = total;
-        _flushOrder.Enqueue(key);
-        if (_flushOrder.Count > RememberedFlushes) _flushed.Remove(_flushOrder.Dequeue());
+        _flushed.Add(key, total);
     }
 
     /// <summary>Sends what <paramref name="fold"/> holds on along the route (one message per key), then the report of how many.</summary>
@@ -202,20 +182,15 @@ internal sealed class ReduceStage : ILeaderStage
     {
         foreach (var (key, accumulator) in fold.Take())
         {
-            var origin = new PipelineMessage(fold.Job, fold.Stage, EmittedId(fold.Stage, fold.Emitted++), Weights.Whole, default);
+            var origin = new PipelineMessage(fold.Job, fold.Stage, OwnMessages.Id(fold.Stage, fold.Emitted++), Weights.Whole, default);
             _ops.Forwarder.Emit(origin, _calls.Outputs("Result", origin, (_server, key, accumulator), static s => s._server.ResultOf(s.key, s.accumulator)));
         }
         fold.Messages = 0;
         Announce(fold.Job, fold.Stage, fold.Emitted, final);
     }
 
-    private void Announce(JobHeader job, int stage, long total, bool final)
-    {
-        var payload = new byte[9];
-        BinaryPrimitives.WriteInt64LittleEndian(payload, total);
-        payload[8] = final ? (byte)1 : (byte)0;
-        _ops.Forwarder.Report(job, new ResultItem(stage, UInt128.Zero, ResultKind.Emitted, payload, null));
-    }
+    private void Announce(JobHeader job, int stage, long total, bool final) =>
+        _ops.Forwarder.Report(job, OwnMessages.EmittedReport(stage, total, final));
 
     /// <summary>What a reduce holds for one job at one stage: the accumulator (or one per key) of the current window.</summary>
     private sealed class Fold(JobHeader job, int stage)

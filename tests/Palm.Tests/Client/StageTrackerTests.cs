@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Palm.Tests.Client;
 
-public sealed class ReduceTrackerTests
+public sealed class StageTrackerTests
 {
     private static ResultItem Absorbed(long input, UInt128 weight, int stage)
     {
@@ -27,7 +27,7 @@ public sealed class ReduceTrackerTests
     [Fact]
     public void Stages_flush_in_route_order_and_each_waits_for_what_the_previous_emitted()
     {
-        var reduce = new ReduceTracker();
+        var reduce = new StageTracker();
         var first = new ProbeRef("first");
         var second = new ProbeRef("second");
         Assert.True(reduce.Absorbed(Absorbed(0, Weights.Whole, 3), second));
@@ -41,10 +41,10 @@ public sealed class ReduceTrackerTests
         Assert.True(wait);
 
         // Stage 1's one emitted message completes (folded by stage 3) before its announcement arrives: it still counts.
-        var emitted = ReduceStage.EmittedId(1, 0);
+        var emitted = OwnMessages.Id(1, 0);
         Assert.True(reduce.Absorbed(Absorbed(emitted, Weights.Whole, 3), second));
-        Assert.True(reduce.AcceptEmitted(new ResultItem(emitted, Weights.Whole, ResultKind.Absorbed, default, null)));
-        Assert.False(reduce.AcceptEmitted(new ResultItem(emitted, Weights.Whole, ResultKind.Absorbed, default, null)));
+        Assert.True(reduce.AcceptEmitted(new ResultItem(emitted, Weights.Whole, ResultKind.Absorbed, default, null), out _));
+        Assert.False(reduce.AcceptEmitted(new ResultItem(emitted, Weights.Whole, ResultKind.Absorbed, default, null), out _));
         Assert.True(reduce.Emitted(Emitted(1, 1, final: true), first));
 
         Assert.Equal((3, (IActorRef)second), reduce.Next(out wait));
@@ -55,7 +55,7 @@ public sealed class ReduceTrackerTests
         Assert.True(wait);
         Assert.Equal(2, reduce.Outstanding);
         for (var n = 1; n >= 0; n--)
-            Assert.True(reduce.AcceptEmitted(new ResultItem(ReduceStage.EmittedId(3, n), Weights.Whole, ResultKind.Payload, new byte[] { 1 }, null)));
+            Assert.True(reduce.AcceptEmitted(new ResultItem(OwnMessages.Id(3, n), Weights.Whole, ResultKind.Payload, new byte[] { 1 }, null), out _));
         Assert.Null(reduce.Next(out wait));
         Assert.False(wait);
         Assert.Equal(0, reduce.Outstanding);
@@ -64,7 +64,7 @@ public sealed class ReduceTrackerTests
     [Fact]
     public void Malformed_reports_count_for_nothing()
     {
-        var reduce = new ReduceTracker();
+        var reduce = new StageTracker();
         Assert.False(reduce.Absorbed(new ResultItem(0, 1, ResultKind.Absorbed, new byte[] { 1 }, null), null));
         Assert.False(reduce.Emitted(new ResultItem(-1, 0, ResultKind.Emitted, new byte[9], null), null));
         Assert.False(reduce.Active);
@@ -73,10 +73,10 @@ public sealed class ReduceTrackerTests
     [Fact]
     public void Emitted_ids_are_negative_and_decode_to_their_stage_and_number()
     {
-        var id = ReduceStage.EmittedId(7, 123_456);
+        var id = OwnMessages.Id(7, 123_456);
         Assert.True(id < 0);
-        Assert.Equal((7, 123_456L), ReduceStage.OfEmittedId(id));
-        Assert.Equal(-1, ReduceStage.EmittedId(0, 0));
+        Assert.Equal((7, 123_456L), OwnMessages.Of(id));
+        Assert.Equal(-1, OwnMessages.Id(0, 0));
     }
 
     /// <summary>A stand-in for a reduce leader's actor.</summary>

@@ -1,21 +1,20 @@
-using System.Buffers.Binary;
 using Akka.Actor;
 using Palm.Messages;
-using Palm.Templates.Reduce.Internal;
 
 namespace Palm.Client.Internal;
 
 /// <summary>
-/// The client's side of the reduces on a job's route (on the client actor only, except <see cref="Active"/>). A reduce
-/// returns the weight it folds as <see cref="ResultKind.Absorbed"/> and names its stage, so the job's inputs complete as
-/// usual; once the source is exhausted and every input is complete, each reduce stage, in route order, is told to flush
-/// (<see cref="Templates.Reduce.ReduceFlush"/>). What a stage emits are messages of its own (negative input ids) with
-/// fresh weight; its <see cref="ResultKind.Emitted"/> reports say how many, so the client waits until all of them are
-/// complete before it flushes the next stage, and ends the job once the last stage's are.
+/// The client's side of the stages of a job's route that make messages of their own (<see cref="OwnMessages"/>: reduces,
+/// generators, sinks; on the client actor only, except <see cref="Active"/>). Such a stage returns weight as
+/// <see cref="ResultKind.Absorbed"/> and names itself, so the job's inputs complete as usual; once the source is exhausted
+/// and every input is complete, each such stage, in route order, is told to flush (<see cref="StageFlush"/>). Its
+/// <see cref="ResultKind.Emitted"/> reports say how many messages it made, so the client waits until all of them are complete
+/// before it flushes the next stage, and ends the job once the last stage's are. A generator makes its messages only as far
+/// as <see cref="SourceCredit"/> allows: the job's window past those complete.
 /// </summary>
-internal sealed class ReduceTracker
+internal sealed class StageTracker
 {
-    private readonly SortedDictionary<int, ReduceStageState> _stages = new();
+    private readonly SortedDictionary<int, OwnStageState> _stages = new();
     private volatile bool _active;
 
     /// <summary>Some reduce folded part of the job: it ends with the flushes, not when its inputs are complete (read by the job's reader).</summary>
@@ -44,31 +43,27 @@ internal sealed class ReduceTracker
         }
     }
 
-    /// <summary>A reduce folded a branch; false if the report is malformed (then it counts for nothing).</summary>
+    /// <summary>A stage absorbed weight (a reduce folded a branch, a generator took its seed, a sink saw the job); false if the report is malformed (then it counts for nothing).</summary>
     public bool Absorbed(in ResultItem item, IActorRef? sender)
     {
-        if (item.Payload.Length != 4) return false;
-        var stage = BinaryPrimitives.ReadInt32LittleEndian(item.Payload.Span);
-        if (stage < 0) return false;
+        if (!OwnMessages.TryReadAbsorbed(item.Payload.Span, out var stage, out var wantsCredit)) return false;
         var state = Stage(stage);
+        state.WantsCredit |= wantsCredit;
         if (sender is not null) state.Leader = sender;
         _active = true;
         Progress++;
         return true;
     }
 
-    /// <summary>A reduce reports how many messages it emitted for the job (and whether it has flushed); false if malformed.</summary>
+    /// <summary>A stage reports how many messages it made for the job (and whether that is final); false if malformed.</summary>
     public bool Emitted(in ResultItem item, IActorRef? sender)
     {
-        if (item.Payload.Length != 9 || item.InputId is < 0 or > int.MaxValue) return false;
-        var span = item.Payload.Span;
-        var total = BinaryPrimitives.ReadInt64LittleEndian(span);
-        if (total < 0) return false;
+        if (item.InputId is < 0 or > int.MaxValue || !OwnMessages.TryReadEmitted(item.Payload.Span, out var total, out var final)) return false;
         var stageNumber = (int)item.InputId;
         var state = Stage(stageNumber);
         state.Announced = Math.Max(state.Announced, total);
         if (sender is not null) state.Leader ??= sender;
-        if (span[8] == 1)
+        if (final)
         {
             state.Flushed = true;
             if (PendingFlush == stageNumber) PendingFlush = null;
@@ -82,11 +77,16 @@ internal sealed class ReduceTracker
     /// Weight (and maybe a result) for a message a reduce emitted. False if it is a duplicate: that message is complete
     /// already, or this is more weight than it has left.
     /// </summary>
-    public bool AcceptEmitted(in ResultItem item)
+    public bool AcceptEmitted(in ResultItem item, out int completedStage)
     {
-        var (stageNumber, n) = ReduceStage.OfEmittedId(item.InputId);
+        var (stageNumber, n) = OwnMessages.Of(item.InputId);
         var returned = Stage(stageNumber).Done.Return(n, item.Weight);
-        if (returned == WeightReturn.Completed) Progress++;
+        completedStage = -1;
+        if (returned == WeightReturn.Completed)
+        {
+            Progress++;
+            completedStage = stageNumber;
+        }
         return returned != WeightReturn.Duplicate;
     }
 
@@ -111,16 +111,42 @@ internal sealed class ReduceTracker
         return null;
     }
 
+    /// <summary>
+    /// The credits to send now: for each generator stage, how far its messages may go (those complete and taken by the job's
+    /// reader, <paramref name="consumed"/>, plus <paramref name="window"/>: a reader that stops stops the generator), when that is
+    /// at least a quarter window past what it was last allowed (or it was never told).
+    /// </summary>
+    public List<(int Stage, IActorRef Leader, long Allowed)>? CreditsDue(int window, Func<int, long> consumed)
+    {
+        List<(int, IActorRef, long)>? due = null;
+        foreach (var (number, state) in _stages)
+        {
+            if (!state.WantsCredit || state.Leader is null || state.Flushed) continue;
+            var allowed = consumed(number) + window;
+            if (state.Allowed > 0 && allowed - state.Allowed < Math.Max(1, window / 4)) continue;
+            state.Allowed = allowed;
+            (due ??= []).Add((number, state.Leader, allowed));
+        }
+        return due;
+    }
+
+    /// <summary>The generator stages that have not given their final count: to stop when the job ends early.</summary>
+    public IEnumerable<(int Stage, IActorRef Leader)> RunningGenerators()
+    {
+        foreach (var (number, state) in _stages)
+            if (state.WantsCredit && !state.Flushed && state.Leader is not null) yield return (number, state.Leader);
+    }
+
     /// <summary>Records that <paramref name="stage"/> was told to flush.</summary>
     public void FlushSent(int stage) => PendingFlush = stage;
 
-    private ReduceStageState Stage(int number)
+    private OwnStageState Stage(int number)
     {
-        if (!_stages.TryGetValue(number, out var state)) _stages[number] = state = new ReduceStageState();
+        if (!_stages.TryGetValue(number, out var state)) _stages[number] = state = new OwnStageState();
         return state;
     }
 
-    private sealed class ReduceStageState
+    private sealed class OwnStageState
     {
         /// <summary>The reduce's actor (from its reports), told to flush.</summary>
         public IActorRef? Leader { get; set; }
@@ -129,6 +155,12 @@ internal sealed class ReduceTracker
         public long Announced { get; set; }
 
         public bool Flushed { get; set; }
+
+        /// <summary>A generator: it makes messages only as far as the client allows.</summary>
+        public bool WantsCredit { get; set; }
+
+        /// <summary>How far the stage was last allowed to go (0: never told).</summary>
+        public long Allowed { get; set; }
 
         /// <summary>The emitted messages (by number): their returned weight, and which are complete.</summary>
         public CompletionLedger Done { get; } = new();

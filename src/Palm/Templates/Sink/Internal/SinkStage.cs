@@ -1,0 +1,126 @@
+using Akka.Actor;
+using Palm.Dispatch;
+using Palm.Messages;
+using Palm.Servers;
+using Palm.Templates.Internal;
+using Palm.Templates.Parallel.Internal;
+
+namespace Palm.Templates.Sink.Internal;
+
+/// <summary>
+/// A <see cref="SinkServer"/>'s part: messages go to the function (the workers, or the server's own calls) and every
+/// output passes <see cref="SinkServer.Collect"/> here before it goes on. The first message of a job keeps back a share of
+/// its weight and returns it as an <see cref="ResultKind.Absorbed"/> report naming the stage, so the client cannot see the
+/// job complete before it knows the sink is there; once the rest of the job is complete it sends <see cref="StageFlush"/>,
+/// and the summary (<see cref="SinkServer.OnUpstreamsComplete"/>) leaves as a message of the sink's own (<see cref="OwnMessages"/>).
+/// </summary>
+internal sealed class SinkStage(LeaderOps ops, SinkServer server) : ILeaderStage
+{
+    private readonly UserCall _calls = new(ops.Runtime);
+    // The jobs seen at each stage, with the header the summary leaves with.
+    private readonly Dictionary<(Guid Job, int Stage), JobHeader> _seen = new();
+    private readonly FlushedJobs _flushed = new();
+    private readonly HashSet<IActorRef> _clients = new();
+
+    public void Accept(PipelineMessage message)
+    {
+        if (_flushed.Contains((message.Job.JobId, message.Stage))) Late(message);
+        else ops.Enqueue(message);
+    }
+
+    public void Answered(PipelineMessage work, in StepOutcome outcome)
+    {
+        if (outcome.Error is not null)
+        {
+            ops.Forwarder.Emit(work, outcome);
+            return;
+        }
+        var key = (work.Job.JobId, work.Stage);
+        if (_flushed.Contains(key))
+        {
+            Late(work);
+            return;
+        }
+        for (var i = 0; i < outcome.Count; i++)
+        {
+            var context = new MessageContext(ops.Runtime.Name, ops.Runtime.InstanceId, work) { OutputIndex = i, OutputCount = outcome.Count };
+            if (!_calls.TryRun("Collect", work, (server, context, output: outcome[i]), static s =>
+                {
+                    s.server.CollectOutput(s.context, s.output);
+                    return true;
+                }, out _, out var error))
+            {
+                ops.Forwarder.Fail(work, error);
+                return;
+            }
+        }
+        if (!_seen.ContainsKey(key))
+        {
+            if (!Weights.TrySplit(work.Weight, 2, out var split))
+            {
+                ops.Runtime.Counters.AddError();
+                ops.Forwarder.Fail(work, Weights.TooManyOutputs(ops.Runtime.Name, work.Step.Function, work.Stage, 2));
+                return;
+            }
+            _seen[key] = work.Job.Trunk;
+            if (_clients.Add(work.Job.Client)) ops.Watch(work.Job.Client);
+            ops.Forwarder.Report(work.Job, OwnMessages.AbsorbedReport(work.InputId, split.Share, work.Stage));
+            work = work with { Weight = split.First };
+        }
+        ops.Forwarder.Emit(work, outcome);
+    }
+
+    public bool Handle(object message, IActorRef sender)
+    {
+        switch (message)
+        {
+            case StageFlush flush:
+                Flush(flush, sender);
+                return true;
+            case Terminated gone:
+                DropJobsOf(gone.ActorRef);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void Flush(StageFlush flush, IActorRef client)
+    {
+        var key = (flush.JobId, flush.Stage);
+        if (_flushed.TryGet(key, out var total))
+        {
+            ops.Forwarder.Report(FlushedJobs.Header(flush.JobId, client), OwnMessages.EmittedReport(flush.Stage, total, final: true));
+            return;
+        }
+        if (!_seen.Remove(key, out var header))
+        {
+            _flushed.Add(key, 0);
+            ops.Forwarder.Report(FlushedJobs.Header(flush.JobId, client), OwnMessages.EmittedReport(flush.Stage, 0, final: true));
+            return;
+        }
+        // One message of the sink's own carries the summary (several outputs share its weight; none: it is done at once).
+        var origin = new PipelineMessage(header, flush.Stage, OwnMessages.Id(flush.Stage, 0), Weights.Whole, default);
+        var summary = _calls.Outputs("OnUpstreamsComplete", origin, (server, flush.JobId), static s => s.server.Complete(s.JobId));
+        server.Forget(flush.JobId);
+        _flushed.Add(key, 1);
+        ops.Forwarder.Emit(origin, summary);
+        ops.Forwarder.Report(header, OwnMessages.EmittedReport(flush.Stage, 1, final: true));
+    }
+
+    private void Late(PipelineMessage message)
+    {
+        ops.Runtime.Counters.AddError();
+        ops.Forwarder.Fail(message, FlushedJobs.Late(ops.Runtime.Name, message.Step.Function, message.Stage, "sink"));
+    }
+
+    private void DropJobsOf(IActorRef client)
+    {
+        if (!_clients.Remove(client)) return;
+        foreach (var (key, header) in _seen.Where(j => j.Value.Client.Equals(client)).ToList())
+        {
+            _seen.Remove(key);
+            server.Forget(key.Job);
+        }
+    }
+}
