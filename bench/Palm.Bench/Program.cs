@@ -42,6 +42,9 @@ namespace Palm.Bench
                        --repeat N, --warmup S, --only NAME (plain, tee, split, generator), --palm-hocon H, --verbose as e2e
               concurrency  an async step of await Task.Delay(20) on 1 butterfly worker, MaxConcurrency 64 vs 1
                        (msg/s of both and the ratio)  (--messages N: of the 64-call figure, default 6,400)
+              gateway  the HTTP gateway beside the .NET client, same cluster and run: eval round trip (median, p99) and
+                       streamed job throughput (upload-first HttpClient, length-prefixed frames)
+                       --evals N (default 2,000)  --messages N (default 1,000,000)  --repeat N (default 3)  --warmup S (default 5)
               soak     client -> a -> farm (butterfly) for minutes while workers are killed, replaced and paused and 0.5%
                        of envelopes are dropped, duplicated, delayed and reordered; prints msg/s every 10 s, then
                        lost and duplicated (both must be 0)  (--minutes M, --workers N, --work-us U)
@@ -64,6 +67,7 @@ namespace Palm.Bench
                     case "templates": return await Butterfly.TemplatesBenchmark.RunAsync(rest);
                     case "shapes": return await Shapes.ShapesBenchmark.RunAsync(rest);
                     case "concurrency": return await Butterfly.ConcurrencyBenchmark.RunAsync(rest);
+                    case "gateway": return await Gateway.GatewayBenchmark.RunAsync(rest);
                     case "soak": return await Soak.SoakScenario.RunAsync(rest);
                     case "soak-node": return await Soak.SoakNode.RunAsync(rest);
                     default:

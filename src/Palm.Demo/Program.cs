@@ -28,6 +28,9 @@ namespace Palm.Demo
                                                                a farm of ~1 ms calls (farm.work), for crash drills
                    Palm.Demo server total --role leader|worker [node flags]
                                                                a reduce summing 8-byte integers (total.add), for crash drills
+                   Palm.Demo server pylm --role leader|worker [node flags]
+                                                               pylm's example worker (pylm.foo: "INSTANCE processed MESSAGE"),
+                                                               to try the HTTP gateway with (docs/gateway.md)
                    Palm.Demo client [--seed <address>] [--count N] [--config client.conf]
                                                                run the demo job against a cluster (without --seed:
                                                                the nodes of palm.client.contact-points in the config)
@@ -83,7 +86,8 @@ namespace Palm.Demo
             "c" => PalmHost.RunServerAsync<PricerServer>("c", args),
             "farm" => PalmHost.RunServerAsync<FarmServer>("farm", args),
             "total" => PalmHost.RunServerAsync<TotalServer>("total", args),
-            _ => throw new ArgumentException($"The demo has servers a, b, c, farm and total, not '{name}'."),
+            "pylm" => PalmHost.RunServerAsync<FooServer>("pylm", args),
+            _ => throw new ArgumentException($"The demo has servers a, b, c, farm, total and pylm, not '{name}'."),
         };
 
         private static async Task<int> RunClient(string[] args)

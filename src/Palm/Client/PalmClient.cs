@@ -293,7 +293,7 @@ public sealed class PalmClient : IAsyncDisposable
     public IPalmCache Cache(string server)
     {
         if (!_view.Current.TryGet(server, out var entry))
-            throw new PalmRouteException($"No server named '{server}' in the cluster; known: {string.Join(", ", Servers)}.");
+            throw new PalmRouteException($"No server named '{server}' in the cluster; known: {string.Join(", ", Servers)}.", PalmRouteErrorKind.UnknownServer, server);
         return new RemoteCache(entry.Cache, Settings.AskTimeout);
     }
 
@@ -341,10 +341,12 @@ public sealed class PalmClient : IAsyncDisposable
             var where = shape?.BranchOf(i) is >= 0 and var b ? $" of branch '{shape.Branches[b].Name}'" : "";
             if (!snapshot.TryGet(step.Server, out var entry))
                 throw new PalmRouteException(
-                    $"Step {i} ({step}){where} names server '{step.Server}', which the cluster does not have; known: {string.Join(", ", snapshot.Servers.Select(s => s.Name).Order())}.");
+                    $"Step {i} ({step}){where} names server '{step.Server}', which the cluster does not have; known: {string.Join(", ", snapshot.Servers.Select(s => s.Name).Order())}.",
+                    PalmRouteErrorKind.UnknownServer, step.Server, step.Function);
             if (!entry.Functions.Contains(step.Function))
                 throw new PalmRouteException(
-                    $"Step {i} ({step}){where} names function '{step.Function}', which server '{step.Server}' does not have; it has: {string.Join(", ", entry.Functions)}.");
+                    $"Step {i} ({step}){where} names function '{step.Function}', which server '{step.Server}' does not have; it has: {string.Join(", ", entry.Functions)}.",
+                    PalmRouteErrorKind.UnknownFunction, step.Server, step.Function);
         }
     }
 

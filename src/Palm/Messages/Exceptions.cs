@@ -1,7 +1,35 @@
 namespace Palm.Messages;
 
+/// <summary>Why a route was refused (<see cref="PalmRouteException.Kind"/>), so that callers such as an HTTP gateway can answer each differently.</summary>
+public enum PalmRouteErrorKind
+{
+    /// <summary>The route is null or empty, or a step is not of the form <c>server.function</c>.</summary>
+    Malformed,
+
+    /// <summary>A step names a server the cluster does not have.</summary>
+    UnknownServer,
+
+    /// <summary>A step names a function its server does not have.</summary>
+    UnknownFunction,
+}
+
 /// <summary>A route is malformed or names a server or function the cluster does not have.</summary>
-public sealed class PalmRouteException(string message) : ArgumentException(message);
+/// <param name="message">What is wrong, naming the step and what exists.</param>
+/// <param name="kind">Which of the three mistakes it is.</param>
+/// <param name="server">The server the refused step names, when it has one.</param>
+/// <param name="function">The function the refused step names, when it has one.</param>
+public sealed class PalmRouteException(string message, PalmRouteErrorKind kind = PalmRouteErrorKind.Malformed, string? server = null, string? function = null)
+    : ArgumentException(message)
+{
+    /// <summary>Which of the three mistakes it is.</summary>
+    public PalmRouteErrorKind Kind { get; } = kind;
+
+    /// <summary>The server the refused step names (null for a malformed route).</summary>
+    public string? Server { get; } = server;
+
+    /// <summary>The function the refused step names (null for a malformed route, or a cache of an unknown server).</summary>
+    public string? Function { get; } = function;
+}
 
 /// <summary>An evaluation returned an error result instead of a payload.</summary>
 public sealed class PalmFunctionException(PalmError error) : Exception(error.ToString())

@@ -22,6 +22,7 @@ public sealed class BadInputTests : Akka.TestKit.Xunit2.TestKit
         var client = await Start();
         var e = Assert.Throws<PalmRouteException>(() => client.RunJob([], [Text.Bytes("a")]));
         Assert.Contains("route is empty", e.Message);
+        Assert.Equal(PalmRouteErrorKind.Malformed, e.Kind);
     }
 
     [Theory]
@@ -34,6 +35,7 @@ public sealed class BadInputTests : Akka.TestKit.Xunit2.TestKit
         var client = await Start();
         var e = Assert.Throws<PalmRouteException>(() => client.RunJob(["x.tag", step], [Text.Bytes("a")]));
         Assert.Contains($"'{step}' is not of the form 'server.function'", e.Message);
+        Assert.Equal(PalmRouteErrorKind.Malformed, e.Kind);
     }
 
     [Fact]
@@ -43,6 +45,7 @@ public sealed class BadInputTests : Akka.TestKit.Xunit2.TestKit
         var e = Assert.Throws<PalmRouteException>(() => client.RunJob(["x.tag", "nope.tag"], [Text.Bytes("a")]));
         Assert.Contains("server 'nope'", e.Message);
         Assert.Contains("known: w, x", e.Message);
+        Assert.Equal((PalmRouteErrorKind.UnknownServer, "nope", "tag"), (e.Kind, e.Server, e.Function));
     }
 
     [Fact]
@@ -52,6 +55,7 @@ public sealed class BadInputTests : Akka.TestKit.Xunit2.TestKit
         var e = await Assert.ThrowsAsync<PalmRouteException>(() => client.EvalAsync(["x.nope"], Text.Bytes("a")));
         Assert.Contains("function 'nope'", e.Message);
         Assert.Contains("echo, tag", e.Message);
+        Assert.Equal((PalmRouteErrorKind.UnknownFunction, "x", "nope"), (e.Kind, e.Server, e.Function));
     }
 
     [Fact]
