@@ -78,7 +78,7 @@ public sealed class PalmNodeService
 
     private async Task StartAsync(ActorSystem system)
     {
-        var (node, how) = await Bootstrap.JoinAsync(system, _starting);
+        var node = await Bootstrap.StartAsync(system, _starting);
         try
         {
             foreach (var server in _servers)
@@ -89,7 +89,7 @@ public sealed class PalmNodeService
             await system.Terminate();
             throw;
         }
-        _loggers.CreateLogger("palm.node").LogInformation("Palm node up at {Address} with servers {Servers}, {How}", node.Address, string.Join(", ", _servers.Select(s => s.Name)), how);
+        _loggers.CreateLogger("palm.node").LogInformation("Palm node up at {Address} with servers {Servers}", node.Address, string.Join(", ", _servers.Select(s => s.Name)));
         _started.TrySetResult(node);
     }
 
