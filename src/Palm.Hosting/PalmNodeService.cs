@@ -1,6 +1,7 @@
+using Akka.Actor;
 using Akka.Cluster;
+using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Palm.Hosting.Internal;
@@ -9,17 +10,20 @@ using Palm.Servers;
 namespace Palm.Hosting;
 
 /// <summary>
-/// The node of a generic host: started when the host starts (joined to its cluster, its servers started, built by
-/// dependency injection), and left gracefully when the host stops (workers drain first). Readiness (systemd's
-/// <c>UseSystemd</c>) follows: the host is started once the node is a member and its servers run.
+/// The node of a generic host. Its actor system is the host's Akka.Hosting one (<c>AddAkka</c>, resolvable as
+/// <see cref="ActorSystem"/>), made from <see cref="PalmNodeBootstrap"/>; when the host starts, Akka.Hosting's startup
+/// joins it to its cluster and starts its servers, built by dependency injection, and the host is started only then
+/// (systemd's readiness follows). When the host stops, Akka's coordinated shutdown leaves the cluster (workers drain first).
 /// </summary>
-public sealed class PalmNodeService : IHostedService
+public sealed class PalmNodeService
 {
     private readonly IServiceProvider _services;
-    private readonly PalmNodeSettings _settings;
     private readonly IReadOnlyList<PalmServerRegistration> _servers;
     private readonly ILoggerFactory _loggers;
+    private readonly PalmNodeSettings _settings;
+    private readonly Lazy<PalmNodeBootstrap> _bootstrap;
     private readonly TaskCompletionSource<PalmNode> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationToken _starting;
 
     /// <summary>Creates the service (the host does, through <see cref="PalmServiceCollectionExtensions.AddPalmNode"/>).</summary>
     public PalmNodeService(IServiceProvider services, IOptions<PalmNodeSettings> settings, IEnumerable<PalmServerRegistration> servers, ILoggerFactory loggers)
@@ -28,6 +32,8 @@ public sealed class PalmNodeService : IHostedService
         _settings = settings.Value;
         _servers = servers.ToArray();
         _loggers = loggers;
+        // Read once; a mistake is kept and thrown to every reader, the hosted start first.
+        _bootstrap = new(() => PalmNodeBootstrap.Create(_settings.ToNodeOptions()));
     }
 
     /// <summary>The node, once the host has started.</summary>
@@ -37,38 +43,54 @@ public sealed class PalmNodeService : IHostedService
     /// <summary>Completes with the node once it is a member and its servers run.</summary>
     public Task<PalmNode> Started => _started.Task;
 
-    /// <inheritdoc />
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>How the node is made.</summary>
+    /// <exception cref="Akka.Configuration.ConfigurationException">A setting is malformed, unknown or contradicts another; the message names the key.</exception>
+    internal PalmNodeBootstrap Bootstrap => _bootstrap.Value;
+
+    /// <summary>
+    /// Akka.Hosting's configuration of the actor system: Palm's HOCON and setups, Palm's logger (its filter of Akka's noise,
+    /// writing to the host's logger factory, which Akka.Hosting hands the system), and the start of the node.
+    /// </summary>
+    internal void Configure(AkkaConfigurationBuilder builder)
     {
+        PalmNodeBootstrap bootstrap;
         try
         {
-            LoggerFactories.Starting(_loggers);
-            var node = await PalmHost.StartNodeAsync(_settings.ToNodeOptions(), cancellationToken);
-            try
-            {
-                foreach (var server in _servers)
-                    await node.StartServerAsync((PalmServer)ActivatorUtilities.CreateInstance(_services, server.Type), server.Name, server.Role ?? _settings.Role);
-            }
-            catch
-            {
-                await node.System.Terminate();
-                throw;
-            }
-            _loggers.CreateLogger("palm.node").LogInformation("Palm node up at {Address} with servers {Servers}", node.Address, string.Join(", ", _servers.Select(s => s.Name)));
-            _started.TrySetResult(node);
+            bootstrap = _bootstrap.Value;
         }
-        catch (Exception e)
+        catch (Exception)
         {
-            _started.TrySetException(e);
-            throw;
+            // Settings that cannot make a node fail the hosted start before the actor system is created (PalmAkkaService);
+            // the builder is also resolved for Akka.Hosting's health checks, which must not fail for it.
+            return;
         }
+        builder.AddHocon(bootstrap.Config, HoconAddMode.Prepend);
+        foreach (var setup in bootstrap.Setups) builder.AddSetup(setup);
+        builder.ConfigureLoggers(loggers => loggers.ClearLoggers().AddLogger<MicrosoftLogger>());
+        builder.AddStartup((system, _) => StartAsync(system));
     }
 
-    /// <inheritdoc />
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>The host's start is under way; <paramref name="cancellationToken"/> cancels joining.</summary>
+    internal void Starting(CancellationToken cancellationToken) => _starting = cancellationToken;
+
+    /// <summary>The host's start failed before or while the node started: the health check says why.</summary>
+    internal void Failed(Exception e) => _started.TrySetException(e);
+
+    private async Task StartAsync(ActorSystem system)
     {
-        if (!_started.Task.IsCompletedSuccessfully) return;
-        await PalmHost.StopNodeAsync(_started.Task.Result).WaitAsync(cancellationToken);
+        var node = await Bootstrap.StartAsync(system, _starting);
+        try
+        {
+            foreach (var server in _servers)
+                await node.StartServerAsync((PalmServer)ActivatorUtilities.CreateInstance(_services, server.Type), server.Name, server.Role ?? _settings.Role);
+        }
+        catch
+        {
+            await system.Terminate();
+            throw;
+        }
+        _loggers.CreateLogger("palm.node").LogInformation("Palm node up at {Address} with servers {Servers}", node.Address, string.Join(", ", _servers.Select(s => s.Name)));
+        _started.TrySetResult(node);
     }
 
     /// <summary>Whether this node is a member (Up or WeaklyUp) of its cluster.</summary>

@@ -31,14 +31,27 @@ public sealed class PalmNodeSettings
     /// <summary>Extra HOCON text, over the file (e.g. <c>palm.client.window = 500</c>).</summary>
     public string? Hocon { get; set; }
 
-    /// <summary>The node options these settings describe, with Palm's logger writing to Microsoft.Extensions.Logging.</summary>
+    /// <summary>The node options these settings describe, at Information level (Palm's logger is installed by <see cref="PalmNodeService"/>).</summary>
     internal NodeOptions ToNodeOptions()
     {
-        var hocon = PalmConfig.Parse(
-            $"akka.loggers = [\"{typeof(Internal.MicrosoftLogger).FullName}, {typeof(Internal.MicrosoftLogger).Assembly.GetName().Name}\"]\n"
-            + "akka.loglevel = INFO\n"
-            + (LanePort is { } lane ? $"palm.lane.port = {lane}\n" : ""), "Palm.Hosting");
+        var hocon = PalmConfig.Parse("akka.loglevel = INFO\n" + (LanePort is { } lane ? $"palm.lane.port = {lane}\n" : ""), "Palm.Hosting");
         if (!string.IsNullOrWhiteSpace(Hocon)) hocon = PalmConfig.Parse(Hocon, "Palm:Hocon").WithFallback(hocon);
         return new NodeOptions { Host = Host, Port = Port, Seeds = Seeds, Role = Role, ConfigFile = ConfigFile, Config = hocon };
+    }
+
+    /// <summary>
+    /// The actor system's name as these settings read it now (<c>palm.system-name</c>): Akka.Hosting takes it when the node is
+    /// registered. A mistake in the settings is not reported here but when the host starts (<see cref="PalmNodeBootstrap.Create"/>).
+    /// </summary>
+    internal string SystemNameNow()
+    {
+        try
+        {
+            return ToNodeOptions().ToConfig().GetString("palm.system-name", PalmSettings.Default.SystemName);
+        }
+        catch (ConfigurationException)
+        {
+            return PalmSettings.Default.SystemName;
+        }
     }
 }

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Akka.Hosting;
+using Palm.Hosting.Internal;
 using Palm.Servers;
 
 namespace Palm.Hosting;
@@ -12,15 +14,20 @@ public static class PalmServiceCollectionExtensions
     /// <summary>
     /// Adds the host's Palm node, configured from <paramref name="configuration"/> (e.g. <c>builder.Configuration.GetSection("Palm")</c>:
     /// <c>Host</c>, <c>Port</c>, <c>LanePort</c>, <c>Seeds</c>, <c>Role</c>, <c>ConfigFile</c>, <c>Hocon</c>) and then <paramref name="configure"/>.
-    /// Add its servers with <see cref="AddPalmServer{TServer}"/>.
+    /// Its actor system is the host's Akka.Hosting one (<c>AddAkka</c>; do not add another), named by <c>palm.system-name</c> as the
+    /// settings read when this is called. Add its servers with <see cref="AddPalmServer{TServer}"/>.
     /// </summary>
     public static IServiceCollection AddPalmNode(this IServiceCollection services, IConfiguration? configuration = null, Action<PalmNodeSettings>? configure = null)
     {
         var options = services.AddOptions<PalmNodeSettings>();
         if (configuration is not null) options.Configure(o => configuration.Bind(o));
         if (configure is not null) options.Configure(configure);
-        services.TryAddSingleton<PalmNodeService>();
-        services.AddHostedService(sp => sp.GetRequiredService<PalmNodeService>());
+        if (services.Any(s => s.ServiceType == typeof(PalmNodeService))) return services;
+        services.AddSingleton<PalmNodeService>();
+        var now = new PalmNodeSettings();
+        configuration?.Bind(now);
+        configure?.Invoke(now);
+        services.AddAkka<PalmAkkaService>(now.SystemNameNow(), (builder, sp) => sp.GetRequiredService<PalmNodeService>().Configure(builder));
         return services;
     }
 

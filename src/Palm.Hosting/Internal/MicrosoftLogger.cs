@@ -1,6 +1,6 @@
 using Akka.Event;
 using Microsoft.Extensions.Logging;
-using Palm.Hosting.Internal;
+using Akka.Hosting.Logging;
 using MelLogLevel = Microsoft.Extensions.Logging.LogLevel;
 
 namespace Palm.Hosting.Internal;
@@ -13,9 +13,12 @@ namespace Palm.Hosting.Internal;
 /// </summary>
 internal sealed class MicrosoftLogger : PalmConsoleLogger
 {
+    private ILoggerFactory? _factory;
+
     protected override void Write(LogEvent e)
     {
-        var factory = LoggerFactories.For(Context.System);
+        // Akka.Hosting hands every actor system it creates the host's logger factory as a setup.
+        var factory = _factory ??= Context.System.Settings.Setup.Get<LoggerFactorySetup>() is { HasValue: true } setup ? setup.Value.LoggerFactory : null;
         if (factory is null)
         {
             base.Write(e);

@@ -1,9 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Palm.Hosting.Internal;
 using Palm.Messages;
-using Palm.Security;
-using Palm.Security.Internal;
 using Palm.Servers;
 
 namespace Palm.Hosting;
@@ -89,7 +86,7 @@ public static class PalmHost
     }
 
     /// <summary>
-    /// Creates a node's actor system and joins the cluster: through the seeds, or as the founder of a new
+    /// Creates a node's actor system (<see cref="PalmNodeBootstrap"/>) and joins the cluster: through the seeds, or as the founder of a new
     /// cluster when there are none. Returns once the node is a member (status WeaklyUp or Up). A node given
     /// seed nodes that do not start with itself never founds a cluster of its own.
     /// </summary>
@@ -100,27 +97,10 @@ public static class PalmHost
         (await StartAsync(options, cancellationToken)).Node;
 
     /// <summary>Starts a node as <see cref="StartNodeAsync"/> does, and says how it became a member (the end of its "up" line).</summary>
-    internal static async Task<(PalmNode Node, string How)> StartAsync(NodeOptions options, CancellationToken cancellationToken)
+    internal static Task<(PalmNode Node, string How)> StartAsync(NodeOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var config = options.ToConfig();
-        var settings = NodeComponentSettings.Read(config).Shared;
-        var seeds = ClusterJoin.SeedsOf(config);
-        var system = PalmTls.CreateActorSystem(settings.SystemName, ClusterJoin.WithoutSeeds(config));
-        ExposureWarning.LogIfExposed(system);
-        try
-        {
-            // Palm's listeners (the lane) bind before the node joins: a port in use fails the start, not a member.
-            var node = PalmNode.Get(system);
-            var join = await ClusterJoin.StartAsync(system, seeds);
-            var how = await join.WaitAsync(settings.ConnectTimeout, cancellationToken);
-            return (node, how);
-        }
-        catch
-        {
-            await system.Terminate();
-            throw;
-        }
+        var bootstrap = PalmNodeBootstrap.Create(options);
+        return bootstrap.JoinAsync(bootstrap.CreateActorSystem(), cancellationToken);
     }
 
     /// <summary>Leaves the cluster gracefully and terminates the node's actor system.</summary>

@@ -71,17 +71,26 @@ public static partial class PalmTls
 
     /// <summary>
     /// Everything an actor system needs to start from <paramref name="config"/>: the configuration (with
-    /// <see cref="RemoteConfig"/> laid over it when <c>palm.tls.enabled</c> is on) and, then, Akka.Remote's
-    /// TLS setup. The certificate is read here, once.
+    /// <see cref="RemoteConfig"/> laid over it when <c>palm.tls.enabled</c> is on) and, then, the setups of
+    /// <see cref="CreateSetups"/>. The certificate is read here, once.
     /// </summary>
     /// <exception cref="ConfigurationException"><c>palm.tls</c> is enabled but incomplete or its files unusable (the message names the key).</exception>
     public static ActorSystemSetup CreateSetup(Config config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var settings = PalmTlsSettings.Create(config);
-        var bootstrap = BootstrapSetup.Create().WithConfig(RemoteConfig(settings).WithFallback(config));
-        var setup = bootstrap.And(new PalmTlsSetup(settings));
-        return settings.Enabled ? setup.And(CreateRemoteSslSetup(settings)) : setup;
+        return ActorSystemSetup.Create([BootstrapSetup.Create().WithConfig(RemoteConfig(settings).WithFallback(config)), .. CreateSetups(settings)]);
+    }
+
+    /// <summary>
+    /// The setups an actor system needs for <paramref name="settings"/> beyond its configuration: Palm's TLS settings
+    /// (so the certificate is read once per system) and, when TLS is on, Akka.Remote's TLS setup (<see cref="CreateRemoteSslSetup"/>).
+    /// For whoever builds the <see cref="ActorSystemSetup"/> itself (Akka.Hosting's <c>AddSetup</c>); the configuration goes with <see cref="RemoteConfig"/>.
+    /// </summary>
+    public static IReadOnlyList<Setup> CreateSetups(PalmTlsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Enabled ? [new PalmTlsSetup(settings), CreateRemoteSslSetup(settings)] : [new PalmTlsSetup(settings)];
     }
 
     /// <summary>Creates an actor system named <paramref name="name"/> from <paramref name="config"/>, with mutual TLS if <c>palm.tls.enabled</c> is on.</summary>
@@ -90,14 +99,23 @@ public static partial class PalmTls
     public static ActorSystem CreateActorSystem(string name, Config config)
     {
         var setup = CreateSetup(config);
+        return MapBindFailure(config, () => ActorSystem.Create(name, setup));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="create"/>, which creates an actor system from <paramref name="config"/>; if Akka.Remote cannot bind,
+    /// throws a <see cref="PalmBindException"/> naming the port and its holder instead of Akka's stack of exceptions.
+    /// </summary>
+    internal static ActorSystem MapBindFailure(Config config, Func<ActorSystem> create)
+    {
         try
         {
-            return ActorSystem.Create(name, setup);
+            return create();
         }
         catch (Exception e) when (PortInUse.FindBindFailure(e) is { } failure)
         {
             // Akka reports it as a stack of AggregateExceptions around its transport's exception; every node and
-            // client is created here, so this is the one place it becomes a message that names the port.
+            // client is created through here, so this is the one place it becomes a message that names the port.
             var tcp = config.GetConfig("akka.remote.dot-netty.tcp") ?? Config.Empty;
             var host = tcp.GetString("bind-hostname", "") is { Length: > 0 } bindHost ? bindHost : tcp.GetString("hostname", "");
             var port = int.TryParse(tcp.GetString("bind-port", ""), out var bindPort) ? bindPort : tcp.GetInt("port", 0);
