@@ -359,8 +359,9 @@ public sealed class PalmClient : IAsyncDisposable
     private async IAsyncEnumerable<JobResult> Run(JobState job, IAsyncEnumerable<byte[]?> payloads, int window, bool inlinePump,
         JobProgressReporter? progress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var slots = new SemaphoreSlim(window, window);
+        // Disposed once the pump is done with them (see the end).
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var slots = new SemaphoreSlim(window, window);
         // Until the loop below says otherwise, the job ends cancelled (an exception, or the consumer stopped reading).
         var outcome = JobOutcome.Cancelled;
         Counters.JobStarted(job);
@@ -437,12 +438,22 @@ public sealed class PalmClient : IAsyncDisposable
                 {
                     // The consumer stopped early; the pump stops with it.
                 }
+                finally
+                {
+                    slots.Dispose();
+                    stop.Dispose();
+                }
             }
             else
             {
                 // A job that ends early does not wait for its source: a read of a pipe or a terminal may block until more comes,
-                // whatever the token says. The pump sees the token once the read returns, and sends nothing more.
-                _ = pump.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                // whatever the token says. The pump sees the token once the read returns, sends nothing more, and then lets go of
+                // the window and the token (disposed under a waiting pump, a semaphore would never wake it).
+                _ = pump.ContinueWith(_ =>
+                {
+                    slots.Dispose();
+                    stop.Dispose();
+                }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             }
         }
     }
