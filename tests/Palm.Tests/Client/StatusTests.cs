@@ -138,7 +138,7 @@ public sealed class StatusTests
             Seeds = [cluster.Seed.Address],
             Role = ServerRole.Worker,
             Config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
-                .WithFallback(PalmTestCluster.FastFailureDetection),
+                .WithFallback(PalmTestCluster.FastFailureDetection).WithFallback(PalmTestCluster.FastMembership),
         });
         await doomed.StartServerAsync<WhoServer>("c", ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();
