@@ -109,7 +109,7 @@ public sealed class StatusCommandProcessTests
         var client = await StartServers(cluster, workers: 1);
         await Healthy(client);
 
-        using var watch = DemoProcess.LaunchProgram(PalmToolProcessTests.Tool, "status", "--watch", "--interval", "200ms", "--seed", cluster.Seed.Address);
+        using var watch = DemoProcess.LaunchInterruptible(PalmToolProcessTests.Tool, "status", "--watch", "--interval", "200ms", "--seed", cluster.Seed.Address);
         await Eventually.AssertAsync(() => Assert.True(Snapshots(watch.Output) >= 2, watch.Output), Wait);
         using (var interrupt = Process.Start("kill", ["-INT", watch.Pid.ToString(CultureInfo.InvariantCulture)]))
             await interrupt.WaitForExitAsync();
