@@ -9,6 +9,9 @@ namespace Palm.Tests.Client;
 /// <summary>Bad input gets a clear, immediate error naming the cause, and the servers keep serving.</summary>
 public sealed class BadInputTests : Akka.TestKit.Xunit2.TestKit
 {
+    // A step naming a server nobody has fails once its node has waited this long for it (ForwarderHoldTests test the wait).
+    public BadInputTests() : base("palm.server.unknown-server-wait = 500ms") { }
+
     private async Task<PalmClient> Start()
     {
         await this.StartPalmServerAsync<WordsServer>("w");

@@ -28,6 +28,7 @@ public sealed class WhoServer : ButterflyServer
 /// stuck in a function is silent, a killed node unreachable and then removed, and never a reason to throw.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
+[Collection(TestCollections.Clusters)]
 public sealed class StatusTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -138,7 +139,7 @@ public sealed class StatusTests
             Seeds = [cluster.Seed.Address],
             Role = ServerRole.Worker,
             Config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
-                .WithFallback(PalmTestCluster.FastFailureDetection),
+                .WithFallback(PalmTestCluster.FastFailureDetection).WithFallback(PalmTestCluster.FastMembership),
         });
         await doomed.StartServerAsync<WhoServer>("c", ServerRole.Worker);
         var client = await cluster.ConnectClientAsync();

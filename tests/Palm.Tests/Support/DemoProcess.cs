@@ -14,10 +14,17 @@ public sealed partial class DemoProcess : IDisposable
     private readonly List<string> _output = [];
     private readonly List<string> _errors = [];
 
-    private DemoProcess(string[] args, string program = "Palm.Demo.dll", IReadOnlyDictionary<string, string>? environment = null)
+    private DemoProcess(string[] args, string program = "Palm.Demo.dll", bool interruptible = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, program);
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A process started with SIGINT ignored (a test run launched in the background by a script, or under nohup)
+        // passes that on, and .NET then never raises Ctrl+C: env puts SIGINT back to its default, as a terminal has it.
+        var info = new ProcessStartInfo(interruptible ? "env" : "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (interruptible)
+        {
+            info.ArgumentList.Add("--default-signal=INT");
+            info.ArgumentList.Add("dotnet");
+        }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         info.ArgumentList.Add(dll);
         foreach (var a in args) info.ArgumentList.Add(a);
@@ -96,6 +103,12 @@ public sealed partial class DemoProcess : IDisposable
 
     /// <summary>Starts another program built beside the tests (<paramref name="dll"/>, e.g. <c>Palm.ReadmeApp.dll</c>) with <paramref name="args"/>.</summary>
     public static DemoProcess LaunchProgram(string dll, params string[] args) => new(args, dll);
+
+    /// <summary>
+    /// Starts another program built beside the tests, as <see cref="LaunchProgram"/> does, with SIGINT handled as a
+    /// terminal's Ctrl+C whatever this test run inherited (env execs dotnet: <see cref="Pid"/> is the program's).
+    /// </summary>
+    public static DemoProcess LaunchInterruptible(string dll, params string[] args) => new(args, dll, interruptible: true);
 
     /// <summary>The address of the process's "up at ADDRESS" line, once printed; fails if it exits first.</summary>
     public Task<string> UpAddress => _address.Task;

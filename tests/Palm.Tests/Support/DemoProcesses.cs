@@ -1,12 +1,15 @@
+using Palm.TestKit;
+
 namespace Palm.Tests.Support;
 
 /// <summary>
 /// The demo nodes one process test starts, all with the same extra HOCON (written to a temporary file and
-/// passed with <c>--config</c>); disposing it kills every one of them (by PID) and deletes the file.
+/// passed with <c>--config</c>, over the test clusters' <see cref="PalmTestCluster.FastMembership"/>); disposing
+/// it kills every one of them (by PID) and deletes the file.
 /// </summary>
 public sealed class DemoProcesses(string hocon, TimeSpan wait) : IDisposable
 {
-    private readonly string _config = Write(hocon);
+    private readonly string _config = Write($"{PalmTestCluster.FastMembership}\n{hocon}");
     private readonly List<DemoProcess> _processes = [];
 
     /// <summary>Failure detection that notices a killed process within seconds, so a test waits seconds, not tens.</summary>
@@ -29,6 +32,15 @@ public sealed class DemoProcesses(string hocon, TimeSpan wait) : IDisposable
         var started = await DemoProcess.StartAsync(wait, [.. args, "--config", _config]);
         lock (_processes) _processes.Add(started.Process);
         return started;
+    }
+
+    /// <summary>The process ids of the nodes started so far.</summary>
+    public IReadOnlyList<int> Pids
+    {
+        get
+        {
+            lock (_processes) return _processes.Select(p => p.Pid).ToArray();
+        }
     }
 
     /// <inheritdoc />

@@ -25,6 +25,7 @@ public sealed class ToolCluster : IAsyncLifetime
 
 /// <summary>The palm tool (<c>dotnet Palm.Tool.dll</c>) run as a process against a cluster: eval, job in both formats, a bad route.</summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
+[Collection(TestCollections.Clusters)]
 public sealed class PalmToolProcessTests(ToolCluster fixture) : IClassFixture<ToolCluster>, IDisposable
 {
     public const string Tool = "Palm.Tool.dll";
@@ -111,7 +112,7 @@ public sealed class PalmToolProcessTests(ToolCluster fixture) : IClassFixture<To
         // A named pipe as the input: the job reads what the test writes, and never sees its end.
         var fifo = File("in.fifo");
         using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo])) await mkfifo.WaitForExitAsync();
-        using var tool = DemoProcess.LaunchProgram(Tool, "job", "w.upper", "--input", fifo, "--output", File("out.txt"), "--window", "8", "--seed", fixture.Seed);
+        using var tool = DemoProcess.LaunchInterruptible(Tool, "job", "w.upper", "--input", fifo, "--output", File("out.txt"), "--window", "8", "--seed", fixture.Seed);
         await using (var writer = new StreamWriter(new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite)))
         {
             for (var i = 0; i < 20; i++) await writer.WriteLineAsync($"line {i}");

@@ -21,6 +21,7 @@ namespace Palm.Tests.Tool;
 /// the status call's view of a dead node by Client/StatusTests.)
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
+[Collection(TestCollections.Clusters)]
 public sealed class StatusCommandProcessTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -109,10 +110,9 @@ public sealed class StatusCommandProcessTests
         var client = await StartServers(cluster, workers: 1);
         await Healthy(client);
 
-        using var watch = DemoProcess.LaunchProgram(PalmToolProcessTests.Tool, "status", "--watch", "--interval", "200ms", "--seed", cluster.Seed.Address);
+        using var watch = DemoProcess.LaunchInterruptible(PalmToolProcessTests.Tool, "status", "--watch", "--interval", "200ms", "--seed", cluster.Seed.Address);
         await Eventually.AssertAsync(() => Assert.True(Snapshots(watch.Output) >= 2, watch.Output), Wait);
-        using (var interrupt = Process.Start("kill", ["-INT", watch.Pid.ToString(CultureInfo.InvariantCulture)]))
-            await interrupt.WaitForExitAsync();
+        watch.Interrupt();
         var code = await watch.WaitForExitAsync(Wait);
 
         Assert.True(code == PalmExitCodes.Ok, watch.Output);
