@@ -9,9 +9,9 @@ using Xunit;
 namespace Palm.Tests.AspNetCore;
 
 /// <summary><c>POST eval/{route}</c> through a real Kestrel and a real cluster: exact results, and each error as its status and problem.</summary>
-[Collection(GatewayCollection.Name)]
+[Collection(TestCollections.Clusters)]
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-public sealed class GatewayEvalTests(GatewayFixture gateway)
+public sealed class GatewayEvalTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
 {
     [Fact]
     public async Task Eval_answers_the_result_of_a_route_of_several_steps_as_the_response_body()

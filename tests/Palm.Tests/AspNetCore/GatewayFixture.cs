@@ -106,9 +106,3 @@ public sealed class GatewayFixture : IAsyncLifetime
     public async Task<JsonElement[]> JobsAsync() =>
         JsonDocument.Parse(await Http.GetStringAsync("jobs")).RootElement.EnumerateArray().ToArray();
 }
-
-[CollectionDefinition(Name)]
-public sealed class GatewayCollection : ICollectionFixture<GatewayFixture>
-{
-    public const string Name = "gateway";
-}

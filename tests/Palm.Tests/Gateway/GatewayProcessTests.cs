@@ -9,9 +9,9 @@ using Xunit;
 namespace Palm.Tests.Gateway;
 
 /// <summary>The gateway program's whole life against a real cluster: up on a port the OS picks, serving, stopped with exit code 0.</summary>
-[Collection(GatewayCollection.Name)]
+[Collection(TestCollections.Clusters)]
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-public sealed class GatewayProcessTests(GatewayFixture cluster)
+public sealed class GatewayProcessTests(GatewayFixture cluster) : IClassFixture<GatewayFixture>
 {
     [Fact]
     public async Task The_gateway_program_connects_as_a_client_serves_eval_and_the_page_and_stops_with_0()
