@@ -92,13 +92,22 @@ public sealed partial class DemoProcess : IDisposable
     /// <summary>Starts <c>Palm.Demo</c> with <paramref name="args"/> and the environment variables <paramref name="environment"/> (dispose kills it).</summary>
     public static DemoProcess LaunchWith(IReadOnlyDictionary<string, string> environment, params string[] args) => new(args, environment: environment);
 
-    /// <summary>Sends SIGINT (what Ctrl+C sends) to the process, by its PID, with the system's <c>kill</c>.</summary>
-    public void Interrupt()
+    /// <summary>Sends SIGINT (what Ctrl+C sends) to the process.</summary>
+    public void Interrupt() => Signal("INT");
+
+    /// <summary>Stops the process where it stands (SIGSTOP), as a debugger or a stalled VM would: it holds its sockets and answers nothing.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused process run again (SIGCONT).</summary>
+    public void Resume() => Signal("CONT");
+
+    /// <summary>Sends SIG<paramref name="name"/> to the process, by its PID, with the system's <c>kill</c>.</summary>
+    private void Signal(string name)
     {
         if (_process.HasExited) return;
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{name}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
         kill.WaitForExit();
-        if (kill.ExitCode != 0 && !_process.HasExited) throw new InvalidOperationException($"kill -INT {_process.Id} exited with {kill.ExitCode}.");
+        if (kill.ExitCode != 0 && !_process.HasExited) throw new InvalidOperationException($"kill -{name} {_process.Id} exited with {kill.ExitCode}.");
     }
 
     /// <summary>Starts another program built beside the tests (<paramref name="dll"/>, e.g. <c>Palm.ReadmeApp.dll</c>) with <paramref name="args"/>.</summary>
