@@ -160,24 +160,4 @@ public sealed class GatewayJobTests(GatewayFixture gateway) : IClassFixture<Gate
 
     private const string PalmFramesType = "application/x-palm-frames";
     private const string NdjsonType = "application/x-ndjson";
-
-    /// <summary>A request body written by <c>write</c> as the request goes (no length: chunked).</summary>
-    private sealed class PushContent : HttpContent
-    {
-        private readonly Func<Stream, Task> _write;
-
-        public PushContent(Func<Stream, Task> write, string mediaType)
-        {
-            _write = write;
-            Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-        }
-
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => _write(stream);
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
 }

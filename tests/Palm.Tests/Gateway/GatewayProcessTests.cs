@@ -39,16 +39,4 @@ public sealed class GatewayProcessTests(GatewayFixture cluster) : IClassFixture<
         await stop.CancelAsync();
         Assert.Equal(PalmExitCodes.Ok, await run.WaitAsync(TimeSpan.FromSeconds(30)));
     }
-
-    /// <summary>Completes <see cref="Seen"/> with the first line that starts with the prefix.</summary>
-    private sealed class SignalWriter(string prefix) : StringWriter
-    {
-        public TaskCompletionSource<string> Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override void WriteLine(string? value)
-        {
-            base.WriteLine(value);
-            if (value?.StartsWith(prefix, StringComparison.Ordinal) == true) Seen.TrySetResult(value);
-        }
-    }
 }
