@@ -26,5 +26,9 @@ public static class ExampleList
         new StreamSinkExample(),
         new SinkExample(),
         new MergeExample(),
+        new HttpExample(),
+        new GatewayExample(),
+        new TemplateExample(),
+        new StandaloneHttpExample(),
     ];
 }

@@ -75,6 +75,20 @@ public sealed class ExamplesTests
             "Stream B: 1000 EURUSD at 1.10 = 1100.00",
             "Stream B: 500 GBPUSD at 1.25 = 625.00",
         ],
+        ["http"] = Times(10, "a message processed online"),
+        ["gateway"] =
+        [
+            "POST /eval/server.function: 200 acknowledged",
+            "POST /eval/server.nothing: 404 UnknownFunction: Step 0 (server.nothing) names function 'nothing', which server 'server' does not have; it has: echo, function.",
+            "GET /status: server, a leader with 2 workers",
+        ],
+        ["template"] = [.. Times(10, $"{Worker} processed a message"), "end: 10 inputs, 10 results, 0 errors"],
+        ["standalone_http"] =
+        [
+            .. Times(10, "a message processed online"),
+            "input #10: FunctionFailed in server.foo: System.Net.Http.HttpRequestException: the web worker answered 400: nothing to process",
+            "end: 11 inputs, 11 results, 1 errors",
+        ],
     };
 
     /// <summary>Every example's name.</summary>
