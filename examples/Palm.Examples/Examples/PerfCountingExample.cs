@@ -22,6 +22,8 @@ internal sealed class PerfCountingExample : IExample
         await using var cluster = await ExampleClusters.StartAsync();
         await cluster.StartParallelAsync<MyWorker>("server", workers: 2);
         var client = await cluster.ConnectAsync("server");
+        // The status lists the workers the client's directory knows: wait until it knows both, as the leader does.
+        await client.WaitForServersAsync(["server"], cluster.Timeout, minWorkers: 2);
 
         var results = await client.RunAllAsync(["server.foo"], Utf8.Repeat("a message", Messages), cancellationToken);
         output.WriteLine($"{results.Count} results");
