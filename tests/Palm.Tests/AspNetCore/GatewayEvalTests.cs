@@ -9,7 +9,6 @@ using Xunit;
 namespace Palm.Tests.AspNetCore;
 
 /// <summary><c>POST eval/{route}</c> through a real Kestrel and a real cluster: exact results, and each error as its status and problem.</summary>
-[Collection(TestCollections.Clusters)]
 [Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class GatewayEvalTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
 {

@@ -12,7 +12,6 @@ namespace Palm.Tests.AspNetCore;
 /// <c>POST jobs/{route}</c>, streamed jobs through a real Kestrel and a real cluster: an upload-first client with 100,000
 /// payloads, both framings, error results, refusals, and a client that leaves mid-job.
 /// </summary>
-[Collection(TestCollections.Clusters)]
 [Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class GatewayJobTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
 {

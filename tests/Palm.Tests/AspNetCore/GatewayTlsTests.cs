@@ -12,7 +12,6 @@ namespace Palm.Tests.AspNetCore;
 /// cluster's <c>palm.tls</c> on, the gateway's own client certificate on the cluster side; a certificate from another CA
 /// named in one line; and a streamed job (both framings, over HTTP/2) whose server leaves mid-way ends with a failed frame.
 /// </summary>
-[Collection(TestCollections.Clusters)]
 [Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class GatewayTlsTests(TlsGatewayFixture gateway) : IClassFixture<TlsGatewayFixture>
 {

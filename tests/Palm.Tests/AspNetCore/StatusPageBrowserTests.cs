@@ -9,7 +9,6 @@ namespace Palm.Tests.AspNetCore;
 /// runs its script, and the DOM it leaves shows the cluster's servers and the job's progress.
 /// Without Chromium the test is skipped, saying so, unless <c>PALM_REQUIRE_BROWSER=1</c> (CI), which makes that a failure.
 /// </summary>
-[Collection(TestCollections.Clusters)]
 [Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class StatusPageBrowserTests(GatewayFixture gateway) : IClassFixture<GatewayFixture>
 {

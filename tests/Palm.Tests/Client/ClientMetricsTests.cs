@@ -7,7 +7,6 @@ using Xunit;
 namespace Palm.Tests.Client;
 
 /// <summary>The client instruments of the <c>Palm</c> meter: jobs by how they ended, and their inputs, read in process.</summary>
-[Collection(TestCollections.Alone)]
 public sealed class ClientMetricsTests() : Akka.TestKit.Xunit2.TestKit(Config.Empty, Gate.UniqueName("client-metrics"))
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

@@ -41,7 +41,6 @@ public sealed class ConnectTargets : IAsyncLifetime
 /// The outer bound (palm.connect-timeout) is 20 s here, so a message within 5 s is the cause found, not a time-out.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ConnectFailureTests(ConnectTargets nodes, ITestOutputHelper output) : IClassFixture<ConnectTargets>
 {
     private static readonly TimeSpan Named = TimeSpan.FromSeconds(5);

@@ -8,7 +8,6 @@ namespace Palm.Tests.Client;
 
 /// <summary>A client's contact points come from HOCON (<c>palm.client.contact-points</c>), tried in order.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ContactPointTests(ConnectTargets nodes) : IClassFixture<ConnectTargets>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

@@ -28,7 +28,6 @@ public sealed class WhoServer : ButterflyServer
 /// stuck in a function is silent, a killed node unreachable and then removed, and never a reason to throw.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class StatusTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

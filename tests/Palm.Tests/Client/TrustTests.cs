@@ -9,7 +9,6 @@ namespace Palm.Tests.Client;
 
 /// <summary>A client takes results only from nodes of the cluster it knows, for jobs it runs.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class TrustTests
 {
     [Fact]

@@ -12,7 +12,6 @@ namespace Palm.Tests.Diagnostics;
 
 /// <summary>The per-node instruments of the <c>Palm</c> meter on a real cluster: the lanes' own counters, refusals by reason.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Alone)]
 public sealed class LaneMetricsTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

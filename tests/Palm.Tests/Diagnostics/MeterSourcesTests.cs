@@ -10,7 +10,6 @@ using Xunit;
 namespace Palm.Tests.Diagnostics;
 
 /// <summary>The sources observable instruments read: summed by tags, gone once disposed; and the instruments are the documented ones.</summary>
-[Collection(TestCollections.Alone)]
 public sealed partial class MeterSourcesTests
 {
     private sealed class Box(long value)

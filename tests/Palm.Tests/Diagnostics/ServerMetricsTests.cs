@@ -17,7 +17,6 @@ namespace Palm.Tests.Diagnostics;
 /// The server and client instruments of the <c>Palm</c> meter, read by an in-process <see cref="System.Diagnostics.Metrics.MeterListener"/>
 /// as an exporter would: they show the counters the servers and clients keep, and what stops is measured no more.
 /// </summary>
-[Collection(TestCollections.Alone)]
 public sealed class ServerMetricsTests() : Akka.TestKit.Xunit2.TestKit(Config.Empty, Gate.UniqueName("metrics"))
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

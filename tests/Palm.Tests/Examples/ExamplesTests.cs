@@ -10,7 +10,6 @@ namespace Palm.Tests.Examples;
 /// a cluster of its own (one actor system per node, real remoting), and its job must end by itself with the exact results.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ExamplesTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

@@ -9,7 +9,6 @@ using Xunit;
 namespace Palm.Tests.Gateway;
 
 /// <summary>The gateway program's whole life against a real cluster: up on a port the OS picks, serving, stopped with exit code 0.</summary>
-[Collection(TestCollections.Clusters)]
 [Trait(TestCategories.Category, TestCategories.Cluster)]
 public sealed class GatewayProcessTests(GatewayFixture cluster) : IClassFixture<GatewayFixture>
 {

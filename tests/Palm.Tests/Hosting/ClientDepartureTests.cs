@@ -10,7 +10,6 @@ namespace Palm.Tests.Hosting;
 
 /// <summary>A client that exits is not news on the servers it used.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ClientDepartureTests
 {
     [Fact]

@@ -13,7 +13,6 @@ namespace Palm.Tests.Hosting;
 /// the connect timeout naming every seed and what trying it met.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ClusterJoinTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

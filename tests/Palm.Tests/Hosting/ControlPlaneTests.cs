@@ -25,7 +25,6 @@ public sealed class ImpostorServer : RegisteredServer
 /// anyone else are refused, checked from the sender's address and never from what a message claims.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ControlPlaneTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -13,7 +13,6 @@ namespace Palm.Tests.Hosting;
 /// cluster can down them, each replaced by a new process, while a job runs. Every node is its own OS process.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class CrashStormProcessTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);

@@ -23,7 +23,6 @@ public sealed class GateServer : RegisteredServer
 
 /// <summary>Nodes and clients joining and leaving a running cluster.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class MembershipTests
 {
     [Fact]

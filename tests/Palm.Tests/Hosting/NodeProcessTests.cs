@@ -7,7 +7,6 @@ namespace Palm.Tests.Hosting;
 
 /// <summary>Nodes as operators run them, each its own OS process: configured by environment variables, paused by the OS.</summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class NodeProcessTests : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -34,7 +34,6 @@ public sealed class DemoProcessCluster : IAsyncLifetime
 
 /// <summary>The demo pipeline with every node in its own OS process, as in production.</summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class ProcessClusterTests(DemoProcessCluster cluster) : IClassFixture<DemoProcessCluster>
 {
     private static readonly TimeSpan Wait = DemoProcessCluster.Wait;

@@ -12,7 +12,6 @@ namespace Palm.Tests.Hosting;
 /// unhandled exception (exit 134 with a stack trace).
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class ReadmeAppProcessTests
 {
     private const string App = "Palm.ReadmeApp.dll";

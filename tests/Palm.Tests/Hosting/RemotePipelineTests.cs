@@ -27,7 +27,6 @@ public sealed class FourNodeCluster : IAsyncLifetime
 
 /// <summary>Chained RPC across real actor systems over Akka.Remote: each server tells the next one directly.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class RemotePipelineTests(FourNodeCluster fixture) : IClassFixture<FourNodeCluster>
 {
     private readonly PalmClient _client = fixture.Client;

@@ -17,7 +17,6 @@ namespace Palm.Tests.Hosting;
 /// that run through it, by name, and the next job runs.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class RollingRestartProcessTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);

@@ -10,7 +10,6 @@ namespace Palm.Tests.Hosting;
 /// starting as something else (a node that founds a cluster of its own, a node without TLS).
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class SettingsMistakeProcessTests
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(5);

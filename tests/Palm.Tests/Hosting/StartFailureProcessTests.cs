@@ -12,7 +12,6 @@ namespace Palm.Tests.Hosting;
 /// exit code (<see cref="PalmExitCodes"/>), never a stack trace or an abort (134); a clean stop says so.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class StartFailureProcessTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);

@@ -83,7 +83,6 @@ public sealed class LaneTlsCluster : IAsyncLifetime
 
 /// <summary>With palm.tls on, the data lanes run over mutual TLS: jobs take them exactly once, and nobody without a trusted certificate gets a frame in.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class LaneTlsTests(LaneTlsCluster fixture) : IClassFixture<LaneTlsCluster>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);

@@ -12,7 +12,6 @@ namespace Palm.Tests.Security;
 /// the one translation of Akka's nested exceptions (<c>PalmTls.CreateActorSystem</c>) names the port.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class RemotePortTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

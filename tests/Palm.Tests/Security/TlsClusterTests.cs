@@ -62,7 +62,6 @@ public sealed class Recorder : ReceiveActor
 
 /// <summary>With palm.tls on, members and clients with trusted certificates work as ever, and nobody else gets in.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class TlsClusterTests(TlsCluster fixture) : IClassFixture<TlsCluster>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

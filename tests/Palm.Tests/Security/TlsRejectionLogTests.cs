@@ -18,7 +18,6 @@ namespace Palm.Tests.Security;
 /// from every warning and error of its event stream, through the logger's own verdict.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class TlsRejectionLogTests
 {
     private const int Attempts = 5;

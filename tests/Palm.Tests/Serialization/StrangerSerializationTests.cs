@@ -47,7 +47,6 @@ public sealed class TrapActor : ReceiveActor
 /// builds nothing, and goes on receiving what it can read.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class StrangerSerializationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);

@@ -15,7 +15,6 @@ namespace Palm.Tests.Servers;
 /// client and (for the butterfly) the leader and its worker each in an actor system of their own.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ConcurrencyTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

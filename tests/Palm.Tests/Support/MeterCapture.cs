@@ -12,8 +12,7 @@ public sealed record Reading(string Instrument, string? Unit, double Value, IRea
 
 /// <summary>
 /// Listens to the <c>Palm</c> meter in process, as <c>dotnet-counters</c> or an exporter would: <see cref="Collect"/>
-/// asks every observable instrument for its measurements now. The classes that capture run in the Alone collection
-/// (<see cref="TestCollections"/>): one listener at a time, and no other test's measurements.
+/// asks every observable instrument for its measurements now. Tests run one at a time, so one listener at a time.
 /// </summary>
 public sealed class MeterCapture : IDisposable
 {

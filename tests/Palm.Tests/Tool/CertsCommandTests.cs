@@ -68,7 +68,6 @@ public sealed class CertsCommandTests : IDisposable
 
 /// <summary>Certificates written by the palm tool (a process), in both formats, admit a TLS node and client: PEM on the seed and client, PKCS#12 on the server.</summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class CertsProcessTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("palm-tool-certs-").FullName;

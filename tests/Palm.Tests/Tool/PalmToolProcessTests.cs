@@ -25,7 +25,6 @@ public sealed class ToolCluster : IAsyncLifetime
 
 /// <summary>The palm tool (<c>dotnet Palm.Tool.dll</c>) run as a process against a cluster: eval, job in both formats, a bad route.</summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class PalmToolProcessTests(ToolCluster fixture) : IClassFixture<ToolCluster>, IDisposable
 {
     public const string Tool = "Palm.Tool.dll";

@@ -21,7 +21,6 @@ namespace Palm.Tests.Tool;
 /// the status call's view of a dead node by Client/StatusTests.)
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class StatusCommandProcessTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

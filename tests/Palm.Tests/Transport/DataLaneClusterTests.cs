@@ -38,7 +38,6 @@ public sealed class LaneCluster : IAsyncLifetime
 
 /// <summary>Large envelopes travel on Palm's data lanes between real actor systems, and survive lanes that break.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<LaneCluster>
 {
     private readonly PalmClient _client = fixture.Client;
@@ -218,7 +217,6 @@ public sealed class DataLaneClusterTests(LaneCluster fixture) : IClassFixture<La
 }
 
 /// <summary>Nodes with lanes off and a client with lanes on: everything goes through Akka.Remote.</summary>
-[Collection(TestCollections.Clusters)]
 public sealed class DisabledLaneTests
 {
     [Fact]

@@ -18,7 +18,6 @@ namespace Palm.Tests.Transport;
 /// The sessions are the only loss recovery: no butterfly answer check, no flush sent again by the client.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class FuzzedLaneTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);

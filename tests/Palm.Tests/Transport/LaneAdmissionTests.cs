@@ -13,7 +13,6 @@ namespace Palm.Tests.Transport;
 /// cluster and to its connected clients, a client to the nodes of its cluster; a stranger asks in vain.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class LaneAdmissionTests(IdentityCluster fixture) : IClassFixture<IdentityCluster>
 {
     // Past the time a request from a system not admitted yet waits before it is dropped.

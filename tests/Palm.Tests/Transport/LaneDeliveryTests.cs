@@ -14,7 +14,6 @@ namespace Palm.Tests.Transport;
 
 /// <summary>Sessions between two real actor systems with Akka.Remote (no cluster): the test's and another.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class LaneDeliveryTests() : Akka.TestKit.Xunit2.TestKit(Config)
 {
     private static readonly Config Config = ConfigurationFactory.ParseString("""

@@ -82,7 +82,6 @@ public sealed class IdentityCluster : IAsyncLifetime
 /// only to that system's claims and only to local Palm actors, and sessions belong to one system.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class LaneIdentityTests(IdentityCluster fixture) : IClassFixture<IdentityCluster>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);

@@ -22,7 +22,6 @@ namespace Palm.Tests.Transport;
 /// The receiving end of the lanes on its own, and one lane port under thousands of connections: no
 /// thread per connection, no memory a peer has not sent, deadlines and caps for every connection.
 /// </summary>
-[Collection(TestCollections.Alone)]
 public sealed class LaneListenerTests : Akka.TestKit.Xunit2.TestKit
 {
     private const int MaxBody = 8 * 1024 * 1024;

@@ -8,7 +8,6 @@ namespace Palm.Tests.Transport;
 
 /// <summary>A fixed lane port (<c>palm.lane.port</c>) another process holds fails the node's start, naming the port.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class LanePortTests
 {
     [Fact]

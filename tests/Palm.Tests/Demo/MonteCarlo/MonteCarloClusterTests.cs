@@ -9,7 +9,6 @@ namespace Palm.Tests.Demo.MonteCarlo;
 
 /// <summary>The Monte Carlo job across real remoting (every node its own actor system), against the single-threaded run.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class MonteCarloClusterTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);

@@ -17,7 +17,6 @@ namespace Palm.Tests.Hosting.Extensions;
 
 /// <summary>Palm.Hosting's node is Akka.Hosting's actor system, made the way every Palm node is, and the host is ready only once it is up.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class AkkaHostingTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

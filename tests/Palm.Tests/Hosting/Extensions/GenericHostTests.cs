@@ -37,7 +37,6 @@ public sealed class GreeterServer(Greeting greeting) : RegisteredServer
 
 /// <summary>Palm.Hosting: a node, its servers built by dependency injection, a client, a health check and logs, in a real generic host.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class GenericHostTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

@@ -14,7 +14,6 @@ namespace Palm.Tests.Templates.Parallel;
 
 /// <summary>Workers joining, leaving and running at different speeds, each node its own actor system with real remoting.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed partial class ButterflyClusterTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
@@ -182,7 +181,6 @@ public sealed class ButterflyClusterFixture : IAsyncLifetime
 
 /// <summary>What a client sees of a butterfly server whose workers run on other nodes.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ButterflyAcrossNodesTests(ButterflyClusterFixture fixture) : IClassFixture<ButterflyClusterFixture>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

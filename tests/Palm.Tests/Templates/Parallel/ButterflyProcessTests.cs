@@ -11,7 +11,6 @@ namespace Palm.Tests.Templates.Parallel;
 
 /// <summary>The demo pipeline with server C as a butterfly server, every node its own OS process.</summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed partial class ButterflyProcessTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);

@@ -18,7 +18,6 @@ namespace Palm.Tests.Templates.Parallel;
 /// that holds the message.
 /// </summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ButterflyTrustTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

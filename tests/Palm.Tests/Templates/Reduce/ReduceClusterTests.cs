@@ -11,7 +11,6 @@ namespace Palm.Tests.Templates.Reduce;
 
 /// <summary>Reduce servers across real remoting: every node its own actor system, the client in one of its own.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ReduceClusterTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);

@@ -7,7 +7,6 @@ namespace Palm.Tests.Templates.Reduce;
 
 /// <summary>The demo's reduce server (<c>total</c>) with every node its own OS process.</summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class ReduceProcessTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);

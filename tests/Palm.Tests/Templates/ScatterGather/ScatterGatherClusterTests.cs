@@ -8,7 +8,6 @@ namespace Palm.Tests.Templates.ScatterGather;
 
 /// <summary>Scatter-gather servers across real remoting: every node its own actor system.</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ScatterGatherClusterTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);

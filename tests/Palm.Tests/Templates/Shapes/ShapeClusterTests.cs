@@ -41,7 +41,6 @@ public sealed class ShapeCluster : IAsyncLifetime
 
 /// <summary>Tee, split, sink, reshaping hook and generators across real remoting (see docs/shapes.md).</summary>
 [Trait(TestCategories.Category, TestCategories.Cluster)]
-[Collection(TestCollections.Clusters)]
 public sealed class ShapeClusterTests(ShapeCluster fixture) : IClassFixture<ShapeCluster>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);

@@ -9,7 +9,6 @@ namespace Palm.Tests.Templates.Shapes;
 
 /// <summary>A forked job whose branch loses its server, with every node its own OS process (the demo's servers).</summary>
 [Trait(TestCategories.Category, TestCategories.Process)]
-[Collection(TestCollections.Clusters)]
 public sealed class ShapeProcessTests : Akka.TestKit.Xunit2.TestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
