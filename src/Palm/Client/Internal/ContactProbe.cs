@@ -135,15 +135,19 @@ internal static class ContactProbe
         }
     }
 
+    /// <summary>How long each attempt of <see cref="IdentifyAsync"/> waits: 3.5 s in all.</summary>
+    private static readonly TimeSpan[] IdentifySlots =
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(1000), TimeSpan.FromMilliseconds(1750)];
+
     /// <summary>
-    /// Asks <paramref name="selection"/> to identify itself a few times within <see cref="TransportCheck.Timeout"/>: Akka.Remote
+    /// Asks <paramref name="selection"/> to identify itself a few times within <see cref="IdentifySlots"/>: Akka.Remote
     /// delivers at most once, and an association being gated answers at once with nothing.
     /// </summary>
     private static async Task<ActorIdentity?> IdentifyAsync(ActorSelection selection, CancellationToken cancellationToken)
     {
-        const int attempts = 4;
-        var slot = TransportCheck.Timeout / attempts;
-        for (var i = 0; i < attempts; i++)
+        // Growing slots: the first round trip over a new (TLS) association may take longer than the later ones on a busy
+        // machine, and an attempt that times out cannot be answered any more.
+        foreach (var slot in IdentifySlots)
         {
             var started = Stopwatch.GetTimestamp();
             try
