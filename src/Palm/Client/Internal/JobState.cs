@@ -141,7 +141,8 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
         if (item.InputId >= 0) return false; // a malformed Absorbed report
         if (item.Kind == ResultKind.Absorbed && !Stages.Absorbed(item, sender)) return false;
         if (!Stages.AcceptEmitted(item, out var completed)) return false;
-        if (ResultOf(item) is { } result || completed >= 0) Events.Writer.TryWrite(new JobEvent(ResultOf(item), -1, -1, null) { OwnStage = completed });
+        var result = ResultOf(item);
+        if (result is not null || completed >= 0) Events.Writer.TryWrite(new JobEvent(result, -1, -1, null) { OwnStage = completed });
         return true;
     }
 

@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Palm.Dispatch;
 using Palm.Messages;
 
 namespace Palm.Templates.Internal;
@@ -30,6 +32,19 @@ internal sealed class FlushedJobs
             $"The {what} at step {stage} already ended this job there (everything upstream was complete); "
             + "a message that reaches it afterwards (a route that comes back to it) is not handled.");
 
-    /// <summary>The answer to a flush of a job the stage holds nothing of: a header to send it with.</summary>
-    public static JobHeader Header(Guid jobId, Akka.Actor.IActorRef client) => new(jobId, client, [], null, null);
+    /// <summary>
+    /// Answers <paramref name="flush"/> at once when the stage answered it before (the same count: nothing is made twice) or,
+    /// <paramref name="holdsJob"/> false, holds nothing of its job (0, remembered): true. False: the stage flushes the job itself.
+    /// </summary>
+    public bool TryAnswer(StageFlush flush, IActorRef client, Forwarder forwarder, bool holdsJob)
+    {
+        var key = (flush.JobId, flush.Stage);
+        if (!TryGet(key, out var total))
+        {
+            if (holdsJob) return false;
+            Add(key, total = 0);
+        }
+        forwarder.Report(new JobHeader(flush.JobId, client, [], null, null), OwnMessages.EmittedReport(flush.Stage, total, final: true));
+        return true;
+    }
 }

@@ -157,24 +157,11 @@ internal sealed class ReduceStage : ILeaderStage
 
     private void Flush(StageFlush flush, IActorRef client)
     {
-        var key = (flush.JobId, flush.Stage);
-        if (_flushed.TryGet(key, out var total))
-        {
-            // A repeated flush (a session delivers a client's flush once, so none is expected): the same answer, nothing emitted twice.
-            Announce(FlushedJobs.Header(flush.JobId, client), flush.Stage, total, final: true);
-            return;
-        }
-        if (_folds.Remove(key, out var fold))
-        {
-            Emit(fold, final: true);
-            total = fold.Emitted;
-        }
-        else
-        {
-            Announce(FlushedJobs.Header(flush.JobId, client), flush.Stage, 0, final: true);
-            total = 0;
-        }
-        _flushed.Add(key, total);
+        // A repeated flush (a session delivers a client's flush once, so none is expected) gets the same answer.
+        if (_flushed.TryAnswer(flush, client, _ops.Forwarder, _folds.ContainsKey((flush.JobId, flush.Stage)))) return;
+        _folds.Remove((flush.JobId, flush.Stage), out var fold);
+        Emit(fold!, final: true);
+        _flushed.Add((flush.JobId, flush.Stage), fold!.Emitted);
     }
 
     /// <summary>Sends what <paramref name="fold"/> holds on along the route (one message per key), then the report of how many.</summary>

@@ -88,24 +88,15 @@ internal sealed class SinkStage(LeaderOps ops, SinkServer server) : ILeaderStage
     private void Flush(StageFlush flush, IActorRef client)
     {
         var key = (flush.JobId, flush.Stage);
-        if (_flushed.TryGet(key, out var total))
-        {
-            ops.Forwarder.Report(FlushedJobs.Header(flush.JobId, client), OwnMessages.EmittedReport(flush.Stage, total, final: true));
-            return;
-        }
-        if (!_seen.Remove(key, out var header))
-        {
-            _flushed.Add(key, 0);
-            ops.Forwarder.Report(FlushedJobs.Header(flush.JobId, client), OwnMessages.EmittedReport(flush.Stage, 0, final: true));
-            return;
-        }
+        if (_flushed.TryAnswer(flush, client, ops.Forwarder, _seen.ContainsKey(key))) return;
+        _seen.Remove(key, out var header);
         // One message of the sink's own carries the summary (several outputs share its weight; none: it is done at once).
-        var origin = new PipelineMessage(header, flush.Stage, OwnMessages.Id(flush.Stage, 0), Weights.Whole, default);
+        var origin = new PipelineMessage(header!, flush.Stage, OwnMessages.Id(flush.Stage, 0), Weights.Whole, default);
         var summary = _calls.Outputs("OnUpstreamsComplete", origin, (server, flush.JobId), static s => s.server.Complete(s.JobId));
         server.Forget(flush.JobId);
         _flushed.Add(key, 1);
         ops.Forwarder.Emit(origin, summary);
-        ops.Forwarder.Report(header, OwnMessages.EmittedReport(flush.Stage, 1, final: true));
+        ops.Forwarder.Report(header!, OwnMessages.EmittedReport(flush.Stage, 1, final: true));
     }
 
     private void Late(PipelineMessage message)

@@ -172,19 +172,9 @@ internal sealed class SourceStage(LeaderOps ops) : ILeaderStage
 
     private void Flush(StageFlush flush, IActorRef client)
     {
-        var key = (flush.JobId, flush.Stage);
-        if (_flushed.TryGet(key, out var total))
-        {
-            ops.Forwarder.Report(FlushedJobs.Header(flush.JobId, client), OwnMessages.EmittedReport(flush.Stage, total, final: true));
-            return;
-        }
-        if (!_jobs.TryGetValue(key, out var job))
-        {
-            _flushed.Add(key, 0);
-            ops.Forwarder.Report(FlushedJobs.Header(flush.JobId, client), OwnMessages.EmittedReport(flush.Stage, 0, final: true));
-            return;
-        }
-        job.FlushWanted = true;
+        var held = _jobs.TryGetValue((flush.JobId, flush.Stage), out var job);
+        if (_flushed.TryAnswer(flush, client, ops.Forwarder, held)) return;
+        job!.FlushWanted = true;
         TryFinish(job);
     }
 
