@@ -87,6 +87,15 @@ public sealed class PalmConsoleLoggerTests
     }
 
     [Fact]
+    public void Akka_remotings_flush_note_as_a_client_terminates_is_left_out_so_a_programs_output_ends_with_its_own_lines()
+    {
+        var flush = new Warning("akka://palm-client/system/remoting-terminator", typeof(object),
+            "Shutdown finished, but flushing might not have been successful and some messages might have been dropped. Increase akka.remote.flush-wait-on-shutdown to a larger value to avoid this.");
+        Assert.Equal(NoiseVerdict.Drop, TransportNoise.Classify(flush));
+        Assert.Equal(NoiseVerdict.Keep, TransportNoise.Classify(new Warning("akka://palm-client/system/remoting-terminator", typeof(object), "Shutdown started.")));
+    }
+
+    [Fact]
     public void A_channel_that_had_left_its_group_when_a_client_shut_down_is_left_out()
     {
         var removed = new Warning("TcpClientHandler (akka://palm-client)", typeof(object),

@@ -62,7 +62,11 @@ internal static partial class TransportNoise
             && text.StartsWith("Mutual TLS required but client did not provide a certificate from", StringComparison.Ordinal))
             return NoiseVerdict.OneLine("tls-refused", $"palm.tls: refused a connection from {Simplify(text[(text.LastIndexOf(' ') + 1)..])}: "
                                                        + "it presented no certificate (its palm.tls is off?).");
-        if (e is Warning && text.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal))
+        // Akka.Remote's note, as a system terminates, that it could not wait for every outbound buffer: printed after a short-lived
+        // client's work is done (the palm tool's result, a README client's line), with nothing to act on.
+        if (e is Warning && text.StartsWith("Shutdown finished, but flushing might not have been successful", StringComparison.Ordinal))
+            return NoiseVerdict.Drop;
+                if (e is Warning && text.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal))
         {
             // The cause is on the first line; the rest is its stack trace.
             var newline = text.IndexOf('\n');
