@@ -45,20 +45,30 @@ internal static class ContactProbe
         if (Answer(identify) is { } quick) return quick;
 
         var failedAtOnce = identify.IsCompleted;
-        var diagnosis = DiagnoseAsync(system, path, settings, tls, watch, probeTls: tls.Enabled || failedAtOnce, cancellationToken);
-        await Task.WhenAny(identify, diagnosis).ConfigureAwait(false);
-        if (Answer(identify) is { } node) return node;
-        if (!identify.IsCompleted)
+        // Whichever way this ends (a node that answers late included), the looking stops with it.
+        using var looking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
         {
-            if (await diagnosis.ConfigureAwait(false) is { } found) throw Failure(contact, clock, found);
-            // Nothing wrong to be seen: a slow node keeps the rest of palm.connect-timeout.
-            await ((Task)identify).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            var diagnosis = DiagnoseAsync(system, path, settings.SystemName, settings.ConnectTimeout - clock.Elapsed, tls, watch,
+                probeTls: tls.Enabled || failedAtOnce, looking.Token);
+            await Task.WhenAny(identify, diagnosis).ConfigureAwait(false);
+            if (Answer(identify) is { } node) return node;
+            if (!identify.IsCompleted)
+            {
+                if (await diagnosis.ConfigureAwait(false) is { } found) throw Failure(contact, clock, found);
+                // Nothing wrong to be seen: a slow node keeps the rest of palm.connect-timeout.
+                await ((Task)identify).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Answer(identify) is { } late) return late;
+            }
             cancellationToken.ThrowIfCancellationRequested();
-            if (Answer(identify) is { } late) return late;
+            var cause = await diagnosis.ConfigureAwait(false) ?? Unanswered(path, identify, watch, settings, clock);
+            throw Failure(contact, clock, cause);
         }
-        cancellationToken.ThrowIfCancellationRequested();
-        var cause = await diagnosis.ConfigureAwait(false) ?? Unanswered(path, identify, watch, settings, clock);
-        throw Failure(contact, clock, cause);
+        finally
+        {
+            await looking.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     private static IActorRef? Answer(Task<ActorIdentity> identify) => identify.IsCompletedSuccessfully ? identify.Result.Subject : null;
@@ -69,16 +79,16 @@ internal static class ContactProbe
     /// <summary>The time the attempt took so far, as the message says it.</summary>
     private static string Seconds(Stopwatch clock) => string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.0#} s");
 
-    private static async Task<string?> DiagnoseAsync(ActorSystem system, ActorPath path, PalmSettings settings, PalmTlsSettings tls,
-        AssociationWatch watch, bool probeTls, CancellationToken cancellationToken)
+    private static async Task<string?> DiagnoseAsync(ActorSystem system, ActorPath path, string configuredName, TimeSpan deadline,
+        PalmTlsSettings tls, AssociationWatch watch, bool probeTls, CancellationToken cancellationToken)
     {
         var contact = path.Address;
         // An association that came up proves the port and TLS fine: only the names can be wrong. Both looks run
-        // at once, each bounded by TransportCheck.Timeout, and the first cause found is the answer.
+        // at once (the port's bounded by TransportCheck.Timeout, the names' by the deadline), and the first cause found is the answer.
         var port = watch.Associated
             ? Task.FromResult<string?>(null)
             : TransportCheck.FindCauseAsync(contact.Host!, contact.Port!.Value, tls, probeTls, cancellationToken);
-        var names = OtherNamesAsync(system, path, settings.SystemName, cancellationToken);
+        var names = OtherNamesAsync(system, path, configuredName, deadline, cancellationToken);
         var first = await Task.WhenAny(port, names).ConfigureAwait(false);
         return await first.ConfigureAwait(false) ?? await (first == port ? names : port).ConfigureAwait(false);
     }
@@ -86,8 +96,10 @@ internal static class ContactProbe
     /// <summary>
     /// Asks the addresses the node likely has at the contact's port (the configured system name and "palm"; the
     /// host's IP addresses, and localhost for a loopback address) for the node actor; names the first that answers.
+    /// The candidates are asked until one answers or <paramref name="deadline"/> (the rest of palm.connect-timeout)
+    /// passes: on a busy machine a first TLS association can take seconds, and a fixed shorter bound lost the diagnosis.
     /// </summary>
-    private static async Task<string?> OtherNamesAsync(ActorSystem system, ActorPath path, string configuredName, CancellationToken cancellationToken)
+    private static async Task<string?> OtherNamesAsync(ActorSystem system, ActorPath path, string configuredName, TimeSpan deadline, CancellationToken cancellationToken)
     {
         var contact = path.Address;
         var names = new[] { contact.System, configuredName, "palm" }.Where(n => n.Length > 0).Distinct().ToArray();
@@ -104,17 +116,34 @@ internal static class ContactProbe
         }
         var candidates = names.SelectMany(n => hosts.Distinct(StringComparer.OrdinalIgnoreCase).Select(h => new Address(contact.Protocol, n, h, contact.Port)))
             .Where(a => !a.Equals(contact)).Take(4).ToList();
-        var asks = candidates.Select(a => IdentifyFromOwnSystemAsync(system, new RootActorPath(a) / path.Elements, cancellationToken)).ToList();
-        while (asks.Count > 0)
+        // The losers stop asking as soon as one candidate answers: each holds an actor system of its own.
+        using var asking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        asking.CancelAfter(deadline);
+        var asks = candidates.Select(a => Task.Run(() => IdentifyFromOwnSystemAsync(system, new RootActorPath(a) / path.Elements, asking.Token), CancellationToken.None)).ToList();
+        try
         {
-            var done = await Task.WhenAny(asks).ConfigureAwait(false);
-            var index = asks.IndexOf(done);
-            if (done.IsCompletedSuccessfully && done.Result) return Differences(contact, candidates[index]);
-            asks.RemoveAt(index);
-            candidates.RemoveAt(index);
+            while (asks.Count > 0)
+            {
+                var done = await Task.WhenAny(asks).ConfigureAwait(false);
+                var index = asks.IndexOf(done);
+                if (done.IsCompletedSuccessfully && done.Result) return Differences(contact, candidates[index]);
+                asks.RemoveAt(index);
+                candidates.RemoveAt(index);
+            }
+            return null;
         }
-        return null;
+        finally
+        {
+            await asking.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(asks).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>
+    /// A prober does not wait out Akka's 5 s gate after a failed association attempt (a TLS handshake that timed out
+    /// on a busy machine): its next ask dials again.
+    /// </summary>
+    private static readonly Akka.Configuration.Config ProberConfig = Akka.Configuration.ConfigurationFactory.ParseString("akka.remote.retry-gate-closed-for = 100ms");
 
     /// <summary>
     /// Whether a node actor answers at <paramref name="candidate"/>, asked from a new actor system of the client's settings.
@@ -124,7 +153,7 @@ internal static class ContactProbe
     /// </summary>
     private static async Task<bool> IdentifyFromOwnSystemAsync(ActorSystem client, ActorPath candidate, CancellationToken cancellationToken)
     {
-        var prober = PalmTls.CreateActorSystem(client.Name + "-probe", client.Settings.Config);
+        var prober = PalmTls.CreateActorSystem(client.Name + "-probe", ProberConfig.WithFallback(client.Settings.Config));
         try
         {
             return await IdentifyAsync(prober.ActorSelection(candidate), cancellationToken).ConfigureAwait(false) is not null;
@@ -135,20 +164,22 @@ internal static class ContactProbe
         }
     }
 
-    /// <summary>How long each attempt of <see cref="IdentifyAsync"/> waits: 3.5 s in all.</summary>
+    /// <summary>How long the attempts of <see cref="IdentifyAsync"/> wait; the last one repeats.</summary>
     private static readonly TimeSpan[] IdentifySlots =
-        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(1000), TimeSpan.FromMilliseconds(1750)];
+        [TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(1000), TimeSpan.FromMilliseconds(2000)];
 
     /// <summary>
-    /// Asks <paramref name="selection"/> to identify itself a few times within <see cref="IdentifySlots"/>: Akka.Remote
-    /// delivers at most once, and an association being gated answers at once with nothing.
+    /// Asks <paramref name="selection"/> to identify itself in <see cref="IdentifySlots"/> until it answers or
+    /// <paramref name="cancellationToken"/> ends the asking (then null): Akka.Remote delivers at most once, and an
+    /// association being gated answers at once with nothing.
     /// </summary>
     private static async Task<ActorIdentity?> IdentifyAsync(ActorSelection selection, CancellationToken cancellationToken)
     {
         // Growing slots: the first round trip over a new (TLS) association may take longer than the later ones on a busy
         // machine, and an attempt that times out cannot be answered any more.
-        foreach (var slot in IdentifySlots)
+        for (var attempt = 0; !cancellationToken.IsCancellationRequested; attempt++)
         {
+            var slot = IdentifySlots[Math.Min(attempt, IdentifySlots.Length - 1)];
             var started = Stopwatch.GetTimestamp();
             try
             {
@@ -161,6 +192,10 @@ internal static class ContactProbe
             catch (AskTimeoutException)
             {
                 // Asked again.
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
             }
         }
         return null;
