@@ -28,8 +28,23 @@ public sealed partial class ButterflyClusterTests : Akka.TestKit.Xunit2.TestKit
         return (cluster, leader, await cluster.ConnectClientAsync());
     }
 
-    private static async Task<long> WorkDoneOn(PalmClient client, PalmNode node) =>
-        (await client.GetStatusAsync()).Servers.Where(s => s.Role == "worker" && s.Node == node.Address).Sum(s => s.MessagesIn);
+    /// <summary>
+    /// The messages the worker on <paramref name="node"/> took, as the client's status says once it lists that worker as up:
+    /// the client sees the directory of its contact node, which may learn of a worker that joined a moment ago later
+    /// than the worker's leader does (a worker not listed yet, or silent, would read as no work at all).
+    /// </summary>
+    private async Task<long> WorkDoneOn(PalmClient client, PalmNode node)
+    {
+        long done = 0;
+        await AwaitAssertAsync(async () =>
+        {
+            var workers = (await client.GetStatusAsync()).Servers.Where(s => s.Role == "worker" && s.Node == node.Address).ToArray();
+            Assert.NotEmpty(workers);
+            Assert.All(workers, w => Assert.Equal(ServerState.Up, w.State));
+            done = workers.Sum(s => s.MessagesIn);
+        }, Wait);
+        return done;
+    }
 
     private async Task AwaitWorkers(PalmClient client, int count) =>
         await AwaitAssertAsync(async () => Assert.Equal(count, (await client.GetStatusAsync()).Servers.Single(s => s.Role == "leader").Workers), Wait);
