@@ -16,7 +16,7 @@ internal sealed record Problem(int Status, string Title, string Kind, string Det
         PalmRouteException { Kind: PalmRouteErrorKind.UnknownFunction } e => new(404, "Unknown function", e.Kind.ToString(), e.Message, e.Server, e.Function),
         PalmRouteException e => new(400, "Malformed route", e.Kind.ToString(), e.Message, e.Server, e.Function),
         PalmFunctionException e => Of(e.Error),
-        PalmJobFailedException e => new(503, "Job failed", "JobFailed", e.Message, null, null),
+        PalmJobFailedException e => new(503, "Job failed", "JobFailed", e.Message, e.Server, e.Function),
         GatewayInputException e => e.Problem,
         _ => null,
     };

@@ -38,8 +38,18 @@ public sealed class PalmFunctionException(PalmError error) : Exception(error.ToS
     public PalmError Error { get; } = error;
 }
 
-/// <summary>A job could not finish: a server on its route disappeared, or the client lost its contact node.</summary>
-public sealed class PalmJobFailedException(string message) : Exception(message);
+/// <summary>A job could not finish: a server on its route disappeared or fell silent, its inputs were lost, or the client lost its contact node.</summary>
+/// <param name="message">What happened, with the job, the server and the inputs outstanding.</param>
+/// <param name="server">The server the failure is pinned on; null when there is none (the client lost its contact node).</param>
+/// <param name="function">The function of the route on <paramref name="server"/> (its first step there); null with it.</param>
+public sealed class PalmJobFailedException(string message, string? server = null, string? function = null) : Exception(message)
+{
+    /// <summary>The server that left, fell silent, or was last given the lost inputs; null when the failure is none's (the client lost its contact node).</summary>
+    public string? Server { get; } = server;
+
+    /// <summary>The route's function on <see cref="Server"/> (its first step there); null when <see cref="Server"/> is.</summary>
+    public string? Function { get; } = function;
+}
 
 /// <summary>A server class or server start request is invalid (bad signature, duplicate function, bad name).</summary>
 public sealed class PalmConfigurationException(string message) : Exception(message);

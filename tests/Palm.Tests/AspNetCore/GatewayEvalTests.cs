@@ -141,6 +141,7 @@ public sealed class GatewayEvalTests(GatewayFixture gateway) : IClassFixture<Gat
         var problem = await GatewayFixture.ProblemOf(response);
         Assert.Equal("JobFailed", problem.GetProperty("kind").GetString());
         Assert.Contains("lost in transit", problem.GetProperty("detail").GetString());
+        Assert.Equal(("faulty", "pass"), (problem.GetProperty("server").GetString(), problem.GetProperty("function").GetString()));
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
     }
 

@@ -36,6 +36,7 @@ public sealed class ProgressTests() : Akka.TestKit.Xunit2.TestKit(ConfigurationF
             Assert.Contains($"server '{name}' (", e.Message);
             Assert.Contains("did not answer a status request within 1 s", e.Message);
             Assert.Contains("2 inputs were outstanding (inputs 0, 1)", e.Message);
+            Assert.Equal((name, "wait"), (e.Server, e.Function));
             Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(15));
         }
         finally
@@ -84,6 +85,7 @@ public sealed class ProgressTests() : Akka.TestKit.Xunit2.TestKit(ConfigurationF
         Assert.Contains("2 inputs were outstanding (inputs 1, 3)", e.Message);
         Assert.Contains("sent them to server 'faulty'", e.Message);
         Assert.Contains("lost in transit", e.Message);
+        Assert.Equal(("faulty", "pass"), (e.Server, e.Function));
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
     }
 

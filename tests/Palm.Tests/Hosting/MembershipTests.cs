@@ -81,6 +81,7 @@ public sealed class MembershipTests
             }
         });
         Assert.Contains("server 'gate'", failure.Message);
+        Assert.Equal(("gate", "hold"), (failure.Server, failure.Function));
 
         // The rest of the cluster still serves.
         Assert.Equal("after>x", Text.Of(await client.EvalAsync(["x.tag"], Text.Bytes("after"))));

@@ -26,6 +26,15 @@ public sealed class PalmConsoleLoggerTests
     }
 
     [Fact]
+    public void The_line_remoting_says_as_a_system_that_could_not_bind_goes_down_is_left_out_with_the_bind_error()
+    {
+        var abrupt = new Error(null, "remoting (akka://palm)", typeof(object), "Remoting system has been terminated abruptly. Attempting to shut down transports");
+        Assert.True(PalmConsoleLogger.IsBindFailure(abrupt));
+        Assert.False(PalmConsoleLogger.IsBindFailure(new Error(null, "remoting (akka://palm)", typeof(object), "Remoting error: startup failed")));
+        Assert.False(PalmConsoleLogger.IsBindFailure(new Warning("remoting (akka://palm)", typeof(object), "Remoting system has been terminated abruptly.")));
+    }
+
+    [Fact]
     public void During_shutdown_only_Palms_own_lines_and_user_actors_lines_count_as_Palms()
     {
         Assert.True(PalmConsoleLogger.IsPalms(new Warning("palm.server.farm", typeof(object), "Worker left")));

@@ -23,7 +23,7 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     public int Window { get; } = window;
 
     /// <summary>Set when the only server of a branch left: the other branches go on, and the job fails naming it once they are quiet.</summary>
-    public string? DeadBranch { get; private set; }
+    public (string Server, string Why)? DeadBranch { get; private set; }
 
     /// <summary>
     /// A server of the route left the cluster: the failure to end the job with now, or null when only branches lose it
@@ -34,11 +34,15 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
         var shape = Header.Shape;
         var stages = Enumerable.Range(0, Header.Route.Length).Where(i => Header.Route[i].Server == server).ToArray();
         if (shape is null || stages.Any(i => shape.BranchOf(i) < 0))
-            return new PalmJobFailedException($"Job {Header.JobId} failed: server '{server}' on its route left the cluster while the job ran.");
+            return FailureAt(server, $"Job {Header.JobId} failed: server '{server}' on its route left the cluster while the job ran.");
         var branches = string.Join(", ", stages.Select(i => $"'{shape.Branches[shape.BranchOf(i)].Name}'").Distinct());
-        DeadBranch ??= $"server '{server}' of branch {branches} left the cluster while the job ran; the other branches' results were delivered";
+        DeadBranch ??= (server, $"server '{server}' of branch {branches} left the cluster while the job ran; the other branches' results were delivered");
         return null;
     }
+
+    /// <summary>The job's failure <paramref name="message"/>, pinned on <paramref name="server"/> and its first function on the route.</summary>
+    public PalmJobFailedException FailureAt(string server, string message) =>
+        new(message, server, Header.Route.Where(s => s.Server == server).Select(s => s.Function).FirstOrDefault());
 
     /// <summary>How long the job may wait for a result while the cluster owes it some (see <c>palm.client.progress-timeout</c>).</summary>
     public TimeSpan ProgressTimeout { get; } = progressTimeout;

@@ -15,7 +15,7 @@ namespace Palm.Hosting.Internal;
 /// coordinated shutdown has begun, only Palm's own lines are written: when a whole cluster stops at once,
 /// Akka.Remote and DotNetty report every association torn down under them, with stack traces. A connection the
 /// transport refuses (TLS on one side only, an untrusted certificate, bytes that are not Akka's) is one line at a
-/// bounded rate instead of DotNetty's several with stack traces (<see cref="TransportNoise"/>). Nor is the error
+/// bounded rate instead of DotNetty's several with stack traces (<see cref="TransportNoise"/>). Nor are the errors
 /// Akka.Remote logs when it cannot bind its port: the start fails with one line that names the port and its holder.
 /// </summary>
 internal class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
@@ -60,7 +60,11 @@ internal class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMe
     /// Akka.Remote's error, with a stack trace, when it cannot bind its port: the start fails with a
     /// <see cref="Palm.Messages.PalmBindException"/> that names the port and its holder, in one line.
     /// </summary>
-    internal static bool IsBindFailure(LogEvent e) => e is Error && Diagnostics.PortInUse.FindBindFailure(e.Cause) is not null;
+    internal static bool IsBindFailure(LogEvent e) =>
+        (e is Error && Diagnostics.PortInUse.FindBindFailure(e.Cause) is not null)
+        // Remoting's terminator says this as a system whose start failed goes down (in 1 start of 8 it reached the console
+        // before the logger stopped); any other termination runs the coordinated shutdown, whose lines are left out anyway.
+        || (e is Error && e.Message?.ToString()?.StartsWith("Remoting system has been terminated abruptly", StringComparison.Ordinal) == true);
 
     internal static bool IsPeerDisassociation(LogEvent e) =>
         e.Cause?.GetType().Name == "EndpointDisassociatedException"

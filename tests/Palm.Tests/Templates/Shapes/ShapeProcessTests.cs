@@ -41,7 +41,7 @@ public sealed class ShapeProcessTests : Akka.TestKit.Xunit2.TestKit
         var left = new Dictionary<long, long>();
         var rightErrors = new List<JobResult>();
         var rightBefore = 0;
-        Exception? failure = null;
+        PalmJobFailedException? failure = null;
         using var timeout = new CancellationTokenSource(Wait);
         try
         {
@@ -68,6 +68,7 @@ public sealed class ShapeProcessTests : Akka.TestKit.Xunit2.TestKit
         {
             Assert.Contains("branch 'right'", failure.Message);
             Assert.Contains("'c'", failure.Message);
+            Assert.Equal("c", failure.Server);
         }
         else
         {
