@@ -26,6 +26,9 @@ internal static class ContactProbe
     /// <summary>How long a node may take to answer before the probe looks why (an answer on loopback takes milliseconds).</summary>
     private static readonly TimeSpan QuickAnswer = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the probe looks for a cause at least, even when little or nothing is left of <c>palm.connect-timeout</c>.</summary>
+    private static readonly TimeSpan ShortestLook = TimeSpan.FromSeconds(3.5);
+
     /// <summary>The node actor at <paramref name="path"/>.</summary>
     /// <exception cref="PalmConnectException">It did not answer; the message names why and the time it took (measured by <paramref name="clock"/>).</exception>
     public static async Task<IActorRef> ResolveAsync(ActorSystem system, ActorPath path, PalmSettings settings, Stopwatch clock, CancellationToken cancellationToken)
@@ -49,7 +52,9 @@ internal static class ContactProbe
         using var looking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            var diagnosis = DiagnoseAsync(system, path, settings.SystemName, settings.ConnectTimeout - clock.Elapsed, tls, watch,
+            var left = settings.ConnectTimeout - clock.Elapsed;
+            var lookFor = left > ShortestLook ? left : ShortestLook;
+            var diagnosis = DiagnoseAsync(system, path, settings.SystemName, lookFor, tls, watch,
                 probeTls: tls.Enabled || failedAtOnce, looking.Token);
             await Task.WhenAny(identify, diagnosis).ConfigureAwait(false);
             if (Answer(identify) is { } node) return node;
@@ -119,7 +124,7 @@ internal static class ContactProbe
         // The losers stop asking as soon as one candidate answers: each holds an actor system of its own.
         using var asking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         asking.CancelAfter(deadline);
-        var asks = candidates.Select(a => Task.Run(() => IdentifyFromOwnSystemAsync(system, new RootActorPath(a) / path.Elements, asking.Token), CancellationToken.None)).ToList();
+        var asks = candidates.Select(a => IdentifyFromOwnSystemAsync(system, new RootActorPath(a) / path.Elements, asking.Token)).ToList();
         try
         {
             while (asks.Count > 0)
@@ -153,7 +158,10 @@ internal static class ContactProbe
     /// </summary>
     private static async Task<bool> IdentifyFromOwnSystemAsync(ActorSystem client, ActorPath candidate, CancellationToken cancellationToken)
     {
-        var prober = PalmTls.CreateActorSystem(client.Name + "-probe", ProberConfig.WithFallback(client.Settings.Config));
+        // Each made on a thread of its own: creating an actor system blocks until its remoting listens, which takes
+        // thread-pool work; three of them blocking pool threads at once starved a 2-core machine's pool for seconds.
+        var prober = await Task.Factory.StartNew(() => PalmTls.CreateActorSystem(client.Name + "-probe", ProberConfig.WithFallback(client.Settings.Config)),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         try
         {
             return await IdentifyAsync(prober.ActorSelection(candidate), cancellationToken).ConfigureAwait(false) is not null;
