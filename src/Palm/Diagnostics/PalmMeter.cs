@@ -31,11 +31,8 @@ internal static class PalmMeter
 }
 
 /// <summary>
-/// The live sources one group of observable instruments reads (the servers, the nodes or the clients of the
-/// process), each with its tags: a source is added when it starts and removed (the returned registration
-/// disposed) when it stops, so nothing stopped is measured or kept alive. Sources with the same tags (two
-/// workers of one server on one node) are summed into one measurement. Thread-safe; adding and removing
-/// copy the list, which only changes when something starts or stops.
+/// The live sources one group of observable instruments reads, each with its tags: a source is removed when it stops, so
+/// nothing stopped is measured or kept alive. Thread-safe (docs/internals.md#metersources).
 /// </summary>
 internal sealed class MeterSources<T> where T : class
 {

@@ -4,11 +4,8 @@ using Akka.Event;
 namespace Palm.Diagnostics;
 
 /// <summary>
-/// Logs at most one line per kind of event every <c>interval</c>, and says in that line how many
-/// like it were left out since the last one: anyone who can reach a port can make it fail as often
-/// as they like, and a log that grows with their effort would be a second way to attack the node.
-/// Shared by every part that reports what strangers send: lane connections, TLS refusals, refused
-/// control messages, messages a leader or worker ignores, results a client drops. Thread-safe.
+/// Logs at most one line per kind of event every <c>interval</c>, with how many like it were left out: a log that grows
+/// with a stranger's effort would be a second way to attack the node. Thread-safe (docs/internals.md#ratelimitedlog).
 /// </summary>
 internal sealed class RateLimitedLog(ILoggingAdapter log, TimeSpan interval)
 {

@@ -8,20 +8,10 @@ using Palm.Servers;
 namespace Palm.Dispatch;
 
 /// <summary>
-/// The other half of the shared dispatch path: takes what a step produced, splits the message's
-/// completion weight over the outputs, asks the stream hook where each goes, and buffers it for the
-/// next server or the client. Buffers go out when full or at <see cref="Flush"/>, which every server
-/// calls once it has handled what its mailbox gave it: dense streams travel in large envelopes and a
-/// lone message leaves at once.
+/// The other half of the shared dispatch path: splits a step's completion weight over its outputs and buffers each for the
+/// next server or the client until <see cref="Flush"/>. An output for a server the directory does not list yet is held, not
+/// failed (docs/internals.md#forwarder).
 /// </summary>
-/// <remarks>
-/// An output for a server this node's directory does not list yet is held, not failed: a node learns
-/// of a joining node a moment after the client that started the job may have, so a step can name a
-/// server that is only just arriving. Held outputs go out, in order, once the directory lists their
-/// server, and fail as <see cref="PalmErrorKind.UnknownServer"/> only after
-/// <c>palm.server.unknown-server-wait</c>; meanwhile the owner is told <see cref="RetryHeldOutputs"/>
-/// every <see cref="RetryInterval"/>.
-/// </remarks>
 internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, IScheduler scheduler)
 {
     /// <summary>How often held outputs look for their server again while no other message comes.</summary>

@@ -7,26 +7,9 @@ using Palm.Servers;
 namespace Palm.Dispatch;
 
 /// <summary>
-/// The loop every actor that runs user code makes over its messages: resolve each message's step, invoke
-/// the function, and hand the outcome (an error outcome when the step cannot be resolved) to a sink, in the
-/// order the messages came, each exactly once.
+/// The loop every actor that runs user code makes over its messages: resolve each message's step, invoke the function, and
+/// hand the outcome to a sink, in the order the messages came, each exactly once (docs/internals.md#steprunner).
 /// </summary>
-/// <remarks>
-/// <para>
-/// Synchronous functions run in a plain loop on the actor's thread. An asynchronous function allowed one
-/// call at a time (the default, <c>palm.server.max-concurrency = 1</c>) is awaited where it stands: the rest
-/// becomes a continuation that the actor runs with <c>RunTask</c>, so that its mailbox waits.
-/// </para>
-/// <para>
-/// An asynchronous function allowed N calls (<see cref="PalmFunctionAttribute.MaxConcurrency"/>) is started
-/// on the actor's thread and left running: its completion is queued and the actor told with one
-/// <see cref="ResumeSteps"/>, on which it calls <see cref="Resume"/>, which hands the outcomes to the sink on
-/// the actor's thread. Messages wait here, in order, while the function at the head of the queue has N
-/// calls running. Such calls are started only from a plain receive, never from a <c>RunTask</c>
-/// continuation, whose task scheduler (the actor's) would otherwise run their own continuations on the
-/// actor's thread too, one at a time.
-/// </para>
-/// </remarks>
 internal sealed class StepRunner<T>
 {
     private readonly UserCall _calls;

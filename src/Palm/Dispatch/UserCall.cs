@@ -6,13 +6,8 @@ using Palm.Servers;
 namespace Palm.Dispatch;
 
 /// <summary>
-/// The one policy for user code, shared by every template: a step's function, the output hook
-/// (<c>OnOutput</c>), <c>Scatter</c>/<c>Gather</c> and <c>Key</c>/<c>Initial</c>/<c>Reduce</c>/<c>Result</c>
-/// all run through here. A call is timed (<see cref="ServerCounters.UserTime"/>); whatever it throws,
-/// also while its lazy result is enumerated, is caught, counted (<see cref="ServerCounters.Errors"/>),
-/// logged once with its stack trace, and becomes one shape of <see cref="PalmError"/>
-/// (<see cref="PalmErrorKind.FunctionFailed"/>, naming the server, the function or hook, and the
-/// exception). A user's exception never stops a server.
+/// The one policy for user code, shared by every template: each call is timed, and whatever it throws is caught, counted,
+/// logged and becomes a <see cref="PalmError"/>, so a user's exception never stops a server (docs/internals.md#usercall).
 /// </summary>
 internal sealed class UserCall(ServerRuntime runtime)
 {

@@ -3,13 +3,9 @@ using System.Buffers.Binary;
 namespace Palm.Messages;
 
 /// <summary>
-/// Messages a stage makes of its own for a job, not derived from one input: what a reduce emits, what a generator of a
-/// <c>SourceServer</c> yields, a sink's summary. Each has fresh weight (<see cref="Weights.Whole"/>) and a negative input id
-/// that names its stage and number (<see cref="Id"/>). The stage tells the client how many it made with
-/// <see cref="ResultKind.Emitted"/> reports (<see cref="EmittedReport"/>), and holds the client's attention with
-/// <see cref="ResultKind.Absorbed"/> reports (<see cref="AbsorbedReport"/>); once the rest of the job is complete the client
-/// sends <see cref="StageFlush"/>, and the job ends when the stage's final count is in and all of its messages are
-/// complete. The one mechanism for every stage that emits on its own (docs/design.md, "Messages of a stage's own").
+/// Messages a stage makes of its own for a job (a reduce's output, a generator's items, a sink's summary), with fresh weight
+/// and a negative input id (<see cref="Id"/>): the one mechanism for every stage that emits on its own
+/// (docs/internals.md#ownmessages).
 /// </summary>
 internal static class OwnMessages
 {

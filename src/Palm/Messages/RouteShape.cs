@@ -1,11 +1,8 @@
 namespace Palm.Messages;
 
 /// <summary>
-/// The shape of a job whose route forks: its steps are laid out flat in <see cref="JobHeader.Route"/> as the trunk
-/// (ending with the fork step, <see cref="Fork"/>), each branch's steps in turn, then the join steps every branch
-/// continues with (from <see cref="Join"/>, possibly none). Stages keep their flat index, so every stage of a job has one
-/// number whatever branch a message is on: a step of the join is the same stage for all branches (a reduce or sink there
-/// folds them together). See docs/shapes.md.
+/// The shape of a job whose route forks, laid out flat in <see cref="JobHeader.Route"/> as trunk, branches and join. Stages
+/// keep their flat index, so a join step is one stage for all branches (docs/internals.md#routeshape).
 /// </summary>
 internal sealed class RouteShape
 {

@@ -4,13 +4,9 @@ using Palm.Transport;
 namespace Palm.Serialization;
 
 /// <summary>
-/// What lane sessions write their envelopes with: every message that travels between systems through
-/// <c>DataLanes.Tell</c>. The data path's messages (<see cref="Deliver"/>, <see cref="ResultBatch"/>, a
-/// butterfly's work and answers) as <see cref="PalmSerializer"/> writes them, under its manifests; control
-/// messages (<see cref="IPalmControlMessage"/>: a reduce flush, a worker's drain) as
-/// <see cref="PalmControlSerializer"/> writes them, under its manifests behind <see cref="ControlPrefix"/>,
-/// so that the two sets of manifests never meet. Neither serializer's own manifests change: through
-/// Akka.Remote, outside a session, each message is written as before.
+/// What lane sessions write their envelopes with: data messages as <see cref="PalmSerializer"/> writes them, control
+/// messages as <see cref="PalmControlSerializer"/> does, behind <see cref="ControlPrefix"/>, so the two sets of manifests
+/// never meet (docs/internals.md#envelopeserializer).
 /// </summary>
 internal sealed class EnvelopeSerializer(PalmSerializer data, PalmControlSerializer control) : IEnvelopeSerializer
 {

@@ -13,11 +13,8 @@ using Palm.Templates.Reduce;
 namespace Palm.Serialization;
 
 /// <summary>
-/// Serializes Palm's control messages between systems (<see cref="IPalmControlMessage"/>: directory,
-/// caches, status, a butterfly worker's drain) in Palm's wire format, one explicit manifest per type; bound to the marker in
-/// <c>hocon/reference.conf</c>. It builds only those types: an unknown manifest or malformed bytes are
-/// a <see cref="SerializationException"/>, and every length is checked against the bytes that arrived
-/// before anything is allocated. Actor references travel as serialized actor paths.
+/// Serializes Palm's control messages between systems (<see cref="IPalmControlMessage"/>), one explicit manifest per type;
+/// it builds only those types and checks every length before it allocates (docs/internals.md#palmcontrolserializer).
 /// </summary>
 internal sealed class PalmControlSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {

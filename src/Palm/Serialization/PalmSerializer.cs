@@ -11,13 +11,8 @@ using Palm.Transport;
 namespace Palm.Serialization;
 
 /// <summary>
-/// Compact binary serializer for the messages on Palm's data path. A batch writes each job header
-/// (id, client, route, tags) once and then, per message, its stage, input id, weight and payload
-/// bytes; payload bytes are copied once into the outgoing buffer and read back as slices of the
-/// incoming one. Palm's other messages between systems have their own serializers (LaneSerializer,
-/// PalmControlSerializer); anything else is refused (RefusingSerializer). Bound to <see cref="Deliver"/>,
-/// it is what lane sessions find to write their envelopes with: as an <see cref="IEnvelopeSerializer"/> it
-/// is an <see cref="EnvelopeSerializer"/>, which also writes the control messages that travel in sessions.
+/// Compact binary serializer for the messages on Palm's data path: a batch writes each job header once, and payload bytes
+/// are copied once on the way out and read back as slices (docs/internals.md#palmserializer).
 /// </summary>
 internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system), IEnvelopeSerializer
 {

@@ -6,16 +6,9 @@ using Akka.Serialization;
 namespace Palm.Serialization;
 
 /// <summary>
-/// The serializer of everything Palm does not know: it writes nothing and builds nothing. Palm binds
-/// <c>System.Object</c> to it and puts it in place of the serializers that build whatever type a
-/// message names (Akka's JSON, Hyperion, remote deployment), so a peer cannot make a node construct
-/// an arbitrary object from the wire, and a message Palm has no serializer for fails loudly on the
-/// sender instead of travelling in a format the receiver would have to trust.
+/// The serializer of everything Palm does not know: it writes nothing and builds nothing, so a peer cannot make a node
+/// construct an arbitrary object from the wire (docs/internals.md#refusingserializer).
 /// </summary>
-/// <remarks>
-/// A serializer with a string manifest, so that the type name a message carries is only quoted in the
-/// refusal, never looked up (Akka loads the type a plain serializer's manifest names before calling it).
-/// </remarks>
 internal sealed class RefusingSerializer : SerializerWithStringManifest
 {
     public const int DefaultId = 7304;

@@ -12,15 +12,9 @@ using Palm.Transport.Internal;
 namespace Palm.Transport;
 
 /// <summary>
-/// Palm's data lanes on one actor system: the way every pipeline envelope leaves. Envelopes for
-/// another actor system travel in a <em>session</em> with that system: each gets the session's next
-/// sequence number and is kept until the receiver confirms it. They go on a direct TCP connection to
-/// that system (the lane, see <c>palm.lane</c> in <c>hocon/reference.conf</c>) when it is up, through
-/// Akka.Remote to the system's lane actor otherwise, and are sent again, by either way, until confirmed
-/// or until the receiving system is known dead. Receiving systems deliver each envelope once and in
-/// order, so actors cannot tell which way a message came, nor that it was sent twice. With
-/// <c>palm.tls</c> on, every lane connection runs mutual TLS with the system's certificate and trust
-/// before its handshake; a lane without TLS never runs beside Akka.Remote's TLS.
+/// Palm's data lanes on one actor system, the way every pipeline envelope leaves: envelopes for another system travel in a
+/// session, on a direct TCP lane or through Akka.Remote, and are delivered once and in order, so actors cannot tell which
+/// way a message came (docs/internals.md#datalanes).
 /// </summary>
 internal sealed class DataLanes : IExtension
 {

@@ -22,10 +22,9 @@ internal sealed record LaneEndpoint(string Host, int Port, Guid Secret)
 }
 
 /// <summary>
-/// Envelopes of a lane session carried by Akka.Remote to the receiver's lane actor: those sent while
-/// no lane connection was up (or below <c>palm.lane.min-bytes</c>), those a broken connection had not
-/// confirmed, and retries. The receiver delivers each once, in sequence order, and answers with a
-/// <see cref="LaneConfirmed"/>. An empty batch only tells the receiver <paramref name="Confirmed"/>.
+/// Envelopes of a lane session carried by Akka.Remote to the receiver's lane actor, which delivers each once, in sequence
+/// order, and answers with a <see cref="LaneConfirmed"/>. An empty batch only tells <paramref name="Confirmed"/>
+/// (docs/internals.md#laneenvelopes).
 /// </summary>
 /// <param name="Session">The sender's session with the receiving system.</param>
 /// <param name="Confirmed">The highest sequence number the receiver has confirmed so far (all below it too).</param>

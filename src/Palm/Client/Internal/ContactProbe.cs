@@ -12,14 +12,9 @@ using Palm.Security.Internal;
 namespace Palm.Client.Internal;
 
 /// <summary>
-/// Finds the contact node's actor for <see cref="PalmClient.ConnectAsync(string, Akka.Configuration.Config?, CancellationToken)"/>,
-/// and when it does not answer, says why within seconds (a <see cref="PalmConnectException"/> with the time it took).
-/// Akka.Remote tells the dialling side little: a failed association ends the Identify at once with no cause, a node
-/// without TLS never answers a TLS client, and a message for a system or host name the node does not answer to is
-/// dropped at the node in silence, over an association that works. So when the node has not answered after
-/// <see cref="QuickAnswer"/> (or answered with nothing), the probe looks itself, bounded by <see cref="TransportCheck.Timeout"/>:
-/// the port (<see cref="TransportCheck"/>), then the addresses the node likely has at that port. A node that is only
-/// slow keeps its <c>palm.connect-timeout</c>.
+/// Finds the contact node's actor for <see cref="PalmClient.ConnectAsync(string, Akka.Configuration.Config?, CancellationToken)"/>;
+/// when the node does not answer, it looks itself and says why within seconds (a <see cref="PalmConnectException"/>),
+/// since Akka.Remote tells the dialling side little (docs/internals.md#contactprobe).
 /// </summary>
 internal static class ContactProbe
 {

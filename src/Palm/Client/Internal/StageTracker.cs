@@ -4,13 +4,9 @@ using Palm.Messages;
 namespace Palm.Client.Internal;
 
 /// <summary>
-/// The client's side of the stages of a job's route that make messages of their own (<see cref="OwnMessages"/>: reduces,
-/// generators, sinks; on the client actor only, except <see cref="Active"/>). Such a stage returns weight as
-/// <see cref="ResultKind.Absorbed"/> and names itself, so the job's inputs complete as usual; once the source is exhausted
-/// and every input is complete, each such stage, in route order, is told to flush (<see cref="StageFlush"/>). Its
-/// <see cref="ResultKind.Emitted"/> reports say how many messages it made, so the client waits until all of them are complete
-/// before it flushes the next stage, and ends the job once the last stage's are. A generator makes its messages only as far
-/// as <see cref="SourceCredit"/> allows: the job's window past those complete.
+/// The client's side of the route's stages that make messages of their own (<see cref="OwnMessages"/>): it flushes them in
+/// route order and ends the job once everything they made is complete. Used on the client actor only, except
+/// <see cref="Active"/> (docs/internals.md#stagetracker).
 /// </summary>
 internal sealed class StageTracker
 {

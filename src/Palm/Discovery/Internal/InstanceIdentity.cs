@@ -4,11 +4,9 @@ using Palm.Servers;
 namespace Palm.Discovery.Internal;
 
 /// <summary>
-/// The one naming of server instances: the actor name a node gives each one, and the identity an operator and a
-/// function see (<c>ServerStatus.Instance</c>, <c>MessageContext.Instance</c>): <c>name@host:port</c> for a server
-/// that runs alone, <c>name/leader@host:port</c> for a leader, <c>name/worker-N@host:port</c> for the N-th worker of
-/// <c>name</c> its node started. The node's address makes it unique in the cluster; it stays the same while the
-/// instance lives, and a node restarted on a fixed port gives its workers the same identities again.
+/// The one naming of server instances: the actor name a node gives each one, and the identity operators and functions see
+/// (<c>name/worker-N@host:port</c> and the like), unique in the cluster and the same while the instance lives
+/// (docs/internals.md#instanceidentity).
 /// </summary>
 internal static class InstanceIdentity
 {

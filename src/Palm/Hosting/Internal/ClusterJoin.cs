@@ -10,13 +10,9 @@ using AkkaCluster = Akka.Cluster.Cluster;
 namespace Palm.Hosting.Internal;
 
 /// <summary>
-/// A node's way into its cluster, watched: it joins its seed nodes (or, with none, founds a cluster), and
-/// either completes with how it became a member (founded a new cluster, or joined through which seeds) or
-/// fails, after the connect timeout, naming every seed and what trying it met. Akka joins the configured
-/// seeds from inside <c>ActorSystem.Create</c>, before anyone can listen to its connection attempts (and
-/// the first refusal gates the address for 5 s), so nodes are created without seeds (<see cref="WithoutSeeds"/>)
-/// and the same join (<see cref="AkkaCluster.JoinSeedNodes"/>: only the first seed may ever found a cluster)
-/// starts here once the watcher listens (<see cref="StartAsync"/>).
+/// A node's way into its cluster, watched: it joins its seeds (or founds a cluster) and says how, or fails after the connect
+/// timeout naming every seed. Nodes are created <see cref="WithoutSeeds"/> so that the join starts only once the watcher
+/// listens (docs/internals.md#clusterjoin).
 /// </summary>
 internal sealed class ClusterJoin
 {

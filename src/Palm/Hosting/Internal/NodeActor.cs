@@ -248,11 +248,8 @@ internal sealed class NodeActor : ReceiveActor
     }
 
     /// <summary>
-    /// An unreachable member may be dead or only slow (a loaded machine, a long GC): its workers leave the
-    /// directory at once, so that leaders re-dispatch their work, but its servers and leaders stay until the
-    /// member is downed or leaves. Messages for them wait in their sessions meanwhile; jobs on them fail
-    /// when the member is removed (or when the client's progress check finds them silent), not on a
-    /// missed heartbeat.
+    /// An unreachable member may only be slow: its workers leave the directory at once, so that leaders re-dispatch their
+    /// work, while its servers and leaders stay until it is downed or leaves (docs/internals.md#nodeactor).
     /// </summary>
     private void MemberUnreachable(Address address)
     {

@@ -6,17 +6,9 @@ using Palm.Diagnostics;
 namespace Palm.Hosting.Internal;
 
 /// <summary>
-/// Akka's standard-out logger, minus two kinds of message. Whenever a peer actor system goes away (a client
-/// disconnects, a node leaves), Akka.Remote logs a warning and an error with a stack trace about the
-/// dropped association, even when the peer shut down cleanly. Clients come and go all the time in
-/// Palm, and a node that really disappears is reported by the cluster (unreachable, removed) and by
-/// Palm (jobs failing with the server's name), so those two lines carry no news and are left out; so
-/// are the errors a shutting-down system logs for watch messages it can no longer send. Once this system's
-/// coordinated shutdown has begun, only Palm's own lines are written: when a whole cluster stops at once,
-/// Akka.Remote and DotNetty report every association torn down under them, with stack traces. A connection the
-/// transport refuses (TLS on one side only, an untrusted certificate, bytes that are not Akka's) is one line at a
-/// bounded rate instead of DotNetty's several with stack traces (<see cref="TransportNoise"/>). Nor are the errors
-/// Akka.Remote logs when it cannot bind its port: the start fails with one line that names the port and its holder.
+/// Akka's standard-out logger, minus the lines that carry no news in Palm: dropped associations of peers that went away,
+/// transport refusals beyond one line (<see cref="TransportNoise"/>), bind errors, and all but Palm's own lines once the
+/// system shuts down (docs/internals.md#palmconsolelogger).
 /// </summary>
 internal class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
@@ -94,11 +86,8 @@ internal class PalmConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMe
     private const string Unreachable = "Detected unreachable: [";
 
     /// <summary>
-    /// The warnings a node logs 5-12 s after a client process exits: its remote watcher's heartbeats (sessions
-    /// watch the systems they send to) find the client gone. The address names a system of another name than
-    /// this one's, so it is not a member (every member of a cluster shares one system name): a client, or a
-    /// stranger. Sessions drop what they held for it with Palm's own line, and a member that goes away is
-    /// reported by the cluster, whose lines are not these.
+    /// The warnings a node logs 5-12 s after a client process exits, when its remote watcher finds the client gone: the
+    /// address names a system of another name than this one's, so not a member (docs/internals.md#palmconsolelogger).
     /// </summary>
     internal static bool IsNonMemberGone(LogEvent e, string systemName)
     {

@@ -17,13 +17,9 @@ internal readonly record struct NoiseVerdict(bool Print, string? Kind = null, st
 }
 
 /// <summary>
-/// Akka.Remote's transport (DotNetty) reports one refused connection in three to four events: "Error caught channel"
-/// with the exception, "TLS handshake failed" with a troubleshooting list and a stack trace, "Rejected incoming
-/// connection", and on the dialling side "Tried to associate" with another stack trace: 10-25 lines for anyone who
-/// dials the port with TLS off, a certificate of another CA, or random bytes, as often as they like. This decides
-/// which of them the console gets: one line naming the peer and the reason (at a bounded rate), and the reason only
-/// once: a refused certificate is named by Palm's validator (<c>palm.tls: refused the TLS peer</c>), so its other
-/// events are left out.
+/// Decides which of the events DotNetty logs for one refused connection (10-25 lines) reach the console: one line naming
+/// the peer and the reason, at a bounded rate, since anyone may dial the port as often as they like
+/// (docs/internals.md#transportnoise).
 /// </summary>
 internal static partial class TransportNoise
 {

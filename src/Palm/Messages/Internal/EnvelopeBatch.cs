@@ -1,13 +1,9 @@
 namespace Palm.Messages.Internal;
 
 /// <summary>
-/// The one "append to a batch, send at a count or a byte limit" loop, shared by everything that sends
-/// envelopes of many items (forwarders, the client's input pump, butterfly leaders and workers).
-/// An item whose bytes would take a non-empty batch past <c>maxBytes</c> starts the next batch, so an
-/// envelope stays below the limit (and below the large-object heap) unless one item alone exceeds it;
-/// a batch that reaches <c>maxMessages</c> items or <c>maxBytes</c> bytes leaves at once; whatever is
-/// left leaves at <see cref="Flush"/>, which owners call once they have handled what their mailbox held,
-/// so a lone item never waits.
+/// The one "append to a batch, send at a count or a byte limit" loop of everything that sends envelopes of many items. A
+/// batch stays below <c>maxBytes</c> unless one item alone exceeds it, and what is left leaves at <see cref="Flush"/>, so a
+/// lone item never waits (docs/internals.md#envelopebatch).
 /// </summary>
 /// <typeparam name="T">The item an envelope carries.</typeparam>
 /// <param name="maxMessages"><c>palm.batch.max-messages</c>.</param>

@@ -10,11 +10,8 @@ internal static class TlsHandshake
     private const SslProtocols Protocols = SslProtocols.Tls12 | SslProtocols.Tls13;
 
     /// <summary>
-    /// The byte each side sends right after the handshake: "I accept your certificate". The TLS handshake alone
-    /// does not tell: under TLS 1.3 the client's handshake ends before the server has seen the client's
-    /// certificate, and on Linux a client checks the server's certificate only after its handshake ended, so
-    /// either side could believe in a connection its peer is already tearing down. The client speaks first
-    /// (its byte follows its last handshake message at once), and the server answers only once it has it.
+    /// The byte each side sends right after the handshake, "I accept your certificate": the TLS handshake alone does not
+    /// tell either side that its peer accepted it (docs/internals.md#tlshandshake).
     /// </summary>
     private const byte Accepted = 0x50;
 

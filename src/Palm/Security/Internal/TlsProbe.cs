@@ -27,11 +27,8 @@ internal enum TlsProbeOutcome
 internal sealed record TlsProbeResult(TlsProbeOutcome Outcome, string Detail);
 
 /// <summary>
-/// One TLS handshake made only to learn why a connection failed: whether the port speaks TLS at all, whether this
-/// side trusts its certificate, and whether it accepts this side's. Akka.Remote's own handshake reports none of this
-/// to the side that dials (under TLS 1.3 a client's handshake ends before the server has judged its certificate; a
-/// node without TLS never answers a ClientHello), so a client that cannot reach its contact node asks once itself.
-/// Nothing is sent after the handshake: the connection is closed as soon as the answer is known.
+/// One TLS handshake made only to learn why a connection failed, since Akka.Remote's own handshake tells the dialling side
+/// none of it; nothing is sent after the handshake (docs/internals.md#tlsprobe).
 /// </summary>
 internal static class TlsProbe
 {

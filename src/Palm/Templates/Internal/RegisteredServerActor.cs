@@ -7,11 +7,9 @@ using Palm.Servers;
 namespace Palm.Templates.Internal;
 
 /// <summary>
-/// The actor of the serial template, <see cref="RegisteredServer"/> (<see cref="ServerRole.Standalone"/>, "standalone"
-/// in status output; also a parallel template's server started without a role): its messages in order, on its own thread, through the shared
-/// <see cref="StepRunner{T}"/> (one call at a time, or up to a function's concurrency for asynchronous
-/// ones); every outcome goes to the shared <see cref="Forwarder"/>, flushed once what the mailbox gave
-/// is handled.
+/// The actor of the serial template, <see cref="RegisteredServer"/> ("standalone" in status output): its messages in order,
+/// on its own thread, through the shared <see cref="StepRunner{T}"/> and <see cref="Forwarder"/>
+/// (docs/internals.md#registeredserveractor).
 /// </summary>
 internal sealed class RegisteredServerActor : ReceiveActor
 {

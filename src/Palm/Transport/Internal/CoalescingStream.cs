@@ -3,10 +3,8 @@ using System.Buffers;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// The stream under an outbound lane's TLS stream. TLS writes a large buffer as records of at most
-/// 16 KiB, each one write to the stream beneath; once <see cref="Coalescing"/> is on, those writes
-/// collect in a pooled buffer that <see cref="Flush"/> sends in one write, so a batch of frames costs
-/// one system call instead of one per record. Reads pass through. Between flushes no buffer is held.
+/// The stream under an outbound lane's TLS stream: it collects TLS's writes of one record each and sends them in one write
+/// at <see cref="Flush"/>, so a batch of frames costs one system call (docs/internals.md#coalescingstream).
 /// </summary>
 /// <param name="inner">The connection's <see cref="System.Net.Sockets.NetworkStream"/> (owned: disposed with this stream).</param>
 /// <param name="capacity">Bytes collected before they are sent without waiting for the flush.</param>

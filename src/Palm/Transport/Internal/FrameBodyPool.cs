@@ -3,13 +3,8 @@ using System.Numerics;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// The arrays outbound frame bodies are kept in until their receiver confirms them, reused from
-/// frame to frame. Why not plain arrays: a frame lives for its whole trip (written, carried, read,
-/// confirmed), long enough to outlive a generation-0 collection, so a fresh array per frame is
-/// copied by the GC and dies in an older generation, which costs full collections. A pooled array
-/// is old already and is never moved. Sizes come in quarter steps of each power of two (a 64 KiB
-/// payload plus its header takes 80 KiB, not 128), and the pool keeps at most
-/// <see cref="RetainedBytesLimit"/> of arrays in all: what it does not keep, the GC collects.
+/// The arrays outbound frame bodies are kept in until their receiver confirms them, reused from frame to frame: a frame lives
+/// long enough that a fresh array per frame would cost full collections (docs/internals.md#framebodypool).
 /// </summary>
 internal sealed class FrameBodyPool
 {

@@ -9,21 +9,10 @@ using Palm.Security;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// One accepted lane connection, read asynchronously: no thread waits for it, and while its peer is
-/// silent it holds no read buffer. It must send the handshake within
-/// <see cref="LaneSettings.HandshakeTimeout"/> and then a frame at least every
-/// <see cref="LaneSettings.IdleTimeout"/>; the listener's sweep closes it otherwise. With TLS on, the
-/// mutual TLS handshake comes first, within the same handshake timeout, and everything after it is
-/// read from the TLS stream.
+/// One accepted lane connection, read asynchronously: no thread waits for it, and while its peer is silent it holds no read
+/// buffer. Its handshake and then its frames must come in time, or the listener's sweep closes it
+/// (docs/internals.md#inboundlane).
 /// </summary>
-/// <remarks>
-/// The price against a blocked thread per connection: a frame that finds the connection quiet wakes
-/// the socket engine's thread and then a pool thread, where a blocked reader was woken directly.
-/// Measured ping-pong of one frame and its acknowledgement on 2 busy cores: 20 us with a thread per
-/// connection, 38 us here, 29 us with <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c> (which
-/// runs continuations on the socket engine's thread; a process-wide switch, so not set here).
-/// Streams of frames do not pay it: while bytes wait, reads complete at once.
-/// </remarks>
 internal sealed class InboundLane
 {
     private const int AckEvery = 32;

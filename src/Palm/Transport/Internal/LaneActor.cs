@@ -4,21 +4,10 @@ using Palm.Diagnostics;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// A system's lane on the Akka side, at <c>/system/palm-lane</c>: tells peers where the lane listens
-/// and hands each the secret its lane handshakes present, delivers the envelopes of sessions that
-/// Akka.Remote carried (answering each batch with a <see cref="LaneConfirmed"/>), and lets the inbox
-/// forget sessions idle for long.
+/// A system's lane on the Akka side, at <c>/system/palm-lane</c>: tells admitted peers where the lane listens, with a secret,
+/// delivers the envelopes Akka.Remote carried, and lets the inbox forget idle sessions. A stranger learns neither a secret
+/// nor the lane's port (docs/internals.md#laneactor).
 /// </summary>
-/// <remarks>
-/// Who sent a message is its sender's address as Akka.Remote saw it (with TLS on, a system that
-/// authenticated). A <see cref="LaneEndpointRequest"/> is answered, with a secret bound to the asking
-/// system, only for a system the lanes admit (<see cref="DataLanes.AddAdmission"/>: for a node, the
-/// members of its cluster and its connected clients). A request from a system not admitted yet waits
-/// up to <see cref="AdmissionWait"/>, since a new client's hello and its first lane request race each
-/// other; then it goes unanswered, so a stranger learns neither a secret nor the lane's port. A
-/// <see cref="LaneEnvelopes"/> batch counts as sent by its sender's system, and one without a remote
-/// sender is refused: whatever claims to come from this system's own actors arrived from outside.
-/// </remarks>
 internal sealed class LaneActor : ReceiveActor, IWithTimers
 {
     public const string Name = "palm-lane";

@@ -8,20 +8,9 @@ using Palm.Security;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// One outbound lane connection of a session: frames queued by any thread are serialized and written
-/// by a writer thread of its own, many per system call, and the receiver's cumulative
-/// acknowledgements confirm them in the session (<see cref="LanePeer.Confirm"/>). The connection
-/// keeps nothing: the session holds every frame until it is confirmed, and when the connection
-/// breaks, its session actor sends what it had not confirmed through Akka.Remote.
+/// One outbound lane connection of a session: a writer thread of its own writes the queued frames, many per system call. It
+/// keeps nothing: the session holds every frame until it is confirmed (docs/internals.md#laneconnection).
 /// </summary>
-/// <remarks>
-/// Without TLS the writer hands the socket the frames' pieces in one gathering send. With TLS
-/// (<c>palm.tls</c>) it cannot: TLS encrypts one buffer at a time, and each small write would be a
-/// record of its own. So the small pieces of a batch are copied into one pooled buffer, a body of
-/// 16 KiB or more is encrypted straight from its own (pooled) array, and the full-size
-/// records collect in a <see cref="CoalescingStream"/> under the TLS stream, which sends them in one
-/// system call.
-/// </remarks>
 internal sealed class LaneConnection
 {
     private const int MaxBatchBytes = 1024 * 1024;

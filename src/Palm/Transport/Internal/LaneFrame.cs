@@ -5,14 +5,8 @@ using Palm.Messages.Internal;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// The lane's wire format. A connection starts with a handshake: <see cref="Magic"/>, the sender's
-/// lane id and the secret the receiver's lane actor handed the sending system over Akka.Remote
-/// (<see cref="LaneEndpoint.Secret"/>), which tells the receiver which system speaks; then every
-/// frame is a prefix (header length, body length), a header (sequence number, serializer manifest,
-/// target path, sender path) and the body exactly as the <see cref="IEnvelopeSerializer"/> wrote it. The
-/// receiver answers with cumulative acknowledgements: 8-byte sequence numbers. The lane id of the
-/// handshake names the sender's session with the receiving system, which outlives connections:
-/// sequence numbers continue on the next connection and through Akka.Remote.
+/// The lane's wire format: a handshake that says which system speaks, then frames of prefix, header and body, answered with
+/// cumulative acknowledgements (docs/internals.md#laneframe).
 /// </summary>
 internal static class LaneFrame
 {

@@ -5,12 +5,8 @@ using Akka.Actor;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// The secrets this system's lane actor handed out, each bound to the actor system that asked for it
-/// (its address as Akka.Remote saw it). A lane connection names its sender by presenting one in its
-/// handshake: a connection that presents none of them is a stranger's, and one that presents a
-/// secret speaks for that one system only, whatever its frames claim. At most
-/// <see cref="Capacity"/> systems are remembered; the one that asked longest ago is forgotten first
-/// (it asks again, and gets a new secret, when it next opens a lane). Thread-safe.
+/// The secrets this system's lane actor handed out, each bound to the system that asked: a lane connection speaks for the one
+/// system whose secret it presents, whatever its frames claim. Thread-safe (docs/internals.md#laneidentities).
 /// </summary>
 internal sealed class LaneIdentities(int capacity = LaneIdentities.DefaultCapacity)
 {

@@ -7,29 +7,10 @@ using Palm.Messages;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// The receiving side of every session with this actor system: turns envelopes, whether a lane
-/// connection or Akka.Remote carried them, back into messages for their local targets, each exactly
-/// once and in the session's order. Envelope <c>last + 1</c> is delivered (and with it whatever it
-/// unblocks); one at or below <c>last</c> is a duplicate (dropped, counted, still confirmed); one
-/// further ahead waits in a small per-session reorder buffer until the gap fills, or is dropped past
-/// its bounds (the sender sends it again). What is confirmed is always <c>last</c>: cumulative.
+/// The receiving side of every session with this actor system: turns envelopes, whichever way they came, back into messages
+/// for local targets, each exactly once and in the session's order. It trusts who the peer is, never what an envelope
+/// claims (docs/internals.md#laneinbox).
 /// </summary>
-/// <remarks>
-/// <para>
-/// The lane listener calls <see cref="Accept"/> for each frame and writes what it returns back as the
-/// acknowledgement, and <see cref="ConnectionOpened"/>/<see cref="ConnectionClosed"/> around each
-/// connection; the lane actor calls <see cref="Resume"/> and <see cref="Accept"/> for envelopes that
-/// came through Akka.Remote.
-/// </para>
-/// <para>
-/// Every call names the <em>peer</em>: the system that sent the envelope, as the connection's secret
-/// (<see cref="Identities"/>) or Akka.Remote tells it, never as the envelope claims. A session belongs
-/// to the peer that used it first; another peer using its id is refused (<see cref="Refused"/>). An
-/// envelope whose sender is not an actor of its peer, or whose target is not one of this system's
-/// Palm servers, workers or clients (a relay, or a system actor), is dropped: it fills its place in
-/// the sequence and is counted (<see cref="RefusedFrames"/>), and logged at a bounded rate.
-/// </para>
-/// </remarks>
 internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer serializer, LaneReceivers receivers, ILoggingAdapter log, int reorderFrames = 256, long reorderBytes = 16 << 20)
 {
     private const int MaxCachedRefs = 10_000;
@@ -79,11 +60,9 @@ internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer 
     internal RateLimitedLog Refusals { get; } = new(log, RateLimitedLog.StrangerInterval);
 
     /// <summary>
-    /// Takes envelope <paramref name="seq"/> of session <paramref name="lane"/>, sent by the system at
-    /// <paramref name="peer"/>: delivers it (and any it unblocks) if it is next, holds it if it is
-    /// ahead, drops it if it was delivered. Returns what the receiver may acknowledge to the sender:
-    /// the highest sequence number of that session delivered in order; <see cref="Refused"/> when the
-    /// session belongs to another system.
+    /// Takes envelope <paramref name="seq"/> of session <paramref name="lane"/>, sent by the system at <paramref name="peer"/>.
+    /// Returns what may be acknowledged, the highest sequence number of that session delivered in order, or
+    /// <see cref="Refused"/> when the session belongs to another system (docs/internals.md#laneinbox).
     /// </summary>
     public long Accept(Address peer, Guid lane, long seq, string manifest, string target, string? sender, byte[] body)
     {
@@ -236,11 +215,8 @@ internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer 
     }
 
     /// <summary>
-    /// Whether an envelope <paramref name="peer"/> sent for <paramref name="target"/> as
-    /// <paramref name="sender"/> may be delivered: the target must be one of this system's Palm
-    /// servers, workers or clients (never a system actor, nor an actor of another system: lanes do not
-    /// relay), and the sender, if any, an actor of <paramref name="peer"/>. Actors check who sent a
-    /// message by its sender's address; on a lane, that address is only as good as this check.
+    /// Whether an envelope <paramref name="peer"/> sent for <paramref name="target"/> as <paramref name="sender"/> may be
+    /// delivered: lanes do not relay, and a sender's address is only as good as this check (docs/internals.md#laneinbox).
     /// </summary>
     private bool Admit(Address peer, Guid lane, string target, string? sender, out IActorRef to, out IActorRef? from)
     {

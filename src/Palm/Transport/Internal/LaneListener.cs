@@ -9,14 +9,9 @@ using Palm.Security;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// Accepts lane connections and reads them asynchronously (<see cref="InboundLane"/>): no thread per
-/// connection, frames go to the <see cref="LaneInbox"/>, and a cumulative acknowledgement goes back
-/// whenever a reader has caught up with what its connection holds. Whoever can reach the port gets
-/// bounded resources: connections are capped in all and per remote address (those still in their
-/// handshake included), closed when their handshake or their next frame is late, and what they do
-/// wrong is logged at a bounded rate. With TLS (<c>palm.tls</c>) every connection must complete a
-/// mutual TLS handshake with a trusted certificate, within the handshake timeout, before its lane
-/// handshake is read; one that does not is refused, counted and logged at a bounded rate.
+/// Accepts lane connections and reads them asynchronously (<see cref="InboundLane"/>) into the <see cref="LaneInbox"/>.
+/// Whoever can reach the port gets bounded resources, and with TLS every connection must first pass mutual TLS
+/// (docs/internals.md#lanelistener).
 /// </summary>
 internal sealed class LaneListener : IDisposable
 {

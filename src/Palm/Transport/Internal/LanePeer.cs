@@ -16,13 +16,8 @@ internal enum SendResult
 }
 
 /// <summary>
-/// The sending side of one session with one remote actor system: a <see cref="Session"/> id and a
-/// sequence number that continue across connections, every envelope kept (<see cref="OutboundFrame"/>)
-/// until the receiver confirms it, and the lane connection when one is up. Envelopes take the lane
-/// when it is up and Akka.Remote otherwise (through <see cref="Actor"/>, the session's
-/// <see cref="LaneSessionActor"/>, which also resends what stays unconfirmed).
-/// Memory: what is kept (each frame's body in the system's <see cref="FrameBodyPool"/>) is what is in flight to that system, which the windows bound
-/// (<c>palm.client.window</c>, the butterfly windows), so no further cap applies here.
+/// The sending side of one session with one remote actor system: every envelope is kept until the receiver confirms it, and
+/// goes on the lane when it is up, through Akka.Remote otherwise. The windows bound its memory (docs/internals.md#lanepeer).
 /// </summary>
 internal sealed class LanePeer(Address address, IActorRef remoteLane, LaneCounters counters)
 {

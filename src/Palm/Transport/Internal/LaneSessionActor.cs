@@ -5,11 +5,8 @@ using Palm.Messages.Internal;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// The Akka side of one sending session (<see cref="LanePeer"/>): sends through Akka.Remote, to the
-/// peer's lane actor, what no lane connection took and what a broken connection had not confirmed;
-/// every <c>palm.lane.resend-interval</c> sends again what is still unconfirmed; applies the
-/// confirmations the peer answers with; and watches the peer's lane actor, so that the session ends
-/// (dropping what it kept, with one log line) once the receiving system is known dead.
+/// The Akka side of one sending session (<see cref="LanePeer"/>): sends through Akka.Remote what no lane took, resends what
+/// stays unconfirmed, and ends the session once the receiving system is known dead (docs/internals.md#lanesessionactor).
 /// </summary>
 internal sealed class LaneSessionActor : ReceiveActor, IWithTimers
 {

@@ -3,10 +3,8 @@ using System.Buffers;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// Reads exact byte counts from one lane connection's <see cref="Stream"/> (a <see cref="System.Net.Sockets.NetworkStream"/>,
-/// or a TLS stream over it) without a thread of its own, and without holding memory a peer has not
-/// filled: while no byte waits, the reader holds no buffer (it waits with a zero-byte read), and an
-/// array a peer announced is allocated only as its bytes arrive.
+/// Reads exact byte counts from one lane connection's stream without a thread of its own, and without holding memory a peer
+/// has not filled (docs/internals.md#lanestreamreader).
 /// </summary>
 /// <param name="stream">The connection's stream.</param>
 /// <param name="bufferSize">Size of the pooled read buffer, rented while bytes wait in it.</param>
@@ -19,13 +17,8 @@ namespace Palm.Transport.Internal;
 internal sealed class LaneStreamReader(Stream stream, int bufferSize, Func<int> available, int directReadBytes) : IDisposable
 {
     /// <summary>
-    /// An array a peer announces is allocated at this size (or its announced size, if smaller) once
-    /// its first byte arrived, and grows by doubling as more arrive. Envelopes stay below
-    /// <c>palm.batch.max-bytes</c> (64 KiB) plus one payload, so nearly every body fits at once; a
-    /// larger one costs a copy per doubling (less than its size in all), and a peer that announces
-    /// 8 MiB and sends a byte makes the node allocate 128 KiB, not 8 MiB. Growth never overshoots:
-    /// the last step allocates exactly the announced size, the one array the serializer slices
-    /// payloads from (so it cannot come from a pool).
+    /// An announced array is first allocated at this size (or smaller) and grows by doubling as bytes arrive, so a peer that
+    /// announces 8 MiB and sends a byte costs 128 KiB (docs/internals.md#lanestreamreader).
     /// </summary>
     public const int FirstChunkBytes = 128 * 1024;
 

@@ -4,12 +4,9 @@ using Akka.Event;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// One envelope of a lane session, from the moment it is sent until the receiver confirms it: its
-/// sequence number, and once serialized (by whichever carrier needs it first) the frame's header and
-/// body, which every later send reuses. The body is serialized into an array of the system's
-/// <see cref="FrameBodyPool"/> and the message let go: from then on the frame holds none of the
-/// message's own arrays (a payload the caller no longer needs is garbage while still young), and its
-/// pooled array goes back once no one uses it (see <see cref="TryRetain"/>).
+/// One envelope of a lane session, from the moment it is sent until the receiver confirms it: its sequence number and, once
+/// serialized, a header and a pooled body that every later send reuses; the message itself is let go
+/// (docs/internals.md#outboundframe).
 /// </summary>
 internal sealed class OutboundFrame(IActorRef target, object message, IActorRef? sender)
 {

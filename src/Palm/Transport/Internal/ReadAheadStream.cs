@@ -3,13 +3,8 @@ using System.Buffers;
 namespace Palm.Transport.Internal;
 
 /// <summary>
-/// The stream under an inbound lane's TLS stream. TLS reads the connection a record at a time (at most
-/// about 16 KiB), so a 64 KiB payload cost four or more receive calls, each a system call and often a
-/// wait on the socket engine. When more bytes wait on the socket than TLS asks for, this stream takes
-/// them all in one receive into a pooled buffer and serves TLS's next reads from it: one more copy of
-/// the ciphertext (in a buffer still in cache) instead of a system call per record. When fewer wait,
-/// the read goes straight to TLS's buffer as before; and no buffer is held between bursts, so quiet
-/// connections cost none. Writes pass through.
+/// The stream under an inbound lane's TLS stream: when more bytes wait than TLS asks for, it takes them all in one receive
+/// and serves TLS's next reads from them, a copy instead of a system call per record (docs/internals.md#readaheadstream).
 /// </summary>
 /// <param name="inner">The connection's <see cref="System.Net.Sockets.NetworkStream"/> (owned: disposed with this stream).</param>
 /// <param name="available">How many bytes the socket holds that no read took yet.</param>

@@ -5,11 +5,8 @@ using Palm.Messages;
 namespace Palm.Templates.Parallel.Internal;
 
 /// <summary>
-/// What a parallel template does around its workers, the one thing in which the templates' leaders differ: which work
-/// items an accepted message becomes, and what an answered item turns into. Everything else (the ventilator, the
-/// workers, drains, the directory) is the butterfly leader's, shared by every template. A standalone
-/// server runs the same stage with its own function calls in place of workers (<see cref="Templates.Internal.StageServerActor"/>),
-/// so a template behaves the same with or without workers.
+/// What a parallel template does around its workers, the one thing in which the templates' leaders differ; everything else
+/// is the butterfly leader's, shared by every template (docs/internals.md#ileaderstage).
 /// </summary>
 internal interface ILeaderStage
 {

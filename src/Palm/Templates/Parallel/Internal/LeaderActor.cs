@@ -9,12 +9,9 @@ using Palm.Servers;
 namespace Palm.Templates.Parallel.Internal;
 
 /// <summary>
-/// The leader of a <see cref="Servers.ButterflyServer"/>: the only entry point for its name. It checks each
-/// message's step, spreads the messages over the workers it learns from the directory (credit-based, see
-/// <see cref="Ventilator"/>), and forwards each first answer through the shared <see cref="Forwarder"/>,
-/// with the message it answers and so with that message's completion weight. What a message becomes on the
-/// way out and back is its <see cref="ILeaderStage"/>'s: the butterfly's by default, a scatter-gather's or a
-/// reduce's for those templates, on the same ventilator and workers.
+/// The leader of a <see cref="Servers.ButterflyServer"/>, the only entry point for its name: it spreads messages over its
+/// workers (<see cref="Ventilator"/>) and forwards each first answer with the completion weight of the message it answers
+/// (docs/internals.md#leaderactor).
 /// </summary>
 internal sealed class LeaderActor : ReceiveActor, IWithTimers
 {

@@ -6,11 +6,8 @@ using Palm.Transport;
 namespace Palm.Templates.Parallel.Internal;
 
 /// <summary>
-/// The leader's bookkeeping, apart from the actor so that it can be tested alone: which messages wait,
-/// which worker holds which, and which are answered. Every message gets an id when it arrives and keeps
-/// it through re-dispatch; an answer counts only if it comes from the worker that holds that id now, and
-/// only the first time. That is how a message reaches the rest of its route exactly once even when a
-/// worker thought dead answers after its messages went to another, and why nobody else can answer for it.
+/// The leader's bookkeeping, apart from the actor so that it can be tested alone. An answer counts only from the worker that
+/// holds its message now, and only once: that is how a message goes on exactly once (docs/internals.md#ventilator).
 /// </summary>
 internal sealed class Ventilator
 {

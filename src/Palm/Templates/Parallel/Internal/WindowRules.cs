@@ -12,13 +12,8 @@ internal sealed record WindowRules(int Initial, int Max, double WindowSeconds, l
 }
 
 /// <summary>
-/// A worker's rate as its leader sees it: items answered per second of holding work, as an exponentially
-/// weighted moving average over about the last <c>tau</c> of busy time (a sample's weight grows with the
-/// time it covers, so a worker that turns slow is noticed within about that time however its answers are
-/// spread). Samples cover at least a given busy time, so that answers bunched by the network do not look
-/// like bursts of speed. Time without work does not count, so an idle worker keeps its rate; time while
-/// it holds work but is held up (starved by the round trip, stalled, dying) does, which only makes its
-/// window smaller.
+/// A worker's rate as its leader sees it: items answered per second of holding work, averaged over about the last
+/// <c>tau</c> of busy time, so a worker that turns slow is noticed within about that time (docs/internals.md#answerrate).
 /// </summary>
 internal sealed class AnswerRate(long sampleTicks, long frequency, double tauSeconds)
 {

@@ -11,21 +11,10 @@ using Palm.Servers;
 namespace Palm.Templates.Parallel.Internal;
 
 /// <summary>
-/// A worker of a <see cref="Servers.ButterflyServer"/>: calls the functions for the items its leader sends, on its
-/// own thread, through the shared <see cref="StepRunner{T}"/> (one call at a time, or up to a function's
-/// concurrency for asynchronous ones), and answers the sender. Answers travel in one envelope per batch
-/// when calls are quick; once a millisecond has gone by they leave at once, so that the leader refills the
-/// worker's credit while it is still busy. Each envelope also says whether the worker's call slots were
-/// free more than half of the time since the previous one (for one call at a time: it waited for work
-/// longer than it worked), which is how the leader learns that this worker's window is too small.
+/// A worker of a <see cref="Servers.ButterflyServer"/>: calls the functions for the items its leader sends, through the shared
+/// <see cref="StepRunner{T}"/>, and answers in envelopes that also say whether it waited for work, so the leader can grow its
+/// window. It takes work only from its server's current leader (docs/internals.md#workeractor).
 /// </summary>
-/// <remarks>
-/// A worker takes work only from the current leader of its server in the directory;
-/// anything else is ignored, counted and logged at a bounded rate. What comes while the directory
-/// lists no leader yet (a leader whose announcement is still on its way) is stashed, a bounded number of
-/// messages, and looked at again when the directory changes. When its actor system shuts down, the
-/// worker drains first (<see cref="WorkerDrain"/>).
-/// </remarks>
 internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
 {
     private static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(1);

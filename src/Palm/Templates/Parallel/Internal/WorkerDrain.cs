@@ -9,12 +9,8 @@ using Palm.Servers;
 namespace Palm.Templates.Parallel.Internal;
 
 /// <summary>
-/// A worker's drain, run by its actor system's coordinated shutdown (SIGTERM, Ctrl+C,
-/// <c>PalmHost.StopNodeAsync</c>) in the phase <see cref="Phase"/>, before the node leaves the cluster:
-/// it tells the leader the worker is shutting down (<see cref="WorkerDraining"/>), and waits until the
-/// leader says the worker holds nothing any more (<see cref="WorkerDrained"/>), for at most
-/// <c>palm.butterfly.drain-timeout</c>. Without a drain the leader would re-dispatch what the worker
-/// held as soon as it left, while the worker was still computing it: work done twice.
+/// A worker's drain in coordinated shutdown, before the node leaves the cluster: it waits until the leader says the worker
+/// holds nothing, or the leader would re-dispatch work still being computed (docs/internals.md#workerdrain).
 /// </summary>
 /// <remarks>The task runs outside the worker actor; the actor hands it the leader's reply through <see cref="Drained"/>.</remarks>
 internal sealed class WorkerDrain

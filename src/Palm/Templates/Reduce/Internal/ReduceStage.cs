@@ -9,19 +9,10 @@ using Akka.Actor;
 namespace Palm.Templates.Reduce.Internal;
 
 /// <summary>
-/// The leader's part of a <see cref="ReduceServer"/>: every message goes to the workers as it is (the map), and every
-/// answer is folded here, per job and stage (and key). The weight of what it folded goes back to the client at once as
-/// <see cref="ResultKind.Absorbed"/>, naming the stage, so the client can tell when the job is complete apart from this
-/// step's fold; it then sends <see cref="StageFlush"/>, and the fold leaves as messages of the reduce's own, with fresh
-/// weight and negative input ids, announced by an <see cref="ResultKind.Emitted"/> item that says how many the stage
-/// created for the job (so the client waits for all of them, whichever way their results come back).
+/// The leader's part of a <see cref="ReduceServer"/>: messages go to the workers as they are (the map), answers are folded
+/// here per job, stage and key, and each fold leaves as messages of the reduce's own after <see cref="StageFlush"/>; the
+/// order of its reports is what makes this exact (docs/internals.md#reducestage).
 /// </summary>
-/// <remarks>
-/// Order is what makes this exact: a fold happens before its Absorbed report leaves, a window's Emitted report before the
-/// Absorbed report of the message that filled the window, and both travel in the job's one result stream from this
-/// actor, which a session delivers in order. So when all of a job's weight is back at the client, everything that
-/// reached this step is folded, and every message a window emitted is known.
-/// </remarks>
 internal sealed class ReduceStage : ILeaderStage
 {
     private readonly LeaderOps _ops;

@@ -8,11 +8,8 @@ using Palm.Templates.Parallel.Internal;
 namespace Palm.Templates.Sink.Internal;
 
 /// <summary>
-/// A <see cref="SinkServer"/>'s part: messages go to the function (the workers, or the server's own calls) and every
-/// output passes <see cref="SinkServer.Collect"/> here before it goes on. The first message of a job keeps back a share of
-/// its weight and returns it as an <see cref="ResultKind.Absorbed"/> report naming the stage, so the client cannot see the
-/// job complete before it knows the sink is there; once the rest of the job is complete it sends <see cref="StageFlush"/>,
-/// and the summary (<see cref="SinkServer.OnUpstreamsComplete"/>) leaves as a message of the sink's own (<see cref="OwnMessages"/>).
+/// A <see cref="SinkServer"/>'s part: every output passes <see cref="SinkServer.Collect"/> here, and the summary leaves as a
+/// message of the sink's own once the rest of the job is complete (docs/internals.md#sinkstage).
 /// </summary>
 internal sealed class SinkStage(LeaderOps ops, SinkServer server) : ILeaderStage
 {

@@ -7,12 +7,9 @@ using Palm.Templates.Parallel.Internal;
 namespace Palm.Templates.Source.Internal;
 
 /// <summary>
-/// A <see cref="Servers.SourceServer"/>'s part: a message for a generator starts it (the seed's weight returns at once as an
-/// <see cref="ResultKind.Absorbed"/> report that asks for credit), and the sequence is pulled only while the job's
-/// <see cref="SourceCredit"/> allows, each payload leaving as a message of the stage's own (<see cref="OwnMessages"/>) through
-/// the forwarder like any output. When the client says the rest of the job is complete (<see cref="StageFlush"/>) and every
-/// generator of the job has ended, the final count goes back and the job can end. Messages for the source's other
-/// functions go to the workers (or the server's own calls) as on any parallel server.
+/// A <see cref="Servers.SourceServer"/>'s part: a message for a generator starts it, and the sequence is pulled only while
+/// the job's <see cref="SourceCredit"/> allows, each payload leaving as a message of the stage's own
+/// (docs/internals.md#sourcestage).
 /// </summary>
 internal sealed class SourceStage(LeaderOps ops) : ILeaderStage
 {
