@@ -26,6 +26,19 @@ public sealed class PalmConsoleLoggerTests
     }
 
     [Fact]
+    public void Akkas_fallback_logger_is_Palms_on_nodes_and_clients_and_writes_only_Palms_lines()
+    {
+        foreach (var config in new[] { Palm.Configuration.PalmConfig.ClusterNode, Palm.Configuration.PalmConfig.Client })
+            Assert.Equal(typeof(PalmStdoutLogger), Type.GetType(config.GetString("akka.stdout-logger-class")));
+
+        var disassociated = new Error(new InvalidOperationException("Disassociated"),
+            "akka://palm/system/endpointManager/reliableEndpointWriter-x/endpointWriter", typeof(object), "Disassociated");
+        Assert.False(PalmStdoutLogger.Prints(disassociated));
+        Assert.False(PalmStdoutLogger.Prints(new Warning("remoting (akka://palm)", typeof(object), "Shutdown finished, but flushing might not have been successful")));
+        Assert.True(PalmStdoutLogger.Prints(new Warning("palm.node", typeof(object), "Palm node left the cluster.")));
+    }
+
+    [Fact]
     public void The_line_remoting_says_as_a_system_that_could_not_bind_goes_down_is_left_out_with_the_bind_error()
     {
         var abrupt = new Error(null, "remoting (akka://palm)", typeof(object), "Remoting system has been terminated abruptly. Attempting to shut down transports");
