@@ -18,9 +18,6 @@ internal sealed class LaneListener : IDisposable
     /// <summary>Connections the OS may queue before they are accepted: bursts of peers connecting at once are not dropped.</summary>
     private const int Backlog = 1024;
 
-    /// <summary>At most one log line per kind of failure every this long.</summary>
-    private static readonly TimeSpan LogInterval = RateLimitedLog.StrangerInterval;
-
     private readonly Socket _listener;
     private readonly ConcurrentDictionary<InboundLane, byte> _open = new();
     private readonly Dictionary<IPAddress, int> _perAddress = new();
@@ -38,7 +35,7 @@ internal sealed class LaneListener : IDisposable
         Tls = tls is { Enabled: true } ? tls : null;
         MaxBodyBytes = maxBodyBytes;
         Inbox = inbox;
-        Log = new RateLimitedLog(log, LogInterval);
+        Log = new RateLimitedLog(log, RateLimitedLog.StrangerInterval);
         _listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
