@@ -94,7 +94,6 @@ internal sealed class DataLanes : IExtension
     /// <summary>The lanes of <paramref name="system"/>, created (and listening) on first use.</summary>
     public static DataLanes Get(ActorSystem system) => system.WithExtension<DataLanes, DataLanesProvider>();
 
-    /// <summary>The settings the lanes run with.</summary>
     public LaneSettings Settings { get; }
 
     /// <summary>Whether this system sends and receives on lane connections (false: every envelope goes through Akka.Remote, still in a session).</summary>
