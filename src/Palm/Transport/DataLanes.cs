@@ -78,7 +78,7 @@ internal sealed class DataLanes : IExtension
         Enabled = Listener is not null;
         // A system without remoting has no lanes to measure.
         if (_context is not null) _metrics = LaneMetrics.Register(this, system.Provider.DefaultAddress.ToString());
-        system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox, () => _context == null ? null : _context.Fuzzing, IsAdmitted)), LaneActor.Name);
+        system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox, () => Fuzzing, IsAdmitted)), LaneActor.Name);
         system.RegisterOnTermination(Stop);
         // Session actors watch their peers' lane actors; stopped before remoting goes down, they unwatch
         // cleanly instead of making Akka log an error with a stack trace per peer at every shutdown.

@@ -48,9 +48,6 @@ internal sealed class LaneConnection
         new Thread(AckLoop) { IsBackground = true, Name = "palm-lane-ack" }.Start();
     }
 
-    /// <summary>The session this connection carries frames of (its handshake names it).</summary>
-    public Guid Session => _peer.Session;
-
     /// <summary>Whether the connection is closed (broken, or its system stopping).</summary>
     public bool IsClosed => _isClosed;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
 using Palm.Diagnostics;
-using Palm.Messages;
 
 namespace Palm.Transport.Internal;
 
