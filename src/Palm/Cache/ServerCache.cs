@@ -10,11 +10,6 @@ internal sealed class ServerCache(int maxEntries = int.MaxValue, long maxBytes =
     private readonly Lock _write = new();
     private long _bytes;
 
-    public int Count => _entries.Count;
-
-    /// <summary>Bytes of all values held.</summary>
-    public long Bytes => Interlocked.Read(ref _bytes);
-
     public byte[]? Get(string key) => _entries.TryGetValue(Checked(key), out var v) ? v : null;
 
     /// <exception cref="PalmCacheFullException">The cache is at <c>palm.cache.max-entries</c> or <c>max-bytes</c>.</exception>

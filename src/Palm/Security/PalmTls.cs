@@ -127,6 +127,6 @@ public static partial class PalmTls
     public static PalmTlsSettings GetSettings(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return system.WithExtension<PalmTlsExtension, PalmTlsExtensionProvider>().Settings;
+        return system.WithExtension<PalmTlsSetup, PalmTlsExtensionProvider>().Settings;
     }
 }

@@ -22,7 +22,6 @@ internal sealed class DataLanes : IExtension
     private readonly ILoggingAdapter _log;
     private readonly ConcurrentDictionary<Address, LanePeer> _peers = new();
     private readonly Lock _peersGate = new();
-    private readonly LaneListener? _listener;
     private readonly LaneContext? _context;
     private long _sessions;
     private Func<Address, bool>[] _admissions = [];
@@ -60,8 +59,8 @@ internal sealed class DataLanes : IExtension
                 try
                 {
                     bind = BindAddress(system, Settings);
-                    _listener = new LaneListener(bind, Settings, maxBodyBytes, inbox, _log, tls);
-                    endpoint = new LaneEndpoint(system.Provider.DefaultAddress.Host!, _listener.Port, Guid.Empty);
+                    Listener = new LaneListener(bind, Settings, maxBodyBytes, inbox, _log, tls);
+                    endpoint = new LaneEndpoint(system.Provider.DefaultAddress.Host!, Listener.Port, Guid.Empty);
                 }
                 catch (SocketException e) when (bind is not null && PortInUse.FindBindFailure(e) is { } failure)
                 {
@@ -76,10 +75,10 @@ internal sealed class DataLanes : IExtension
             }
         }
         Inbox = inbox;
-        Enabled = _listener is not null;
+        Enabled = Listener is not null;
         // A system without remoting has no lanes to measure.
         if (_context is not null) _metrics = LaneMetrics.Register(this, system.Provider.DefaultAddress.ToString());
-        system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox, () => _context == null ? null : _context.Fuzzing, IsAdmitted)), LaneActor.Name);
+        system.SystemActorOf(Props.Create(() => new LaneActor(endpoint, inbox, () => Fuzzing, IsAdmitted)), LaneActor.Name);
         system.RegisterOnTermination(Stop);
         // Session actors watch their peers' lane actors; stopped before remoting goes down, they unwatch
         // cleanly instead of making Akka log an error with a stack trace per peer at every shutdown.
@@ -95,7 +94,6 @@ internal sealed class DataLanes : IExtension
     /// <summary>The lanes of <paramref name="system"/>, created (and listening) on first use.</summary>
     public static DataLanes Get(ActorSystem system) => system.WithExtension<DataLanes, DataLanesProvider>();
 
-    /// <summary>The settings the lanes run with.</summary>
     public LaneSettings Settings { get; }
 
     /// <summary>Whether this system sends and receives on lane connections (false: every envelope goes through Akka.Remote, still in a session).</summary>
@@ -105,7 +103,7 @@ internal sealed class DataLanes : IExtension
     public bool Tls { get; }
 
     /// <summary>The port this system's lane listens on (0 when disabled).</summary>
-    public int Port => _listener?.Port ?? 0;
+    public int Port => Listener?.Port ?? 0;
 
     internal LaneInbox? Inbox { get; }
 
@@ -120,7 +118,7 @@ internal sealed class DataLanes : IExtension
     /// </summary>
     internal IDisposable AddReceiver(IActorRef actor) => Receivers.Add(actor);
 
-    internal LaneListener? Listener => _listener;
+    internal LaneListener? Listener { get; }
 
     internal IReadOnlyCollection<LanePeer> Peers => _peers.Values.ToArray();
 
@@ -250,7 +248,7 @@ internal sealed class DataLanes : IExtension
     {
         _stopping = true;
         _metrics?.Dispose();
-        _listener?.Dispose();
+        Listener?.Dispose();
         foreach (var peer in _peers.Values) peer.Connection?.Close();
     }
 

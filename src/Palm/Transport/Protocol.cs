@@ -1,4 +1,3 @@
-using Palm.Transport.Internal;
 namespace Palm.Transport;
 
 /// <summary>Asks a system's lane actor where its lane listens, and for the secret that lets the asking system open lanes to it.</summary>

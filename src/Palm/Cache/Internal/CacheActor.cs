@@ -13,13 +13,10 @@ internal sealed class CacheActor : ReceiveActor
             {
                 Sender.Tell(cache.Handle(request));
             }
-            catch (PalmCacheFullException e)
-            {
-                Sender.Tell(new CacheReply(null, null, false, e.Message, Full: true));
-            }
             catch (Exception e)
             {
-                Sender.Tell(new CacheReply(null, null, false, $"{e.GetType().Name}: {e.Message}"));
+                var full = e is PalmCacheFullException;
+                Sender.Tell(new CacheReply(null, null, false, full ? e.Message : $"{e.GetType().Name}: {e.Message}", full));
             }
         });
     }

@@ -3,24 +3,21 @@ using Akka.Actor.Setup;
 
 namespace Palm.Security.Internal;
 
-/// <summary>Carries the settings <see cref="PalmTls.CreateSetup"/> loaded into the actor system, so the certificate is read once per system.</summary>
-internal sealed class PalmTlsSetup(PalmTlsSettings settings) : Setup
+/// <summary>
+/// Carries the settings <see cref="PalmTls.CreateSetup"/> loaded into the actor system, so the certificate is read once per
+/// system; the same object is the system's extension, for everything in it that opens connections (the data lanes).
+/// </summary>
+internal sealed class PalmTlsSetup(PalmTlsSettings settings) : Setup, IExtension
 {
     public PalmTlsSettings Settings { get; } = settings;
 }
 
-/// <summary>The TLS settings of one actor system, for everything in it that opens connections (the data lanes).</summary>
-internal sealed class PalmTlsExtension(PalmTlsSettings settings) : IExtension
+internal sealed class PalmTlsExtensionProvider : ExtensionIdProvider<PalmTlsSetup>
 {
-    public PalmTlsSettings Settings { get; } = settings;
-}
-
-internal sealed class PalmTlsExtensionProvider : ExtensionIdProvider<PalmTlsExtension>
-{
-    public override PalmTlsExtension CreateExtension(ExtendedActorSystem system)
+    public override PalmTlsSetup CreateExtension(ExtendedActorSystem system)
     {
         var setup = system.Settings.Setup.Get<PalmTlsSetup>();
         // A system built elsewhere (a test's) reads its own configuration.
-        return new PalmTlsExtension(setup.HasValue ? setup.Value.Settings : PalmTlsSettings.Create(system.Settings.Config));
+        return setup.HasValue ? setup.Value : new PalmTlsSetup(PalmTlsSettings.Create(system.Settings.Config));
     }
 }

@@ -8,16 +8,10 @@ namespace Palm.Security.Internal;
 /// it: the operating system's store is never consulted), or its own thumbprint is configured.
 /// Used by Akka.Remote's TLS and by <see cref="PalmTls"/>'s stream handshakes alike.
 /// </summary>
-internal sealed class PeerTrust
+internal sealed class PeerTrust(IReadOnlyList<X509Certificate2> roots, IReadOnlyList<string> thumbprints)
 {
-    private readonly X509Certificate2[] _roots;
-    private readonly HashSet<string> _thumbprints;
-
-    public PeerTrust(IReadOnlyList<X509Certificate2> roots, IReadOnlyList<string> thumbprints)
-    {
-        _roots = roots.ToArray();
-        _thumbprints = new HashSet<string>(thumbprints, StringComparer.OrdinalIgnoreCase);
-    }
+    private readonly X509Certificate2[] _roots = roots.ToArray();
+    private readonly HashSet<string> _thumbprints = new(thumbprints, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Null when <paramref name="certificate"/> is trusted; otherwise why not, for the log.</summary>
     /// <param name="certificate">What the peer presented (null: nothing).</param>

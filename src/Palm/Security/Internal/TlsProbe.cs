@@ -32,8 +32,6 @@ internal sealed record TlsProbeResult(TlsProbeOutcome Outcome, string Detail);
 /// </summary>
 internal static class TlsProbe
 {
-    private const SslProtocols Protocols = SslProtocols.Tls12 | SslProtocols.Tls13;
-
     /// <summary>
     /// How long the probe waits, after its handshake, for the node to refuse this side's certificate: a refusal
     /// arrives in one round trip, and an Akka node that accepted it stays silent (it waits for the association).
@@ -55,7 +53,7 @@ internal static class TlsProbe
         {
             TargetHost = targetHost,
             ClientCertificateContext = settings.Enabled ? settings.CertificateContext : null,
-            EnabledSslProtocols = Protocols,
+            EnabledSslProtocols = PalmTls.Protocols,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             // Accepted here whatever it is, so the handshake goes on to show whether the node accepts this side's certificate.
             RemoteCertificateValidationCallback = (_, certificate, chain, _) =>

@@ -6,7 +6,8 @@ namespace Palm.Transport.Internal;
 /// The arrays outbound frame bodies are kept in until their receiver confirms them, reused from frame to frame: a frame lives
 /// long enough that a fresh array per frame would cost full collections (docs/internals.md#framebodypool).
 /// </summary>
-internal sealed class FrameBodyPool
+/// <param name="maxBodyBytes">The largest body a frame may have; larger requests get an array the pool does not keep.</param>
+internal sealed class FrameBodyPool(int maxBodyBytes)
 {
     /// <summary>The most the pool keeps, idle, across every size.</summary>
     public const long RetainedBytesLimit = 64L * 1024 * 1024;
@@ -15,19 +16,12 @@ internal sealed class FrameBodyPool
     private const int SmallestLog2 = 10;
     private const int ClassesPerOctave = 4;
 
-    private readonly Stack<byte[]>[] _classes;
+    private readonly Stack<byte[]>[] _classes =
+        [.. Enumerable.Range(0, ClassOf(Math.Max(maxBodyBytes, SmallestBytes)) + 1).Select(_ => new Stack<byte[]>())];
     private long _retained;
 
-    /// <param name="maxBodyBytes">The largest body a frame may have; larger requests get an array the pool does not keep.</param>
-    public FrameBodyPool(int maxBodyBytes)
-    {
-        MaxPooledBytes = maxBodyBytes;
-        _classes = new Stack<byte[]>[ClassOf(Math.Max(maxBodyBytes, SmallestBytes)) + 1];
-        for (var i = 0; i < _classes.Length; i++) _classes[i] = new Stack<byte[]>();
-    }
-
     /// <summary>The largest array the pool keeps.</summary>
-    public int MaxPooledBytes { get; }
+    public int MaxPooledBytes { get; } = maxBodyBytes;
 
     /// <summary>Arrays the pool keeps now, in bytes.</summary>
     public long RetainedBytes => Interlocked.Read(ref _retained);

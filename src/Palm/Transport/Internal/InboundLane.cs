@@ -13,39 +13,29 @@ namespace Palm.Transport.Internal;
 /// buffer. Its handshake and then its frames must come in time, or the listener's sweep closes it
 /// (docs/internals.md#inboundlane).
 /// </summary>
-internal sealed class InboundLane
+internal sealed class InboundLane(LaneListener listener, Socket socket, IPAddress remote)
 {
     private const int AckEvery = 32;
     private const int BufferBytes = 64 * 1024;
     // One receive under TLS takes at most this much of what waits on the socket (see ReadAheadStream).
     private const int ReadAheadBytes = 256 * 1024;
 
-    private readonly LaneListener _listener;
-    private readonly Socket _socket;
-    private long _deadline;
+    private long _deadline = Environment.TickCount64 + (long)listener.Settings.HandshakeTimeout.TotalMilliseconds;
     private int _expired;
     private volatile bool _handshaken;
 
-    public InboundLane(LaneListener listener, Socket socket, IPAddress remote)
-    {
-        _listener = listener;
-        _socket = socket;
-        Remote = remote;
-        _deadline = Environment.TickCount64 + (long)listener.Settings.HandshakeTimeout.TotalMilliseconds;
-    }
-
     /// <summary>The peer's IP address (connections are counted per address).</summary>
-    public IPAddress Remote { get; }
+    public IPAddress Remote { get; } = remote;
 
     /// <summary>Closes the connection if its deadline passed (the listener's sweep calls this).</summary>
     public void ExpireIfDue(long now)
     {
         if (now < Volatile.Read(ref _deadline) || Interlocked.Exchange(ref _expired, 1) != 0) return;
-        LaneListener.Abort(_socket);
+        LaneListener.Abort(socket);
     }
 
     /// <summary>Closes the connection at once; the read loop ends and releases it.</summary>
-    public void Abort() => LaneListener.Abort(_socket);
+    public void Abort() => LaneListener.Abort(socket);
 
     /// <summary>Reads the connection to its end, then releases it from the listener.</summary>
     public async Task RunAsync()
@@ -57,19 +47,19 @@ internal sealed class InboundLane
         LaneStreamReader? reader = null;
         try
         {
-            LaneListener.Configure(_socket, _listener.Settings);
-            network = new NetworkStream(_socket, ownsSocket: false);
+            LaneListener.Configure(socket, listener.Settings);
+            network = new NetworkStream(socket, ownsSocket: false);
             Stream stream = network;
             ReadAheadStream? readAhead = null;
-            if (_listener.Tls is { } settings)
+            if (listener.Tls is { } settings)
             {
-                readAhead = new ReadAheadStream(network, () => _socket.Available, ReadAheadBytes);
+                readAhead = new ReadAheadStream(network, () => socket.Available, ReadAheadBytes);
                 stream = tls = await AuthenticateAsync(readAhead, settings).ConfigureAwait(false);
                 readAhead.Enabled = true;
             }
             // What the read-ahead holds waits as much as what the socket holds (the sender is not yet owed
             // an acknowledgement); while it holds some, the socket need not be asked (a system call).
-            reader = new LaneStreamReader(stream, BufferBytes, () => readAhead is { Buffered: > 0 and var held } ? held : _socket.Available,
+            reader = new LaneStreamReader(stream, BufferBytes, () => readAhead is { Buffered: > 0 and var held } ? held : socket.Available,
                 tls is null ? BufferBytes / 4 : 1);
 
             var hello = new byte[LaneFrame.HandshakeBytes];
@@ -80,16 +70,16 @@ internal sealed class InboundLane
             if (!LaneFrame.TryReadHandshake(hello, out lane, out var secret)) throw new BadHandshakeException();
             // The secret says which system speaks (its lane actor handed it over Akka.Remote); the
             // frames' own claims are checked against it.
-            if (!_listener.Inbox.Identities.TryResolve(secret, out var peer)) throw new UnknownSecretException();
-            if (!_listener.IsRunning) return;
-            if (!_listener.Inbox.ConnectionOpened(peer, lane)) throw new ForeignSessionException();
+            if (!listener.Inbox.Identities.TryResolve(secret, out var peer)) throw new UnknownSecretException();
+            if (!listener.IsRunning) return;
+            if (!listener.Inbox.ConnectionOpened(peer, lane)) throw new ForeignSessionException();
             opened = true;
             _handshaken = true;
             StillAlive();
 
             var prefix = new byte[LaneFrame.PrefixBytes];
             var ack = new byte[8];
-            var maxBody = _listener.MaxBodyBytes;
+            var maxBody = listener.MaxBodyBytes;
             var unacked = 0;
             while (true)
             {
@@ -102,7 +92,7 @@ internal sealed class InboundLane
                 var (seq, manifest, target, sender) = LaneFrame.ReadHeader(header);
                 var body = await reader.ReadArrayAsync(bodyLength).ConfigureAwait(false);
                 // Delivering is short (deserialize and Tell): it runs on the pool thread that completed the read.
-                var confirmed = _listener.Inbox.Accept(peer, lane, seq, manifest, target, sender, body);
+                var confirmed = listener.Inbox.Accept(peer, lane, seq, manifest, target, sender, body);
                 if (confirmed == LaneInbox.Refused) throw new ForeignSessionException();
                 StillAlive();
 
@@ -124,12 +114,12 @@ internal sealed class InboundLane
         }
         finally
         {
-            if (opened) _listener.Inbox.ConnectionClosed(lane);
+            if (opened) listener.Inbox.ConnectionClosed(lane);
             reader?.Dispose();
             tls?.Dispose();
             network?.Dispose();
-            LaneListener.Abort(_socket);
-            _listener.Release(this);
+            LaneListener.Abort(socket);
+            listener.Release(this);
         }
     }
 
@@ -140,7 +130,7 @@ internal sealed class InboundLane
     /// <exception cref="TlsRefusedException">The peer did not complete the handshake with a trusted certificate.</exception>
     private async Task<SslStream> AuthenticateAsync(Stream network, PalmTlsSettings settings)
     {
-        using var timeout = new CancellationTokenSource(_listener.Settings.HandshakeTimeout);
+        using var timeout = new CancellationTokenSource(listener.Settings.HandshakeTimeout);
         try
         {
             return await PalmTls.AuthenticateAsServerAsync(network, settings, timeout.Token).ConfigureAwait(false);
@@ -151,7 +141,7 @@ internal sealed class InboundLane
             Interlocked.Exchange(ref _expired, 1);
             throw;
         }
-        catch (Exception e) when (Volatile.Read(ref _expired) == 0 && _listener.IsRunning)
+        catch (Exception e) when (Volatile.Read(ref _expired) == 0 && listener.IsRunning)
         {
             throw new TlsRefusedException(e);
         }
@@ -159,25 +149,25 @@ internal sealed class InboundLane
 
     /// <summary>Moves the deadline: the connection showed it is in use.</summary>
     private void StillAlive() =>
-        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)_listener.Settings.IdleTimeout.TotalMilliseconds);
+        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)listener.Settings.IdleTimeout.TotalMilliseconds);
 
     private void Report(Exception e, Guid lane)
     {
-        var log = _listener.Log;
+        var log = listener.Log;
         if (Volatile.Read(ref _expired) != 0)
         {
             if (_handshaken)
                 log.Log(LogLevel.DebugLevel, "idle", "Palm lane: closed lane {0} from {1}: no frame for {2} (palm.lane.idle-timeout); its sender opens a new one when it needs it.",
-                    lane, Remote, _listener.Settings.IdleTimeout);
+                    lane, Remote, listener.Settings.IdleTimeout);
             else
                 log.Log(LogLevel.WarningLevel, "handshake-timeout", "Palm lane: closed a connection from {0} that sent no handshake within {1} (palm.lane.handshake-timeout).",
-                    Remote, _listener.Settings.HandshakeTimeout);
+                    Remote, listener.Settings.HandshakeTimeout);
             return;
         }
         switch (e)
         {
             case TlsRefusedException:
-                _listener.CountTlsRefusal();
+                listener.CountTlsRefusal();
                 log.Log(LogLevel.WarningLevel, "tls", "Palm lane: refused a connection from {0}: no mutual TLS with a trusted certificate (palm.tls is on): {1}",
                     Remote, e.InnerException?.Message);
                 break;
@@ -185,13 +175,13 @@ internal sealed class InboundLane
                 log.Log(LogLevel.WarningLevel, "handshake", "Palm lane: closed a connection from {0} that did not start with the lane handshake.", Remote);
                 break;
             case UnknownSecretException:
-                _listener.CountRefusedHandshake();
+                listener.CountRefusedHandshake();
                 log.Log(LogLevel.WarningLevel, "secret", "Palm lane: closed a connection from {0}: its handshake presents no secret this system handed out "
                                                          + "(a stranger; or a peer this system forgot, which asks for a new secret when it connects again).", Remote);
                 break;
             case ForeignSessionException:
                 // The inbox logged which systems.
-                _listener.CountRefusedHandshake();
+                listener.CountRefusedHandshake();
                 break;
             case InvalidDataException or SerializationException:
                 log.Log(LogLevel.WarningLevel, "frame", "Palm lane: closed lane {0} from {1}: {2}", lane, Remote, e.Message);
@@ -201,7 +191,7 @@ internal sealed class InboundLane
                 // what it had not seen acknowledged through Akka.Remote.
                 break;
             default:
-                if (_listener.IsRunning)
+                if (listener.IsRunning)
                     log.Log(LogLevel.WarningLevel, "error", "Palm lane: closed lane {0} from {1}: {2}: {3}", lane, Remote, e.GetType().Name, e.Message);
                 break;
         }

@@ -24,7 +24,7 @@ internal sealed class LaneActor : ReceiveActor, IWithTimers
     private readonly Func<LaneFuzzing?> _fuzzing;
     private readonly Func<Address, bool> _admitted;
     private readonly List<(IActorRef Asker, long Deadline)> _waiting = [];
-    private readonly Diagnostics.RateLimitedLog _refusals;
+    private readonly RateLimitedLog _refusals;
 
     public LaneActor(LaneEndpoint endpoint, LaneInbox? inbox, Func<LaneFuzzing?> fuzzing, Func<Address, bool> admitted)
     {
@@ -32,7 +32,7 @@ internal sealed class LaneActor : ReceiveActor, IWithTimers
         _inbox = inbox;
         _fuzzing = fuzzing;
         _admitted = admitted;
-        _refusals = new Diagnostics.RateLimitedLog(Akka.Event.Logging.GetLogger(Context.System, "palm-lane"), Diagnostics.RateLimitedLog.StrangerInterval);
+        _refusals = new RateLimitedLog(Akka.Event.Logging.GetLogger(Context.System, "palm-lane"), RateLimitedLog.StrangerInterval);
         Receive<LaneEndpointRequest>(_ => OnEndpointRequest(Sender));
         Receive<LaneAdmissionTick>(_ => CheckWaiting());
         Receive<LaneEnvelopes>(Accept);

@@ -48,9 +48,6 @@ internal sealed class LaneConnection
         new Thread(AckLoop) { IsBackground = true, Name = "palm-lane-ack" }.Start();
     }
 
-    /// <summary>The session this connection carries frames of (its handshake names it).</summary>
-    public Guid Session => _peer.Session;
-
     /// <summary>Whether the connection is closed (broken, or its system stopping).</summary>
     public bool IsClosed => _isClosed;
 
@@ -237,13 +234,13 @@ internal sealed class LaneConnection
         Exception? failure;
         try
         {
-            var reader = _tls is null ? new SocketReader(_socket, 4096) : null;
+            // SslStream allows one reader beside one writer: this thread is the reader. Without TLS, a small
+            // buffer takes the acknowledgements that wait in one receive.
+            Stream acks = (Stream?)_tls ?? new BufferedStream(new NetworkStream(_socket, ownsSocket: false), 4096);
             Span<byte> ack = stackalloc byte[8];
             while (true)
             {
-                // SslStream allows one reader beside one writer: this thread is the reader.
-                if (reader is not null) reader.ReadExactly(ack);
-                else _tls!.ReadExactly(ack);
+                acks.ReadExactly(ack);
                 var confirmed = BinaryPrimitives.ReadInt64LittleEndian(ack);
                 switch (_context.Fuzzing?.Next() ?? Fault.None)
                 {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Event;
 using Palm.Diagnostics;
-using Palm.Messages;
 
 namespace Palm.Transport.Internal;
 
@@ -162,18 +161,16 @@ internal sealed class LaneInbox(ExtendedActorSystem system, IEnvelopeSerializer 
         }
     }
 
-    /// <summary>Forgets sessions with no open connection that were idle for <see cref="ForgetAfter"/>.</summary>
-    public void ForgetIdleSessions() => ForgetIdleSessions(ForgetAfter);
-
-    /// <summary>Forgets sessions with no open connection that were idle for <paramref name="idle"/>.</summary>
-    internal void ForgetIdleSessions(TimeSpan idle)
+    /// <summary>Forgets sessions with no open connection that were idle for <paramref name="idle"/> (default <see cref="ForgetAfter"/>).</summary>
+    public void ForgetIdleSessions(TimeSpan? idle = null)
     {
         var now = Environment.TickCount64;
+        var idleMs = (idle ?? ForgetAfter).TotalMilliseconds;
         foreach (var (lane, session) in _sessions)
         {
             lock (session)
             {
-                if (session.Connections > 0 || now - session.Touched < idle.TotalMilliseconds) continue;
+                if (session.Connections > 0 || now - session.Touched < idleMs) continue;
                 session.Forgotten = true;
             }
             _sessions.TryRemove(new KeyValuePair<Guid, Session>(lane, session));

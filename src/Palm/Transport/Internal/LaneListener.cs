@@ -18,9 +18,6 @@ internal sealed class LaneListener : IDisposable
     /// <summary>Connections the OS may queue before they are accepted: bursts of peers connecting at once are not dropped.</summary>
     private const int Backlog = 1024;
 
-    /// <summary>At most one log line per kind of failure every this long.</summary>
-    private static readonly TimeSpan LogInterval = RateLimitedLog.StrangerInterval;
-
     private readonly Socket _listener;
     private readonly ConcurrentDictionary<InboundLane, byte> _open = new();
     private readonly Dictionary<IPAddress, int> _perAddress = new();
@@ -38,7 +35,7 @@ internal sealed class LaneListener : IDisposable
         Tls = tls is { Enabled: true } ? tls : null;
         MaxBodyBytes = maxBodyBytes;
         Inbox = inbox;
-        Log = new RateLimitedLog(log, LogInterval);
+        Log = new RateLimitedLog(log, RateLimitedLog.StrangerInterval);
         _listener = new Socket(bind.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -61,7 +58,6 @@ internal sealed class LaneListener : IDisposable
         _ = AcceptLoopAsync();
     }
 
-    /// <summary>The port the lane listens on.</summary>
     public int Port { get; }
 
     /// <summary>Connections accepted so far (each one a lane from some peer), not counting those refused.</summary>
@@ -134,7 +130,7 @@ internal sealed class LaneListener : IDisposable
             Abort(socket);
             return;
         }
-        if (!TryCount(remote, out var refusal))
+        if (Count(remote) is { } refusal)
         {
             Interlocked.Increment(ref _refused);
             Log.Log(LogLevel.WarningLevel, "refused", "Palm lane: refused a connection from {0}: {1}", remote, refusal);
@@ -149,26 +145,20 @@ internal sealed class LaneListener : IDisposable
         _ = connection.RunAsync();
     }
 
-    private bool TryCount(IPAddress remote, out string refusal)
+    /// <summary>Counts a connection from <paramref name="remote"/> against the caps; returns why not when one is reached.</summary>
+    private string? Count(IPAddress remote)
     {
         lock (_perAddress)
         {
             if (_openCount >= Settings.MaxConnections)
-            {
-                refusal = $"{_openCount} lane connections are open (palm.lane.max-connections = {Settings.MaxConnections})";
-                return false;
-            }
+                return $"{_openCount} lane connections are open (palm.lane.max-connections = {Settings.MaxConnections})";
             _perAddress.TryGetValue(remote, out var fromRemote);
             if (fromRemote >= Settings.MaxConnectionsPerAddress)
-            {
-                refusal = $"{fromRemote} lane connections from that address are open (palm.lane.max-connections-per-address = {Settings.MaxConnectionsPerAddress})";
-                return false;
-            }
+                return $"{fromRemote} lane connections from that address are open (palm.lane.max-connections-per-address = {Settings.MaxConnectionsPerAddress})";
             _perAddress[remote] = fromRemote + 1;
             Volatile.Write(ref _openCount, _openCount + 1);
+            return null;
         }
-        refusal = "";
-        return true;
     }
 
     /// <summary>A connection failed its TLS handshake.</summary>

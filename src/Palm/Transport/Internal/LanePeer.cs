@@ -44,7 +44,6 @@ internal sealed class LanePeer(Address address, IActorRef remoteLane, LaneCounte
     /// <summary>The session actor (set once, right after creation).</summary>
     public IActorRef Actor { get; set; } = ActorRefs.Nobody;
 
-    /// <summary>The open connection, if any.</summary>
     public LaneConnection? Connection => Volatile.Read(ref _connection);
 
     /// <summary>The highest sequence number the receiver confirmed.</summary>

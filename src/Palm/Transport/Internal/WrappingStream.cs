@@ -8,7 +8,6 @@ namespace Palm.Transport.Internal;
 /// <param name="inner">The stream beneath (owned).</param>
 internal abstract class WrappingStream(Stream inner) : Stream
 {
-    /// <summary>The stream beneath.</summary>
     protected Stream Inner { get; } = inner;
 
     public override bool CanRead => true;
