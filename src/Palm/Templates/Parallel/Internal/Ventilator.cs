@@ -63,7 +63,17 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, TimeSpan wind
         if (!_workers.Remove(worker, out var routee)) return -1;
         _routees = _routees.Where(r => !ReferenceEquals(r, routee)).ToArray();
         if (routee.Draining && !routee.DrainReported) _undrained--;
-        return Requeue(routee, routee.Held.ToList());
+        var requeued = 0;
+        // Oldest first, so that re-dispatched messages keep their order among themselves.
+        foreach (var id in routee.Held.Order())
+        {
+            if (!_open.TryGetValue(id, out var open) || !ReferenceEquals(open.Worker, routee)) continue;
+            open.Worker = null;
+            _retry.Enqueue(open.Item);
+            requeued++;
+        }
+        routee.Held.Clear();
+        return requeued;
     }
 
     /// <summary>
@@ -95,22 +105,6 @@ internal sealed class Ventilator(int initialWindow, int maxWindow, TimeSpan wind
             drained.Add(routee);
         }
         return drained;
-    }
-
-    private int Requeue(WorkerRoutee routee, List<long> ids)
-    {
-        var requeued = 0;
-        // Oldest first, so that re-dispatched messages keep their order among themselves.
-        ids.Sort();
-        foreach (var id in ids)
-        {
-            routee.Held.Remove(id);
-            if (!_open.TryGetValue(id, out var open) || !ReferenceEquals(open.Worker, routee)) continue;
-            open.Worker = null;
-            _retry.Enqueue(open.Item);
-            requeued++;
-        }
-        return requeued;
     }
 
     /// <summary>
