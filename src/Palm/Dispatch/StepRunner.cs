@@ -93,6 +93,26 @@ internal sealed class StepRunner<T>(ServerRuntime runtime, IActorRef self, Func<
     }
 
     /// <summary>
+    /// What the actor does with what <see cref="Accept"/> or <see cref="Resume"/> returned: when nothing was left waiting, its
+    /// end-of-batch step (<paramref name="done"/>: flush what the batch produced) at once; otherwise the rest (an awaited
+    /// asynchronous call) as the actor's task (<paramref name="runTask"/>: its <c>RunTask</c>), so that its mailbox waits,
+    /// and then <paramref name="done"/>.
+    /// </summary>
+    public void Then(Func<Task>? rest, Action<Func<Task>> runTask, Action done)
+    {
+        if (rest is null)
+        {
+            done();
+            return;
+        }
+        runTask(async () =>
+        {
+            await rest();
+            done();
+        });
+    }
+
+    /// <summary>
     /// Time since the previous call during which call slots were free and no message waited, weighted by the share of
     /// slots free (a server whose functions allow 64 calls and that runs 16 was a quarter busy), in
     /// <see cref="Stopwatch"/> ticks; starts a new period. Time on the actor's thread counts as busy.
