@@ -56,7 +56,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         var count = outcome.Count;
         if (count == 0)
         {
-            ToClient(input.Job, new ResultItem(input.InputId, input.Weight, ResultKind.Done, default, null));
+            Report(input.Job, new ResultItem(input.InputId, input.Weight, ResultKind.Done, default, null));
             return;
         }
         if (count == 1)
@@ -72,17 +72,14 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
 
     /// <summary>Sends an error result for <paramref name="input"/> to its client; the input's weight travels with it.</summary>
     public void Fail(PipelineMessage input, PalmError error) =>
-        ToClient(input.Job, new ResultItem(input.InputId, input.Weight, ResultKind.Error, default, error));
-
-    /// <summary>Sends a result item of a template's own (a reduce's reports) to the job's client, in order with the job's other results.</summary>
-    public void Report(JobHeader job, ResultItem item) => ToClient(job, item);
+        Report(input.Job, new ResultItem(input.InputId, input.Weight, ResultKind.Error, default, error));
 
     /// <summary>Splits <paramref name="weight"/> over <paramref name="count"/> messages, or fails <paramref name="input"/> with that share when it cannot.</summary>
     private bool TrySplit(PipelineMessage input, UInt128 weight, int count, out WeightSplit split)
     {
         if (Weights.TrySplit(weight, count, out split)) return true;
         runtime.Counters.AddError();
-        ToClient(input.Job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
+        Report(input.Job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
             Weights.TooManyOutputs(runtime.Name, input.Step.Function, input.Stage, count)));
         return false;
     }
@@ -101,7 +98,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
                     new MessageContext(s.runtime.Name, s.runtime.InstanceId, s.input) { OutputIndex = s.index, OutputCount = s.count }, s.payload),
                 out var hop, out var error))
         {
-            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, error));
+            Report(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, error));
             return;
         }
         if (hop.Kind != NextHop.HopKind.Several)
@@ -112,7 +109,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         var hops = hop.Hops!;
         if (hops.Length == 0)
         {
-            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
+            Report(job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
             return;
         }
         if (!TrySplit(input, weight, hops.Length, out var split)) return;
@@ -133,7 +130,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         if (hop.Kind == NextHop.HopKind.Branch)
         {
             runtime.Counters.AddError();
-            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
+            Report(job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
                 new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, "OnOutput", input.Stage, null,
                     $"OnOutput chose branches ({string.Join(", ", hop.ChosenBranches)}) at step {input.Stage} ({input.Step}), "
                     + (shape is null ? "but the job's route has no branches." : $"but the route forks at step {shape.Fork} ({job.Route[shape.Fork]})."))));
@@ -171,7 +168,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         }
         if (chosen.Length == 0)
         {
-            ToClient(input.Job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
+            Report(input.Job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
             return;
         }
         if (!TrySplit(input, weight, chosen.Length, out var split)) return;
@@ -181,7 +178,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     private void UnknownBranch(PipelineMessage input, RouteShape shape, string name, UInt128 weight)
     {
         runtime.Counters.AddError();
-        ToClient(input.Job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
+        Report(input.Job, new ResultItem(input.InputId, weight, ResultKind.Error, default,
             new PalmError(PalmErrorKind.FunctionFailed, runtime.Name, "OnOutput", input.Stage, null,
                 $"OnOutput chose branch '{name}', which the job's route does not have; it has: {string.Join(", ", shape.Branches.Select(b => b.Name))}.")));
     }
@@ -191,18 +188,18 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
     {
         if (next is null)
         {
-            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
+            Report(job, new ResultItem(input.InputId, weight, ResultKind.Done, default, null));
             return;
         }
         if (PayloadLimit.Check(payload.Length, runtime.Settings.MaxPayloadBytes, "The output", runtime.Name, input.Step.Function, input.Stage) is { } tooLarge)
         {
             runtime.Counters.AddError();
-            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, tooLarge));
+            Report(job, new ResultItem(input.InputId, weight, ResultKind.Error, default, tooLarge));
             return;
         }
         if (next.Value >= job.Route.Length)
         {
-            ToClient(job, new ResultItem(input.InputId, weight, ResultKind.Payload, payload, null));
+            Report(job, new ResultItem(input.InputId, weight, ResultKind.Payload, payload, null));
             return;
         }
 
@@ -264,7 +261,7 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
         var step = message.Step;
         var waited = runtime.Server.UnknownServerWait > TimeSpan.Zero ? $" (waited {runtime.Server.UnknownServerWait}, palm.server.unknown-server-wait)" : "";
         runtime.Counters.AddError();
-        ToClient(message.Job, new ResultItem(message.InputId, message.Weight, ResultKind.Error, default,
+        Report(message.Job, new ResultItem(message.InputId, message.Weight, ResultKind.Error, default,
             new PalmError(PalmErrorKind.UnknownServer, step.Server, step.Function, message.Stage, null,
                 $"Step {message.Stage} ({step}) names server '{step.Server}', which no node of the cluster hosts now{waited}.")));
     }
@@ -285,8 +282,11 @@ internal sealed class Forwarder(ServerRuntime runtime, IActorRef self, ISchedule
 
     private void Tell(IActorRef target, object envelope, long payloadBytes) => runtime.Lanes.Tell(target, envelope, self, payloadBytes);
 
-    /// <summary>Buffers a result for the job's client; a payload or an error says the branch its message went through.</summary>
-    private void ToClient(JobHeader job, ResultItem item)
+    /// <summary>
+    /// Buffers a result for the job's client (also a template's own reports: a reduce's), in order with the job's other
+    /// results; a payload or an error says the branch its message went through.
+    /// </summary>
+    public void Report(JobHeader job, ResultItem item)
     {
         if (job.Branch >= 0 && item.Kind is ResultKind.Payload or ResultKind.Error) item = item with { Branch = job.Branch };
         EnvelopeBatch<ResultItem> pending;

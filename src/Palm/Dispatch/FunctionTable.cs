@@ -10,24 +10,16 @@ namespace Palm.Dispatch;
 /// The functions of a server type, found once by reflection ([PalmFunction] methods plus the built-in
 /// <c>echo</c>) and compiled to delegates, so a call costs a dictionary lookup and a delegate call.
 /// </summary>
-internal sealed class FunctionTable
+internal sealed class FunctionTable(Dictionary<string, ServerFunction> functions, bool hasOutputHook)
 {
     private static readonly ConcurrentDictionary<Type, FunctionTable> Tables = new();
-    private readonly Dictionary<string, ServerFunction> _functions;
 
-    private FunctionTable(Dictionary<string, ServerFunction> functions, bool hasOutputHook)
-    {
-        _functions = functions;
-        HasOutputHook = hasOutputHook;
-        Names = functions.Keys.Order(StringComparer.Ordinal).ToArray();
-    }
-
-    public string[] Names { get; }
+    public string[] Names { get; } = functions.Keys.Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Whether the type overrides PalmServer.OnOutput (if not, no context is built per output).</summary>
-    public bool HasOutputHook { get; }
+    public bool HasOutputHook { get; } = hasOutputHook;
 
-    public bool TryGet(string name, out ServerFunction function) => _functions.TryGetValue(name, out function!);
+    public bool TryGet(string name, out ServerFunction function) => functions.TryGetValue(name, out function!);
 
     /// <exception cref="PalmConfigurationException">A function has an unsupported signature or a duplicate name.</exception>
     public static FunctionTable For(Type serverType) => Tables.GetOrAdd(serverType, Build);

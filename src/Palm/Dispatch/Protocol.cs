@@ -7,10 +7,6 @@ namespace Palm.Dispatch;
 internal sealed class ResumeSteps
 {
     public static readonly ResumeSteps Instance = new();
-
-    private ResumeSteps()
-    {
-    }
 }
 
 /// <summary>
@@ -20,8 +16,4 @@ internal sealed class ResumeSteps
 internal sealed class RetryHeldOutputs
 {
     public static readonly RetryHeldOutputs Instance = new();
-
-    private RetryHeldOutputs()
-    {
-    }
 }

@@ -3,18 +3,16 @@ using Palm.Servers;
 namespace Palm.Dispatch;
 
 /// <summary>One callable function of a server type, compiled once into a delegate.</summary>
-/// <param name="name">The function's name in routes.</param>
-/// <param name="wantsContext">Whether the method takes a <see cref="MessageContext"/>.</param>
-/// <param name="call">The compiled call.</param>
-/// <param name="isAsync">Whether the method returns a Task or ValueTask.</param>
-/// <param name="maxConcurrency"><see cref="PalmFunctionAttribute.MaxConcurrency"/>: 0 for the server's default.</param>
-/// <param name="isGenerator">A <see cref="SourceServer"/>'s function returning a sequence: pulled under credit, never all at once.</param>
 internal sealed class ServerFunction(string name, bool wantsContext, Func<object, ReadOnlyMemory<byte>, MessageContext?, ValueTask<object?>> call,
     bool isAsync = false, int maxConcurrency = 0, bool isGenerator = false)
 {
-    /// <summary>A generator of a <see cref="SourceServer"/>: its call returns the sequence itself (an <c>IEnumerable</c> or <c>IAsyncEnumerable</c> of payloads).</summary>
+    /// <summary>
+    /// A generator of a <see cref="SourceServer"/>: its call returns the sequence itself (an <c>IEnumerable</c> or
+    /// <c>IAsyncEnumerable</c> of payloads), pulled under credit, never all at once.
+    /// </summary>
     public bool IsGenerator { get; } = isGenerator;
 
+    /// <summary>The function's name in routes.</summary>
     public string Name { get; } = name;
 
     /// <summary>Whether the method takes a <see cref="MessageContext"/> (one is built only then).</summary>

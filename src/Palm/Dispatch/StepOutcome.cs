@@ -3,23 +3,12 @@ using Palm.Messages;
 namespace Palm.Dispatch;
 
 /// <summary>What one function call produced: zero, one or several payloads, or an error.</summary>
-internal readonly struct StepOutcome
+internal readonly struct StepOutcome(int count, ReadOnlyMemory<byte> single, IReadOnlyList<ReadOnlyMemory<byte>>? many, PalmError? error)
 {
-    private readonly ReadOnlyMemory<byte> _single;
-    private readonly IReadOnlyList<ReadOnlyMemory<byte>>? _many;
+    public int Count => count;
+    public PalmError? Error => error;
 
-    private StepOutcome(int count, ReadOnlyMemory<byte> single, IReadOnlyList<ReadOnlyMemory<byte>>? many, PalmError? error)
-    {
-        Count = count;
-        _single = single;
-        _many = many;
-        Error = error;
-    }
-
-    public int Count { get; }
-    public PalmError? Error { get; }
-
-    public ReadOnlyMemory<byte> this[int index] => _many is null ? _single : _many[index];
+    public ReadOnlyMemory<byte> this[int index] => many is null ? single : many[index];
 
     public static StepOutcome None => default;
 
@@ -48,5 +37,5 @@ internal readonly struct StepOutcome
     };
 
     /// <summary>The outputs as a list, for shipping from a worker to its leader.</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> ToList() => _many ?? (Count == 0 ? [] : [_single]);
+    public IReadOnlyList<ReadOnlyMemory<byte>> ToList() => many ?? (count == 0 ? [] : [single]);
 }

@@ -10,15 +10,18 @@ namespace Palm.Dispatch;
 /// The loop every actor that runs user code makes over its messages: resolve each message's step, invoke the function, and
 /// hand the outcome to a sink, in the order the messages came, each exactly once (docs/internals.md#steprunner).
 /// </summary>
-internal sealed class StepRunner<T>
+/// <param name="runtime">The server.</param>
+/// <param name="self">The actor that runs this loop: it gets <see cref="ResumeSteps"/> and calls <see cref="Resume"/>.</param>
+/// <param name="messageOf">The message of an item.</param>
+/// <param name="sink">Takes each item's outcome, on the actor's thread.</param>
+internal sealed class StepRunner<T>(ServerRuntime runtime, IActorRef self, Func<T, PipelineMessage> messageOf, Action<T, StepOutcome> sink)
 {
-    private readonly UserCall _calls;
-    private readonly ServerCounters _counters;
-    private readonly Func<T, PipelineMessage> _messageOf;
-    private readonly Action<T, StepOutcome> _sink;
-    private readonly IActorRef _self;
-    private readonly int _defaultLimit;
-    private readonly int _capacity;
+    private readonly UserCall _calls = new(runtime);
+    private readonly ServerCounters _counters = runtime.Counters;
+    private readonly int _defaultLimit = runtime.Server.MaxConcurrency;
+    // The most calls at once the server's functions allow.
+    private readonly int _capacity = runtime.Functions.Names.Max(name =>
+        runtime.Functions.TryGet(name, out var function) ? LimitOf(function, runtime.Server.MaxConcurrency) : 1);
 
     private readonly Queue<(T Item, long Seq)> _waiting = new();
     private readonly Dictionary<ServerFunction, int> _running = new(ReferenceEqualityComparer.Instance);
@@ -31,23 +34,6 @@ internal sealed class StepRunner<T>
     private long _idleTicks;
     private long _accountedAt = Stopwatch.GetTimestamp();
     private double _free = 1;
-
-    /// <param name="runtime">The server.</param>
-    /// <param name="self">The actor that runs this loop: it gets <see cref="ResumeSteps"/> and calls <see cref="Resume"/>.</param>
-    /// <param name="messageOf">The message of an item.</param>
-    /// <param name="sink">Takes each item's outcome, on the actor's thread.</param>
-    public StepRunner(ServerRuntime runtime, IActorRef self, Func<T, PipelineMessage> messageOf, Action<T, StepOutcome> sink)
-    {
-        _calls = new UserCall(runtime);
-        _counters = runtime.Counters;
-        _self = self;
-        _messageOf = messageOf;
-        _sink = sink;
-        _defaultLimit = runtime.Server.MaxConcurrency;
-        _capacity = 1;
-        foreach (var name in runtime.Functions.Names)
-            if (runtime.Functions.TryGet(name, out var function)) _capacity = Math.Max(_capacity, LimitOf(function));
-    }
 
     /// <summary>Items accepted so far; each gets the next number, starting at 0.</summary>
     public long Accepted { get; private set; }
@@ -73,8 +59,10 @@ internal sealed class StepRunner<T>
     public bool WantsMore => _waiting.Count == 0 && !_awaiting && _inFlight.Count > 0 && _inFlight.Count < _capacity;
 
     /// <summary>How many calls the function may run at once on this server instance: 1 for synchronous ones.</summary>
-    public int LimitOf(ServerFunction function) =>
-        !function.IsAsync ? 1 : function.MaxConcurrency > 0 ? function.MaxConcurrency : _defaultLimit;
+    public int LimitOf(ServerFunction function) => LimitOf(function, _defaultLimit);
+
+    private static int LimitOf(ServerFunction function, int defaultLimit) =>
+        !function.IsAsync ? 1 : function.MaxConcurrency > 0 ? function.MaxConcurrency : defaultLimit;
 
     /// <summary>
     /// Runs what it can of <paramref name="items"/> (after those still waiting); returns null when nothing is left to
@@ -99,9 +87,29 @@ internal sealed class StepRunner<T>
         {
             _running[done.Function]--;
             _inFlight.Remove(done.Seq);
-            _sink(done.Item, done.Outcome);
+            sink(done.Item, done.Outcome);
         }
         return Continue();
+    }
+
+    /// <summary>
+    /// What the actor does with what <see cref="Accept"/> or <see cref="Resume"/> returned: when nothing was left waiting, its
+    /// end-of-batch step (<paramref name="done"/>: flush what the batch produced) at once; otherwise the rest (an awaited
+    /// asynchronous call) as the actor's task (<paramref name="runTask"/>: its <c>RunTask</c>), so that its mailbox waits,
+    /// and then <paramref name="done"/>.
+    /// </summary>
+    public void Then(Func<Task>? rest, Action<Func<Task>> runTask, Action done)
+    {
+        if (rest is null)
+        {
+            done();
+            return;
+        }
+        runTask(async () =>
+        {
+            await rest();
+            done();
+        });
     }
 
     /// <summary>
@@ -129,7 +137,7 @@ internal sealed class StepRunner<T>
         {
             while (true)
             {
-                _sink(item, await pending);
+                sink(item, await pending);
                 if (!RunSome(true, out item, out pending)) break;
             }
             _awaiting = false;
@@ -145,14 +153,15 @@ internal sealed class StepRunner<T>
     {
         while (_waiting.TryPeek(out var head))
         {
-            var message = _messageOf(head.Item);
+            var message = messageOf(head.Item);
             if (!_calls.TryResolve(message, out var function, out var error))
             {
                 _waiting.Dequeue();
-                _sink(head.Item, StepOutcome.Failed(error));
+                sink(head.Item, StepOutcome.Failed(error));
                 continue;
             }
             var limit = LimitOf(function);
+            var running = 0;
             if (limit > 1)
             {
                 if (inTask)
@@ -160,29 +169,25 @@ internal sealed class StepRunner<T>
                     Signal();
                     break;
                 }
-                var running = _running.GetValueOrDefault(function);
+                running = _running.GetValueOrDefault(function);
                 if (running >= limit) break;
-                _waiting.Dequeue();
-                var call = _calls.Function(function, message);
-                if (call.IsCompletedSuccessfully)
-                {
-                    _sink(head.Item, call.Result);
-                    continue;
-                }
+            }
+            _waiting.Dequeue();
+            var call = _calls.Function(function, message);
+            if (call.IsCompletedSuccessfully)
+            {
+                sink(head.Item, call.Result);
+                continue;
+            }
+            if (limit > 1)
+            {
                 _running[function] = running + 1;
                 _inFlight.Add(head.Seq);
                 _ = Finish(call, head.Item, head.Seq, function);
                 continue;
             }
-            _waiting.Dequeue();
-            var outcome = _calls.Function(function, message);
-            if (outcome.IsCompletedSuccessfully)
-            {
-                _sink(head.Item, outcome.Result);
-                continue;
-            }
             awaited = head.Item;
-            pending = outcome;
+            pending = call;
             return true;
         }
         awaited = default!;
@@ -200,7 +205,7 @@ internal sealed class StepRunner<T>
 
     private void Signal()
     {
-        if (Interlocked.Exchange(ref _signalled, 1) == 0) _self.Tell(ResumeSteps.Instance, ActorRefs.NoSender);
+        if (Interlocked.Exchange(ref _signalled, 1) == 0) self.Tell(ResumeSteps.Instance, ActorRefs.NoSender);
     }
 
     private void Enter()

@@ -47,7 +47,7 @@ internal sealed class UserCall(ServerRuntime runtime)
         catch (Exception e)
         {
             result = default!;
-            error = Failed(e, name, message);
+            error = Error(e, name, message);
             return false;
         }
         finally
@@ -82,7 +82,7 @@ internal sealed class UserCall(ServerRuntime runtime)
         }
         catch (Exception e)
         {
-            return new ValueTask<StepOutcome>(Done(StepOutcome.Failed(Failed(e, function.Name, message)), started));
+            return new ValueTask<StepOutcome>(Done(StepOutcome.Failed(Error(e, function.Name, message)), started));
         }
     }
 
@@ -94,7 +94,7 @@ internal sealed class UserCall(ServerRuntime runtime)
         }
         catch (Exception e)
         {
-            return Done(StepOutcome.Failed(Failed(e, function.Name, message)), started);
+            return Done(StepOutcome.Failed(Error(e, function.Name, message)), started);
         }
     }
 
@@ -118,14 +118,11 @@ internal sealed class UserCall(ServerRuntime runtime)
             out sequence, out error);
     }
 
-    /// <summary>The error of user code <paramref name="name"/> that failed on <paramref name="message"/> outside <see cref="TryRun{TState, TResult}"/> (an awaited step of a generator).</summary>
-    public PalmError Error(Exception e, string name, PipelineMessage message) => Failed(e, name, message);
-
     /// <summary>The log line of a failed user call: server, function or hook, job, input, step.</summary>
     internal const string LogLine = "User code {0}.{1} failed on job {2} input {3} (step {4}).";
 
-    /// <summary>The error, the log line and the count of a failed user call: the same for every kind of user code.</summary>
-    private PalmError Failed(Exception e, string name, PipelineMessage message)
+    /// <summary>The error, log line and count of a failed user call, the same for every kind of user code (also one outside <see cref="TryRun{TState, TResult}"/>).</summary>
+    public PalmError Error(Exception e, string name, PipelineMessage message)
     {
         runtime.Counters.AddError();
         runtime.Log.Error(e, LogLine, runtime.Name, name, message.Job.JobId, message.InputId, message.Stage);

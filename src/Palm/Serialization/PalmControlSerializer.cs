@@ -20,62 +20,39 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
 {
     public const int Id = 7303;
 
-    // One manifest per type, never reused for another type (peers of another version read them).
-    private const string NodeServersManifest = "NS";
-    private const string SubscribeManifest = "SD";
-    private const string UnsubscribeManifest = "UD";
-    private const string DirectoryUpdateManifest = "DU";
-    private const string GetStatusManifest = "GS";
-    private const string GetSubscriberCountManifest = "GC";
-    // "ST" was ServerStatus, the status reply before ServerReport: retired, never to be reused.
-    private const string CacheGetManifest = "CG";
-    private const string CacheSetManifest = "CS";
-    private const string CacheAppendManifest = "CA";
-    private const string CacheDeleteManifest = "CD";
-    private const string CacheReplyManifest = "CR";
-    private const string WorkerDrainingManifest = "WD";
-    private const string WorkerDrainedManifest = "WE";
-    private const string StageFlushManifest = "RF";
-    private const string SourceCreditManifest = "SC";
-    private const string ClientHelloManifest = "CH";
-    private const string ServerReportManifest = "SR";
-    private const string GetNodeStatusManifest = "GN";
-    private const string NodeReportManifest = "NR";
+    // One manifest per type, never reused for another type (peers of another version read them). "ST" was ServerStatus,
+    // the status reply before ServerReport: retired, never to be reused.
+    private static readonly Dictionary<Type, string> Manifests = new()
+    {
+        [typeof(NodeServers)] = "NS",
+        [typeof(SubscribeDirectory)] = "SD",
+        [typeof(UnsubscribeDirectory)] = "UD",
+        [typeof(DirectoryUpdate)] = "DU",
+        [typeof(GetServerStatus)] = "GS",
+        [typeof(GetSubscriberCount)] = "GC",
+        [typeof(ServerReport)] = "SR",
+        [typeof(GetNodeStatus)] = "GN",
+        [typeof(NodeReport)] = "NR",
+        [typeof(CacheGet)] = "CG",
+        [typeof(CacheSet)] = "CS",
+        [typeof(CacheAppend)] = "CA",
+        [typeof(CacheDelete)] = "CD",
+        [typeof(CacheReply)] = "CR",
+        [typeof(WorkerDraining)] = "WD",
+        [typeof(WorkerDrained)] = "WE",
+        [typeof(StageFlush)] = "RF",
+        [typeof(SourceCredit)] = "SC",
+        [typeof(ClientHello)] = "CH",
+    };
 
     /// <summary>The types this serializer writes; each carries <see cref="IPalmControlMessage"/>.</summary>
-    public static readonly Type[] Types =
-    [
-        typeof(NodeServers), typeof(SubscribeDirectory), typeof(UnsubscribeDirectory), typeof(DirectoryUpdate),
-        typeof(GetServerStatus), typeof(GetSubscriberCount), typeof(ServerReport), typeof(GetNodeStatus), typeof(NodeReport),
-        typeof(CacheGet), typeof(CacheSet), typeof(CacheAppend), typeof(CacheDelete), typeof(CacheReply),
-        typeof(WorkerDraining), typeof(WorkerDrained), typeof(StageFlush), typeof(SourceCredit), typeof(ClientHello),
-    ];
+    public static readonly Type[] Types = [.. Manifests.Keys];
 
     public override int Identifier => Id;
 
-    public override string Manifest(object o) => o switch
-    {
-        NodeServers => NodeServersManifest,
-        SubscribeDirectory => SubscribeManifest,
-        UnsubscribeDirectory => UnsubscribeManifest,
-        DirectoryUpdate => DirectoryUpdateManifest,
-        GetServerStatus => GetStatusManifest,
-        GetSubscriberCount => GetSubscriberCountManifest,
-        ServerReport => ServerReportManifest,
-        GetNodeStatus => GetNodeStatusManifest,
-        NodeReport => NodeReportManifest,
-        CacheGet => CacheGetManifest,
-        CacheSet => CacheSetManifest,
-        CacheAppend => CacheAppendManifest,
-        CacheDelete => CacheDeleteManifest,
-        CacheReply => CacheReplyManifest,
-        WorkerDraining => WorkerDrainingManifest,
-        WorkerDrained => WorkerDrainedManifest,
-        StageFlush => StageFlushManifest,
-        SourceCredit => SourceCreditManifest,
-        ClientHello => ClientHelloManifest,
-        _ => throw new ArgumentException($"PalmControlSerializer cannot serialize {o.GetType()}."),
-    };
+    public override string Manifest(object o) => Manifests.TryGetValue(o.GetType(), out var manifest)
+        ? manifest
+        : throw new ArgumentException($"PalmControlSerializer cannot serialize {o.GetType()}.");
 
     public override byte[] ToBinary(object obj) => obj switch
     {
@@ -102,25 +79,25 @@ internal sealed class PalmControlSerializer(ExtendedActorSystem system) : Serial
             var r = new WireReader(bytes);
             object result = manifest switch
             {
-                SubscribeManifest => SubscribeDirectory.Instance,
-                UnsubscribeManifest => UnsubscribeDirectory.Instance,
-                GetStatusManifest => GetServerStatus.Instance,
-                GetSubscriberCountManifest => GetSubscriberCount.Instance,
-                WorkerDrainingManifest => WorkerDraining.Instance,
-                WorkerDrainedManifest => WorkerDrained.Instance,
-                ClientHelloManifest => ClientHello.Instance,
-                GetNodeStatusManifest => GetNodeStatus.Instance,
-                NodeServersManifest => new NodeServers(ReadEntries(ref r), Flag(ref r)),
-                DirectoryUpdateManifest => new DirectoryUpdate(ReadEntries(ref r)),
-                ServerReportManifest => StatusWire.ReadServer(ref r),
-                NodeReportManifest => StatusWire.ReadNode(ref r),
-                CacheGetManifest => new CacheGet(r.RequiredString()),
-                CacheDeleteManifest => new CacheDelete(r.RequiredString()),
-                CacheSetManifest => new CacheSet(r.String(), r.Bytes().ToArray()),
-                CacheAppendManifest => new CacheAppend(r.RequiredString(), r.Bytes().ToArray()),
-                CacheReplyManifest => ReadReply(ref r),
-                StageFlushManifest => new StageFlush(r.Guid(), r.Int()),
-                SourceCreditManifest => new SourceCredit(r.Guid(), r.Int(), r.Long()),
+                "SD" => SubscribeDirectory.Instance,
+                "UD" => UnsubscribeDirectory.Instance,
+                "GS" => GetServerStatus.Instance,
+                "GC" => GetSubscriberCount.Instance,
+                "WD" => WorkerDraining.Instance,
+                "WE" => WorkerDrained.Instance,
+                "CH" => ClientHello.Instance,
+                "GN" => GetNodeStatus.Instance,
+                "NS" => new NodeServers(ReadEntries(ref r), Flag(ref r)),
+                "DU" => new DirectoryUpdate(ReadEntries(ref r)),
+                "SR" => StatusWire.ReadServer(ref r),
+                "NR" => StatusWire.ReadNode(ref r),
+                "CG" => new CacheGet(r.RequiredString()),
+                "CD" => new CacheDelete(r.RequiredString()),
+                "CS" => new CacheSet(r.String(), r.Bytes().ToArray()),
+                "CA" => new CacheAppend(r.RequiredString(), r.Bytes().ToArray()),
+                "CR" => ReadReply(ref r),
+                "RF" => new StageFlush(r.Guid(), r.Int()),
+                "SC" => new SourceCredit(r.Guid(), r.Int(), r.Long()),
                 _ => throw new SerializationException($"Unknown Palm control message manifest '{RefusingSerializer.Quote(manifest)}'."),
             };
             r.End();

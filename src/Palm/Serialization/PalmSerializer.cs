@@ -5,7 +5,6 @@ using Akka.Serialization;
 using Palm.Messages;
 using Palm.Messages.Internal;
 using Palm.Templates.Parallel;
-
 using Palm.Transport;
 
 namespace Palm.Serialization;
@@ -16,8 +15,6 @@ namespace Palm.Serialization;
 /// </summary>
 internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system), IEnvelopeSerializer
 {
-    private EnvelopeSerializer? _envelopes;
-
     public const int Id = 7301;
     private const string DeliverManifest = "D";
     private const string ResultsManifest = "R";
@@ -25,7 +22,11 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
     private const string WorkResultsManifest = "V";
     private const int MaxCachedRefs = 10_000;
 
+    /// <summary>Put before a control message's manifest in a lane session, so the two sets of manifests never meet.</summary>
+    public const string ControlPrefix = "+";
+
     private readonly ConcurrentDictionary<string, IActorRef> _refs = new();
+    private PalmControlSerializer? _control;
 
     public override int Identifier => Id;
 
@@ -38,26 +39,16 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {o.GetType()}."),
     };
 
-    public override byte[] ToBinary(object obj) => Write(obj, NewArray).Array!;
+    public override byte[] ToBinary(object obj) => ToBinary(obj, NewArray).Array!;
 
-    private EnvelopeSerializer Envelopes => _envelopes ??= new EnvelopeSerializer(this, new PalmControlSerializer(system));
-
-    string IEnvelopeSerializer.Manifest(object message) => Envelopes.Manifest(message);
-
-    ArraySegment<byte> IEnvelopeSerializer.ToBinary(object message, Func<int, byte[]> allocate) => Envelopes.ToBinary(message, allocate);
-
-    object IEnvelopeSerializer.FromBinary(byte[] bytes, string manifest) => Envelopes.FromBinary(bytes, manifest);
+    private static readonly Func<int, byte[]> NewArray = static size => new byte[size];
 
     /// <summary>
     /// Serializes <paramref name="obj"/> into an array <paramref name="allocate"/> gives for the exact
     /// size (it may be longer, e.g. pooled): the returned segment holds the same bytes
     /// <see cref="ToBinary(object)"/> would return, with nothing copied twice.
     /// </summary>
-    public ArraySegment<byte> ToBinary(object obj, Func<int, byte[]> allocate) => Write(obj, allocate);
-
-    private static readonly Func<int, byte[]> NewArray = static size => new byte[size];
-
-    private ArraySegment<byte> Write(object obj, Func<int, byte[]> allocate) => obj switch
+    public ArraySegment<byte> ToBinary(object obj, Func<int, byte[]> allocate) => obj switch
     {
         Deliver d => WriteMessages(d.Messages, m => m, 0, static (ref WireWriter _, PipelineMessage _) => { }, allocate),
         WorkBatch w => WriteMessages(w.Items, i => i.Message, 8, static (ref WireWriter wr, WorkItem i) => wr.Long(i.Id), allocate),
@@ -66,32 +57,49 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         _ => throw new ArgumentException($"PalmSerializer cannot serialize {obj.GetType()}."),
     };
 
+    // As an IEnvelopeSerializer, what lane sessions write every envelope with: data messages as above, control messages
+    // as PalmControlSerializer writes them, behind ControlPrefix (docs/internals.md#envelopes-in-lane-sessions).
+    private PalmControlSerializer Control => _control ??= new PalmControlSerializer(system);
+
+    string IEnvelopeSerializer.Manifest(object message) =>
+        message is IPalmControlMessage ? ControlPrefix + Control.Manifest(message) : Manifest(message);
+
+    ArraySegment<byte> IEnvelopeSerializer.ToBinary(object message, Func<int, byte[]> allocate)
+    {
+        if (message is not IPalmControlMessage) return ToBinary(message, allocate);
+        // Control messages are small: written once, then copied into the array the session keeps until confirmed.
+        var bytes = Control.ToBinary(message);
+        var body = allocate(bytes.Length);
+        bytes.CopyTo(body, 0);
+        return new ArraySegment<byte>(body, 0, bytes.Length);
+    }
+
+    object IEnvelopeSerializer.FromBinary(byte[] bytes, string manifest) =>
+        manifest.StartsWith(ControlPrefix, StringComparison.Ordinal)
+            ? Control.FromBinary(bytes, manifest[ControlPrefix.Length..])
+            : FromBinary(bytes, manifest);
+
     public override object FromBinary(byte[] bytes, string manifest)
     {
         try
         {
-            return Read(bytes, manifest);
+            var r = new WireReader(bytes);
+            object result = manifest switch
+            {
+                DeliverManifest => new Deliver(ReadMessages(ref r, withIds: false, static (_, m) => m)),
+                WorkManifest => new WorkBatch(ReadMessages(ref r, withIds: true, static (id, m) => new WorkItem(id, m))),
+                ResultsManifest => ReadResults(ref r),
+                WorkResultsManifest => ReadWorkResults(ref r),
+                _ => throw new SerializationException($"Unknown Palm manifest '{manifest}'."),
+            };
+            r.End();
+            return result;
         }
         catch (Exception e) when (e is not SerializationException)
         {
             // Whatever the bytes were, the node reports one clean kind of failure and carries on.
             throw new SerializationException($"Palm message (manifest '{manifest}') is corrupt: {e.Message}", e);
         }
-    }
-
-    private object Read(byte[] bytes, string manifest)
-    {
-        var r = new WireReader(bytes);
-        object result = manifest switch
-        {
-            DeliverManifest => new Deliver(ReadMessages(ref r, withIds: false, out _)),
-            WorkManifest => ReadWork(ref r),
-            ResultsManifest => ReadResults(ref r),
-            WorkResultsManifest => ReadWorkResults(ref r),
-            _ => throw new SerializationException($"Unknown Palm manifest '{manifest}'."),
-        };
-        r.End();
-        return result;
     }
 
     private delegate void Extra<in T>(ref WireWriter w, T item);
@@ -232,33 +240,24 @@ internal sealed class PalmSerializer(ExtendedActorSystem system) : SerializerWit
         return actor;
     }
 
-    private List<PipelineMessage> ReadMessages(ref WireReader r, bool withIds, out List<long> ids)
+    /// <summary>Reads what <see cref="WriteMessages{T}"/> wrote; <paramref name="withIds"/>: each message has its work item's id.</summary>
+    private T[] ReadMessages<T>(ref WireReader r, bool withIds, Func<long, PipelineMessage, T> item)
     {
         var headers = new JobHeader[r.Count(16)];
         for (var i = 0; i < headers.Length; i++) headers[i] = ReadHeader(ref r);
-        var count = r.Count(36);
-        var messages = new List<PipelineMessage>(count);
-        ids = withIds ? new List<long>(count) : [];
-        for (var i = 0; i < count; i++)
+        var items = new T[r.Count(36)];
+        for (var i = 0; i < items.Length; i++)
         {
-            if (withIds) ids.Add(r.Long());
+            var id = withIds ? r.Long() : 0;
             var h = r.Int();
             if ((uint)h >= (uint)headers.Length)
                 throw new SerializationException($"Palm message is corrupt: header index {h} of {headers.Length}.");
             var stage = r.Int();
             if ((uint)stage >= (uint)headers[h].Route.Length)
                 throw new SerializationException($"Palm message is corrupt: stage {stage} outside a route of {headers[h].Route.Length} steps.");
-            messages.Add(new PipelineMessage(headers[h], stage, r.Long(), r.UInt128(), r.Bytes()));
+            items[i] = item(id, new PipelineMessage(headers[h], stage, r.Long(), r.UInt128(), r.Bytes()));
         }
-        return messages;
-    }
-
-    private WorkBatch ReadWork(ref WireReader r)
-    {
-        var messages = ReadMessages(ref r, withIds: true, out var ids);
-        var items = new WorkItem[messages.Count];
-        for (var i = 0; i < items.Length; i++) items[i] = new WorkItem(ids[i], messages[i]);
-        return new WorkBatch(items);
+        return items;
     }
 
     private static ArraySegment<byte> WriteResults(ResultBatch b, Func<int, byte[]> allocate)

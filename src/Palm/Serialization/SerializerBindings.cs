@@ -31,16 +31,31 @@ internal static class SerializerBindings
     /// <summary>The name a type or class has in HOCON (<c>"Namespace.Type, Assembly"</c>).</summary>
     public static string HoconName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 
+    // Serializers that build any type a message names (Akka's JSON, remote deployment, Hyperion),
+    // by their usual names and the identifiers a peer writes to ask for them.
+    private static readonly (string Name, int Id)[] Unsafe = [("json", 1), ("daemon-create", 3), ("hyperion", -5)];
+
     /// <summary>
     /// Registers Palm's data and control serializers under the table's names, with their bindings, on
-    /// <paramref name="system"/> (for systems built without Palm's HOCON), then the guards (<see cref="SerializationGuard"/>).
-    /// The lane serializer is registered by the lanes themselves (Transport sits below this table).
+    /// <paramref name="system"/> (for systems built without Palm's HOCON), then what <c>hocon/reference.conf</c> sets up
+    /// besides: every unsafe serializer replaced by a <see cref="RefusingSerializer"/> under the same name and identifier
+    /// (so bytes that name it are refused), Akka.Remote's messages read without those that carry exceptions, and what has
+    /// no binding of its own refused. The lane serializer is registered by the lanes themselves (Transport sits below this table).
     /// </summary>
     public static void Register(ExtendedActorSystem system)
     {
         Add(system, Data, new PalmSerializer(system), []);
         Add(system, Control, new PalmControlSerializer(system), PalmControlSerializer.Types);
-        SerializationGuard.Apply(system);
+        var serialization = system.Serialization;
+        // Whether or not the system has them: bytes that ask for them are then refused with a clear reason.
+        foreach (var (name, id) in Unsafe) serialization.AddSerializer(name, new RefusingSerializer(system, id));
+        if (system.Provider is Akka.Remote.RemoteActorRefProvider)
+        {
+            serialization.AddSerializer("akka-misc", new GuardedMiscSerializer(system));
+            serialization.AddSerializer("akka-system-msg", new GuardedSystemMessageSerializer(system));
+        }
+        if (serialization.FindSerializerForType(typeof(object)) is not RefusingSerializer)
+            serialization.AddSerializationMap(typeof(object), new RefusingSerializer(system));
     }
 
     private static void Add(ExtendedActorSystem system, Row row, Akka.Serialization.Serializer serializer, Type[] concrete)

@@ -11,48 +11,35 @@ public readonly struct NextHop
 {
     internal enum HopKind : byte { Continue, Drop, Finish, GoTo, Divert, Branch, Several }
 
-    internal HopKind Kind { get; }
-    internal int Stage { get; }
-    internal Step[]? Steps { get; }
-    internal string[]? BranchNames { get; }
-    internal string? BranchName { get; }
-    internal NextHop[]? Hops { get; }
-    internal bool HasPayload { get; }
-    internal ReadOnlyMemory<byte> Payload { get; }
-
-    private NextHop(HopKind kind, int stage = 0, Step[]? steps = null, string[]? branches = null, NextHop[]? hops = null,
-        bool hasPayload = false, ReadOnlyMemory<byte> payload = default, string? branch = null)
-    {
-        BranchName = branch;
-        Kind = kind;
-        Stage = stage;
-        Steps = steps;
-        BranchNames = branches;
-        Hops = hops;
-        HasPayload = hasPayload;
-        Payload = payload;
-    }
+    internal HopKind Kind { get; private init; }
+    internal int Stage { get; private init; }
+    internal Step[]? Steps { get; private init; }
+    internal string[]? BranchNames { get; private init; }
+    internal string? BranchName { get; private init; }
+    internal NextHop[]? Hops { get; private init; }
+    internal bool HasPayload { get; private init; }
+    internal ReadOnlyMemory<byte> Payload { get; private init; }
 
     /// <summary>To the next step of the route (the default); at the fork of a <c>JobRoute</c>, to every branch.</summary>
     public static NextHop Continue => default;
 
     /// <summary>Nowhere: the output is discarded (the job still completes).</summary>
-    public static NextHop Drop => new(HopKind.Drop);
+    public static NextHop Drop => new() { Kind = HopKind.Drop };
 
     /// <summary>Straight to the client, skipping the rest of the route.</summary>
-    public static NextHop Finish => new(HopKind.Finish);
+    public static NextHop Finish => new() { Kind = HopKind.Finish };
 
     /// <summary>To the step at index <paramref name="stage"/> of the route (forward or back).</summary>
     public static NextHop GoTo(int stage) =>
-        stage >= 0 ? new(HopKind.GoTo, stage) : throw new ArgumentOutOfRangeException(nameof(stage), stage, "A stage is a route index, 0 or more.");
+        stage >= 0 ? new() { Kind = HopKind.GoTo, Stage = stage } : throw new ArgumentOutOfRangeException(nameof(stage), stage, "A stage is a route index, 0 or more.");
 
     /// <summary>Skips <paramref name="steps"/> steps after the current one (along the message's own branch).</summary>
     public static NextHop Skip(int steps) =>
-        steps >= 0 ? new(HopKind.GoTo, -1 - steps) : throw new ArgumentOutOfRangeException(nameof(steps), steps, "Cannot skip a negative number of steps.");
+        steps >= 0 ? new() { Kind = HopKind.GoTo, Stage = -1 - steps } : throw new ArgumentOutOfRangeException(nameof(steps), steps, "Cannot skip a negative number of steps.");
 
     /// <summary>Replaces the rest of the route with <paramref name="steps"/> (<c>server.function</c> each); the message leaves its branch.</summary>
     /// <exception cref="PalmRouteException">A step is malformed.</exception>
-    public static NextHop Divert(params string[] steps) => new(HopKind.Divert, 0, steps.Select(Step.Parse).ToArray());
+    public static NextHop Divert(params string[] steps) => new() { Kind = HopKind.Divert, Steps = steps.Select(Step.Parse).ToArray() };
 
     /// <summary>
     /// At the fork of a <c>JobRoute</c> (its last trunk step): to the branches named <paramref name="names"/> only (none: the
@@ -61,14 +48,14 @@ public readonly struct NextHop
     public static NextHop Branch(params string[] names)
     {
         ArgumentNullException.ThrowIfNull(names);
-        return new(HopKind.Branch, branches: names);
+        return new() { Kind = HopKind.Branch, BranchNames = names };
     }
 
     /// <summary>At the fork of a <c>JobRoute</c>: to the branch named <paramref name="name"/> only (the split's common case, without an array).</summary>
     public static NextHop Branch(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return new(HopKind.Branch, branch: name);
+        return new() { Kind = HopKind.Branch, BranchName = name };
     }
 
     /// <summary>
@@ -80,14 +67,14 @@ public readonly struct NextHop
         ArgumentNullException.ThrowIfNull(hops);
         // Nested ones are flattened: each hop is one message.
         var flat = hops.SelectMany(h => h.Kind == HopKind.Several ? h.Hops! : [h]).ToArray();
-        return flat.Length == 1 ? flat[0] : new(HopKind.Several, hops: flat);
+        return flat.Length == 1 ? flat[0] : new() { Kind = HopKind.Several, Hops = flat };
     }
 
     /// <summary>The same hop, carrying <paramref name="payload"/> in place of the function's output.</summary>
     public NextHop WithPayload(ReadOnlyMemory<byte> payload) =>
         Kind == HopKind.Several
             ? throw new InvalidOperationException("Give each hop of NextHop.Several its own payload.")
-            : new(Kind, Stage, Steps, BranchNames, Hops, true, payload, BranchName);
+            : this with { HasPayload = true, Payload = payload };
 
     /// <summary>The branches chosen, by name (one or many).</summary>
     internal IEnumerable<string> ChosenBranches => BranchName is not null ? [BranchName] : BranchNames!;

@@ -48,7 +48,6 @@ public abstract class PalmServer
     /// <summary>The template's name, as shown in status reports.</summary>
     internal abstract string TemplateName { get; }
 
-
     internal void Attach(ServerServices services) => _services = services;
 }
 

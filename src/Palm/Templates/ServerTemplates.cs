@@ -36,12 +36,8 @@ internal static class ServerTemplates
         ScatterGatherServer scatter => Parallel(runtime, role, parallel, ops => new ScatterGatherStage(ops, scatter)),
         SourceServer => Parallel(runtime, role, parallel, ops => new SourceStage(ops)),
         SinkServer sink => Parallel(runtime, role, parallel, ops => new SinkStage(ops, sink)),
-        ButterflyServer => role switch
-        {
-            ServerRole.Leader => Props.Create(() => new LeaderActor(runtime, parallel)),
-            ServerRole.Worker => Props.Create(() => new WorkerActor(runtime, parallel)),
-            _ => Props.Create(() => new RegisteredServerActor(runtime)),
-        },
+        ButterflyServer when role == ServerRole.Standalone => Props.Create(() => new RegisteredServerActor(runtime)),
+        ButterflyServer => Parallel(runtime, role, parallel, static ops => new ButterflyStage(ops)),
         RegisteredServer => role == ServerRole.Standalone
             ? Props.Create(() => new RegisteredServerActor(runtime))
             : throw new PalmConfigurationException(

@@ -197,7 +197,7 @@ public sealed class PalmSerializerTests : Akka.TestKit.Xunit2.TestKit
         foreach (var message in controls)
         {
             var manifest = envelopes.Manifest(message);
-            Assert.Equal(EnvelopeSerializer.ControlPrefix + control.Manifest(message), manifest);
+            Assert.Equal(PalmSerializer.ControlPrefix + control.Manifest(message), manifest);
             // Written into a pooled array (longer than asked for): the same bytes the control serializer writes.
             var body = envelopes.ToBinary(message, size => Enumerable.Repeat((byte)0xEE, size + 100).ToArray());
             Assert.Equal(control.ToBinary(message), body.ToArray());
@@ -210,7 +210,7 @@ public sealed class PalmSerializerTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(42, Assert.Single(back.Items).Id);
         // A control manifest without the prefix is not one of the data path's.
         Assert.Throws<SerializationException>(() => envelopes.FromBinary([], "WD"));
-        Assert.Throws<SerializationException>(() => envelopes.FromBinary([], EnvelopeSerializer.ControlPrefix + "D"));
+        Assert.Throws<SerializationException>(() => envelopes.FromBinary([], PalmSerializer.ControlPrefix + "D"));
     }
 
     [Fact]

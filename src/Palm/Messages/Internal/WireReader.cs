@@ -21,19 +21,17 @@ internal struct WireReader(byte[] buffer)
             throw new SerializationException($"Palm message is truncated or corrupt: needs {n} bytes at offset {_pos}, has {buffer.Length - _pos}.");
     }
 
-    public byte Byte()
+    private ReadOnlySpan<byte> Take(int n)
     {
-        Need(1);
-        return buffer[_pos++];
+        Need(n);
+        var span = buffer.AsSpan(_pos, n);
+        _pos += n;
+        return span;
     }
 
-    public int Int()
-    {
-        Need(4);
-        var v = BinaryPrimitives.ReadInt32LittleEndian(buffer.AsSpan(_pos));
-        _pos += 4;
-        return v;
-    }
+    public byte Byte() => Take(1)[0];
+
+    public int Int() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
 
     /// <summary>A count of items that each take at least <paramref name="minItemSize"/> bytes.</summary>
     public int Count(int minItemSize)
@@ -44,29 +42,11 @@ internal struct WireReader(byte[] buffer)
         return n;
     }
 
-    public long Long()
-    {
-        Need(8);
-        var v = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(_pos));
-        _pos += 8;
-        return v;
-    }
+    public long Long() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
-    public UInt128 UInt128()
-    {
-        Need(16);
-        var v = BinaryPrimitives.ReadUInt128LittleEndian(buffer.AsSpan(_pos));
-        _pos += 16;
-        return v;
-    }
+    public UInt128 UInt128() => BinaryPrimitives.ReadUInt128LittleEndian(Take(16));
 
-    public Guid Guid()
-    {
-        Need(16);
-        var v = new Guid(buffer.AsSpan(_pos, 16));
-        _pos += 16;
-        return v;
-    }
+    public Guid Guid() => new(Take(16));
 
     public string? String()
     {

@@ -12,7 +12,6 @@ internal struct WireWriter(byte[] buffer)
     private int _pos;
 
     public readonly byte[] Buffer => buffer;
-    public readonly int Position => _pos;
 
     /// <summary>What was written so far.</summary>
     public readonly ArraySegment<byte> Written => new(buffer, 0, _pos);
@@ -22,29 +21,13 @@ internal struct WireWriter(byte[] buffer)
 
     public void Byte(byte v) => buffer[_pos++] = v;
 
-    public void Int(int v)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(_pos), v);
-        _pos += 4;
-    }
+    public void Int(int v) => BinaryPrimitives.WriteInt32LittleEndian(Take(4), v);
 
-    public void Long(long v)
-    {
-        BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(_pos), v);
-        _pos += 8;
-    }
+    public void Long(long v) => BinaryPrimitives.WriteInt64LittleEndian(Take(8), v);
 
-    public void UInt128(UInt128 v)
-    {
-        BinaryPrimitives.WriteUInt128LittleEndian(buffer.AsSpan(_pos), v);
-        _pos += 16;
-    }
+    public void UInt128(UInt128 v) => BinaryPrimitives.WriteUInt128LittleEndian(Take(16), v);
 
-    public void Guid(Guid v)
-    {
-        v.TryWriteBytes(buffer.AsSpan(_pos));
-        _pos += 16;
-    }
+    public void Guid(Guid v) => v.TryWriteBytes(Take(16));
 
     public void String(string? s)
     {
@@ -62,7 +45,13 @@ internal struct WireWriter(byte[] buffer)
     public void Bytes(ReadOnlyMemory<byte> bytes)
     {
         Int(bytes.Length);
-        bytes.Span.CopyTo(buffer.AsSpan(_pos));
-        _pos += bytes.Length;
+        bytes.Span.CopyTo(Take(bytes.Length));
+    }
+
+    private Span<byte> Take(int n)
+    {
+        var span = buffer.AsSpan(_pos, n);
+        _pos += n;
+        return span;
     }
 }

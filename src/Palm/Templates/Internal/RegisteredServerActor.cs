@@ -30,5 +30,5 @@ internal sealed class RegisteredServerActor : ReceiveActor
 
     protected override void PreStart() => _runtime.Instance.Started();
 
-    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, _forwarder.Flush);
+    private void After(Func<Task>? rest) => _runner.Then(rest, RunTask, _forwarder.Flush);
 }

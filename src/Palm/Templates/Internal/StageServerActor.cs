@@ -75,7 +75,7 @@ internal sealed class StageServerActor : ReceiveActor, IWithTimers
         After(_runner.Accept(work));
     }
 
-    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, Done);
+    private void After(Func<Task>? rest) => _runner.Then(rest, RunTask, Done);
 
     private void Done()
     {

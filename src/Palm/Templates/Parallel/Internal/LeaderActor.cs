@@ -27,10 +27,6 @@ internal sealed class LeaderActor : ReceiveActor, IWithTimers
     private bool _warnedNoWorkers;
     private readonly HashSet<IActorRef> _stopped = [];
 
-    public LeaderActor(ServerRuntime runtime, ParallelSettings parallel) : this(runtime, parallel, static ops => new ButterflyStage(ops))
-    {
-    }
-
     public LeaderActor(ServerRuntime runtime, ParallelSettings parallel, Func<LeaderOps, ILeaderStage> stage)
     {
         _runtime = runtime;

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Routing;
 using Palm.Messages;
 using Palm.Transport;
 
@@ -9,38 +8,27 @@ namespace Palm.Templates.Parallel.Internal;
 /// The leader's bookkeeping, apart from the actor so that it can be tested alone. An answer counts only from the worker that
 /// holds its message now, and only once: that is how a message goes on exactly once (docs/internals.md#ventilator).
 /// </summary>
-internal sealed class Ventilator
+/// <param name="initialWindow">The window a worker starts with.</param>
+/// <param name="maxWindow"><c>palm.butterfly.worker-window</c>.</param>
+/// <param name="windowTime"><c>palm.butterfly.worker-window-time</c>.</param>
+/// <param name="batchMaxMessages"><c>palm.batch.max-messages</c>.</param>
+/// <param name="batchMaxBytes"><c>palm.batch.max-bytes</c>.</param>
+/// <param name="lanes">The way work goes to workers.</param>
+/// <param name="clock">Measures workers' rates; tests pass a clock of their own.</param>
+internal sealed class Ventilator(int initialWindow, int maxWindow, TimeSpan windowTime, int batchMaxMessages, long batchMaxBytes,
+    Transport.DataLanes lanes, TimeProvider? clock = null)
 {
-    private readonly int _batchMaxMessages;
-    private readonly long _batchMaxBytes;
-    private readonly Transport.DataLanes _lanes;
-    private readonly WindowRules _rules;
-    private readonly TimeProvider _clock;
-    private readonly CreditRoutingLogic _logic = new();
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private readonly WindowRules _rules = new(Math.Min(initialWindow, maxWindow), maxWindow, windowTime.TotalSeconds,
+        (clock ?? TimeProvider.System).TimestampFrequency);
     private readonly Dictionary<IActorRef, WorkerRoutee> _workers = new();
-    private Routee[] _routees = [];
+    private WorkerRoutee[] _routees = [];
     private readonly Queue<WorkItem> _fresh = new();
     private readonly Queue<WorkItem> _retry = new();
     private readonly Dictionary<long, Open> _open = new();
     private long _nextId;
+    private uint _turn;
     private int _undrained;
-
-    /// <param name="initialWindow">The window a worker starts with.</param>
-    /// <param name="maxWindow"><c>palm.butterfly.worker-window</c>.</param>
-    /// <param name="windowTime"><c>palm.butterfly.worker-window-time</c>.</param>
-    /// <param name="batchMaxMessages"><c>palm.batch.max-messages</c>.</param>
-    /// <param name="batchMaxBytes"><c>palm.batch.max-bytes</c>.</param>
-    /// <param name="lanes">The way work goes to workers.</param>
-    /// <param name="clock">Measures workers' rates; tests pass a clock of their own.</param>
-    public Ventilator(int initialWindow, int maxWindow, TimeSpan windowTime, int batchMaxMessages, long batchMaxBytes, Transport.DataLanes lanes,
-        TimeProvider? clock = null)
-    {
-        _batchMaxMessages = batchMaxMessages;
-        _batchMaxBytes = batchMaxBytes;
-        _lanes = lanes;
-        _clock = clock ?? TimeProvider.System;
-        _rules = new WindowRules(Math.Min(initialWindow, maxWindow), maxWindow, windowTime.TotalSeconds, _clock.TimestampFrequency);
-    }
 
     public int WorkerCount => _workers.Count;
 
@@ -63,7 +51,7 @@ internal sealed class Ventilator
     public bool AddWorker(IActorRef worker)
     {
         if (_workers.ContainsKey(worker)) return false;
-        var routee = new WorkerRoutee(worker, _rules, _lanes, _batchMaxMessages, _batchMaxBytes);
+        var routee = new WorkerRoutee(worker, _rules, lanes, batchMaxMessages, batchMaxBytes);
         _workers[worker] = routee;
         _routees = [.. _routees, routee];
         return true;
@@ -75,7 +63,17 @@ internal sealed class Ventilator
         if (!_workers.Remove(worker, out var routee)) return -1;
         _routees = _routees.Where(r => !ReferenceEquals(r, routee)).ToArray();
         if (routee.Draining && !routee.DrainReported) _undrained--;
-        return Requeue(routee, routee.Held.ToList());
+        var requeued = 0;
+        // Oldest first, so that re-dispatched messages keep their order among themselves.
+        foreach (var id in routee.Held.Order())
+        {
+            if (!_open.TryGetValue(id, out var open) || !ReferenceEquals(open.Worker, routee)) continue;
+            open.Worker = null;
+            _retry.Enqueue(open.Item);
+            requeued++;
+        }
+        routee.Held.Clear();
+        return requeued;
     }
 
     /// <summary>
@@ -107,22 +105,6 @@ internal sealed class Ventilator
             drained.Add(routee);
         }
         return drained;
-    }
-
-    private int Requeue(WorkerRoutee routee, List<long> ids)
-    {
-        var requeued = 0;
-        // Oldest first, so that re-dispatched messages keep their order among themselves.
-        ids.Sort();
-        foreach (var id in ids)
-        {
-            routee.Held.Remove(id);
-            if (!_open.TryGetValue(id, out var open) || !ReferenceEquals(open.Worker, routee)) continue;
-            open.Worker = null;
-            _retry.Enqueue(open.Item);
-            requeued++;
-        }
-        return requeued;
     }
 
     /// <summary>
@@ -186,7 +168,7 @@ internal sealed class Ventilator
             }
             else break;
 
-            if (_logic.Select(item, _routees) is not WorkerRoutee routee) break;
+            if (MostFree() is not { } routee) break;
             from.Dequeue();
             if (_open.TryGetValue(item.Id, out var open)) open.Worker = routee;
             else _open[item.Id] = new Open(item, routee);
@@ -195,6 +177,29 @@ internal sealed class Ventilator
             routee.AddToOutbox(item, self);
         }
         foreach (var routee in _workers.Values) routee.SendOutbox(self);
+    }
+
+    /// <summary>
+    /// The worker with the most free credit, ties taken in turn; none when every worker is full, which is the signal to wait
+    /// for answers. Akka.NET 1.5 has no work-pulling router, and its pool and group routers get no word back from their
+    /// routees, so they cannot be fair to workers of different speeds; credit is that word.
+    /// </summary>
+    private WorkerRoutee? MostFree()
+    {
+        if (_routees.Length == 0) return null;
+        var start = (int)(_turn++ % (uint)_routees.Length);
+        WorkerRoutee? best = null;
+        var bestFree = 0;
+        for (var i = 0; i < _routees.Length; i++)
+        {
+            var routee = _routees[(start + i) % _routees.Length];
+            if (routee.Free > bestFree)
+            {
+                best = routee;
+                bestFree = routee.Free;
+            }
+        }
+        return best;
     }
 
     private sealed class Open(WorkItem item, WorkerRoutee? worker)

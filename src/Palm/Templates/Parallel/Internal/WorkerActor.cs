@@ -121,7 +121,7 @@ internal sealed class WorkerActor : ReceiveActor, IWithUnboundedStash
         if (_runner.WantsMore) _runtime.Lanes.Tell(Sender, new WorkResults([], Starved: true), Self);
     }
 
-    private void After(Func<Task>? rest) => StepContinuation.Then(rest, RunTask, _answers.Flush);
+    private void After(Func<Task>? rest) => _runner.Then(rest, RunTask, _answers.Flush);
 
     /// <summary>Whether the worker's call slots were free more than half of the time since its previous answers; starts a new period.</summary>
     private bool Starved()

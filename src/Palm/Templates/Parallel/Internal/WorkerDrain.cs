@@ -13,7 +13,7 @@ namespace Palm.Templates.Parallel.Internal;
 /// holds nothing, or the leader would re-dispatch work still being computed (docs/internals.md#workerdrain).
 /// </summary>
 /// <remarks>The task runs outside the worker actor; the actor hands it the leader's reply through <see cref="Drained"/>.</remarks>
-internal sealed class WorkerDrain
+internal sealed class WorkerDrain(ServerRuntime runtime, TimeSpan drainTimeout, IActorRef worker)
 {
     /// <summary>The coordinated-shutdown phase of the drain: after services stop taking requests, before the node leaves the cluster.</summary>
     public const string Phase = CoordinatedShutdown.PhaseServiceRequestsDone;
@@ -21,19 +21,9 @@ internal sealed class WorkerDrain
     /// <summary>How often the drain looks whether the leader is still in the directory (only while a node shuts down).</summary>
     private static readonly TimeSpan LeaderPoll = TimeSpan.FromMilliseconds(100);
 
-    private readonly ServerRuntime _runtime;
-    private readonly IActorRef _worker;
-    private readonly TimeSpan _drainTimeout;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile IActorRef? _leader;
     private volatile bool _stopped;
-
-    private WorkerDrain(ServerRuntime runtime, TimeSpan drainTimeout, IActorRef worker)
-    {
-        _runtime = runtime;
-        _drainTimeout = drainTimeout;
-        _worker = worker;
-    }
 
     /// <summary>Registers the drain of <paramref name="worker"/> with its actor system's coordinated shutdown; it waits at most <paramref name="drainTimeout"/> (<c>palm.butterfly.drain-timeout</c>).</summary>
     public static WorkerDrain Register(ActorSystem system, ServerRuntime runtime, TimeSpan drainTimeout, IActorRef worker)
@@ -70,29 +60,29 @@ internal sealed class WorkerDrain
         _leader = leader;
         // Sent for the worker, so that the leader knows which worker it is and replies to it; in the session with the
         // leader's system, like the work and the answers, so it is sent again until that system has it.
-        _runtime.Lanes.Tell(leader, WorkerDraining.Instance, _worker);
+        runtime.Lanes.Tell(leader, WorkerDraining.Instance, worker);
         while (!_drained.Task.IsCompleted)
         {
-            var left = _drainTimeout - Stopwatch.GetElapsedTime(started);
+            var left = drainTimeout - Stopwatch.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
             {
-                _runtime.Log.Warning("Worker {0} of server '{1}' was not drained within {2} (palm.butterfly.drain-timeout); it leaves anyway, "
-                    + "and its leader re-dispatches what it still holds.", _worker.Path, _runtime.Name, _drainTimeout);
+                runtime.Log.Warning("Worker {0} of server '{1}' was not drained within {2} (palm.butterfly.drain-timeout); it leaves anyway, "
+                    + "and its leader re-dispatches what it still holds.", worker.Path, runtime.Name, drainTimeout);
                 return Done.Instance;
             }
             // Polled rather than watched: this runs outside the actor, and only while the node shuts down.
             if (!leader.Equals(CurrentLeader()))
             {
-                _runtime.Log.Info("Worker {0} of server '{1}' stops draining: its leader left.", _worker.Path, _runtime.Name);
+                runtime.Log.Info("Worker {0} of server '{1}' stops draining: its leader left.", worker.Path, runtime.Name);
                 return Done.Instance;
             }
             await Task.WhenAny(_drained.Task, Task.Delay(left < LeaderPoll ? left : LeaderPoll)).ConfigureAwait(false);
         }
         if (!_stopped)
-            _runtime.Log.Info("Worker {0} of server '{1}' drained in {2:F0} ms: its leader holds nothing of it any more.",
-                _worker.Path, _runtime.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            runtime.Log.Info("Worker {0} of server '{1}' drained in {2:F0} ms: its leader holds nothing of it any more.",
+                worker.Path, runtime.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return Done.Instance;
     }
 
-    private IActorRef? CurrentLeader() => _runtime.Directory.Current.LeaderOf(_runtime.Name);
+    private IActorRef? CurrentLeader() => runtime.Directory.Current.LeaderOf(runtime.Name);
 }

@@ -1,16 +1,15 @@
 using Akka.Actor;
-using Akka.Routing;
 using Palm.Messages.Internal;
 using Palm.Transport;
 
 namespace Palm.Templates.Parallel.Internal;
 
 /// <summary>
-/// One worker as a routee of its leader's router: the worker actor, how many messages it may hold
+/// One worker as its leader's ventilator sees it: the worker actor, how many messages it may hold
 /// (its window) and which ones it holds now. Credit is what lets the leader balance by itself: a
 /// worker gets a message only for one it has returned, so each worker is fed at its own pace.
 /// </summary>
-internal sealed class WorkerRoutee : Routee
+internal sealed class WorkerRoutee
 {
     private readonly WindowRules _rules;
     private readonly Transport.DataLanes _lanes;
@@ -31,7 +30,8 @@ internal sealed class WorkerRoutee : Routee
         _rate = new AnswerRate(rules.SampleTicks, rules.Frequency, rules.WindowSeconds);
         Window = rules.Initial;
         Limit = rules.Max;
-        _outbox = new EnvelopeBatch<WorkItem>(batchMaxMessages, batchMaxBytes, (items, _) => Send(new WorkBatch(items), _leader));
+        // In the session with the worker's system (DataLanes.Tell): kept and sent again until that system confirms it.
+        _outbox = new EnvelopeBatch<WorkItem>(batchMaxMessages, batchMaxBytes, (items, _) => _lanes.Tell(Worker, new WorkBatch(items), _leader));
     }
 
     public IActorRef Worker { get; }
@@ -106,7 +106,4 @@ internal sealed class WorkerRoutee : Routee
         _leader = leader;
         _outbox.Flush();
     }
-
-    /// <summary>Sends to the worker in the session with its system (see <c>DataLanes.Tell</c>): kept and sent again until the worker's system confirms it.</summary>
-    public override void Send(object message, IActorRef sender) => _lanes.Tell(Worker, message, sender);
 }

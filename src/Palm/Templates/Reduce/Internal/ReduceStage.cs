@@ -13,37 +13,26 @@ namespace Palm.Templates.Reduce.Internal;
 /// here per job, stage and key, and each fold leaves as messages of the reduce's own after <see cref="StageFlush"/>; the
 /// order of its reports is what makes this exact (docs/internals.md#reducestage).
 /// </summary>
-internal sealed class ReduceStage : ILeaderStage
+internal sealed class ReduceStage(LeaderOps ops, ReduceServer server) : ILeaderStage
 {
-    private readonly LeaderOps _ops;
-    private readonly ReduceServer _server;
-    private readonly ServerRuntime _runtime;
-    private readonly ReduceSettings _settings;
-    private readonly UserCall _calls;
+    private readonly ServerRuntime _runtime = ops.Runtime;
+    private readonly ReduceSettings _settings =
+        ReduceSettings.Create(ops.Config, ops.Runtime.Name, server.Windows.Messages, server.Windows.Time);
+    private readonly UserCall _calls = new(ops.Runtime);
     private readonly Dictionary<(Guid Job, int Stage), Fold> _folds = new();
-    private readonly FlushedJobs _flushed = new();
+    private readonly FlushedJobs _flushed = new(ops, "reduce");
     // Clients with a fold here: a client that goes away never flushes its jobs, so their folds are dropped then.
     private readonly HashSet<IActorRef> _clients = new();
     private bool _timerStarted;
-
-    public ReduceStage(LeaderOps ops, ReduceServer server)
-    {
-        _ops = ops;
-        _server = server;
-        _runtime = ops.Runtime;
-        _calls = new UserCall(ops.Runtime);
-        var (messages, time) = server.Windows;
-        _settings = ReduceSettings.Create(ops.Config, _runtime.Name, messages, time);
-    }
 
     public void Accept(PipelineMessage message)
     {
         if (!_timerStarted && _settings.WindowTime > TimeSpan.Zero)
         {
             _timerStarted = true;
-            _ops.Timers().StartPeriodicTimer(nameof(WindowTick), WindowTick.Instance, _settings.WindowTime);
+            ops.Timers().StartPeriodicTimer(nameof(WindowTick), WindowTick.Instance, _settings.WindowTime);
         }
-        _ops.Enqueue(message);
+        ops.Enqueue(message);
     }
 
     public void Answered(PipelineMessage work, in StepOutcome outcome)
@@ -51,27 +40,26 @@ internal sealed class ReduceStage : ILeaderStage
         if (outcome.Error is not null || outcome.Count == 0)
         {
             // An error, or nothing to fold: the weight returns as with any step.
-            _ops.Forwarder.Emit(work, outcome);
+            ops.Forwarder.Emit(work, outcome);
             return;
         }
         var key = (work.Job.JobId, work.Stage);
         if (_flushed.Contains(key))
         {
-            _runtime.Counters.AddError();
-            _ops.Forwarder.Fail(work, FlushedJobs.Late(_runtime.Name, "Reduce", work.Stage, "reduce"));
+            _flushed.Refuse(work, "Reduce");
             return;
         }
         var count = outcome.Count;
         if (!Weights.TrySplit(work.Weight, count, out var split))
         {
             // Splitting the weight over failed outputs would be impossible; fail the message before folding any of it.
-            _ops.Forwarder.Emit(work, outcome);
+            ops.Forwarder.Emit(work, outcome);
             return;
         }
         if (!_folds.TryGetValue(key, out var fold))
         {
             _folds[key] = fold = new Fold(work.Job.Trunk, work.Stage);
-            if (_clients.Add(work.Job.Client)) _ops.Watch(work.Job.Client);
+            if (_clients.Add(work.Job.Client)) ops.Watch(work.Job.Client);
         }
         List<(int Output, PalmError Error)>? failures = null;
         for (var i = 0; i < count; i++)
@@ -88,7 +76,7 @@ internal sealed class ReduceStage : ILeaderStage
             {
                 var weight = split[output];
                 absorbed -= weight;
-                _ops.Forwarder.Fail(work with { Weight = weight }, error);
+                ops.Forwarder.Fail(work with { Weight = weight }, error);
             }
         }
         if (absorbed == UInt128.Zero)
@@ -99,7 +87,7 @@ internal sealed class ReduceStage : ILeaderStage
         fold.Messages++;
         // The window's report goes before this message's Absorbed report: see the remarks.
         if (_settings.WindowMessages > 0 && fold.Messages >= _settings.WindowMessages) Emit(fold, final: false);
-        _ops.Forwarder.Report(work.Job, OwnMessages.AbsorbedReport(work.InputId, absorbed, work.Stage));
+        ops.Forwarder.Report(work.Job, OwnMessages.AbsorbedReport(work.InputId, absorbed, work.Stage));
     }
 
     public bool Handle(object message, IActorRef sender)
@@ -134,13 +122,13 @@ internal sealed class ReduceStage : ILeaderStage
     private PalmError? FoldOne(Fold fold, ReadOnlyMemory<byte> partial, PipelineMessage work)
     {
         string? key = null;
-        if (_server.Keyed && !_calls.TryRun("Key", work, (_server, partial), static s => s._server.KeyOf(s.partial)
+        if (server.Keyed && !_calls.TryRun("Key", work, (server, partial), static s => s.server.KeyOf(s.partial)
                 ?? throw new InvalidOperationException("The key function returned null for an output; every output needs a key."), out key, out var error))
             return error;
         var accumulator = fold.Get(key);
-        if (accumulator is null && !_calls.TryRun("Initial", work, _server, static server => server.NewAccumulator(), out accumulator, out error))
+        if (accumulator is null && !_calls.TryRun("Initial", work, server, static s => s.NewAccumulator(), out accumulator, out error))
             return error;
-        if (!_calls.TryRun("Reduce", work, (_server, accumulator: accumulator!, partial), static s => s._server.Fold(s.accumulator, s.partial), out accumulator, out error))
+        if (!_calls.TryRun("Reduce", work, (server, accumulator: accumulator!, partial), static s => s.server.Fold(s.accumulator, s.partial), out accumulator, out error))
             return error;
         fold.Set(key, accumulator!);
         return null;
@@ -149,7 +137,7 @@ internal sealed class ReduceStage : ILeaderStage
     private void Flush(StageFlush flush, IActorRef client)
     {
         // A repeated flush (a session delivers a client's flush once, so none is expected) gets the same answer.
-        if (_flushed.TryAnswer(flush, client, _ops.Forwarder, _folds.ContainsKey((flush.JobId, flush.Stage)))) return;
+        if (_flushed.TryAnswer(flush, client, _folds.ContainsKey((flush.JobId, flush.Stage)))) return;
         _folds.Remove((flush.JobId, flush.Stage), out var fold);
         Emit(fold!, final: true);
         _flushed.Add((flush.JobId, flush.Stage), fold!.Emitted);
@@ -161,14 +149,11 @@ internal sealed class ReduceStage : ILeaderStage
         foreach (var (key, accumulator) in fold.Take())
         {
             var origin = new PipelineMessage(fold.Job, fold.Stage, OwnMessages.Id(fold.Stage, fold.Emitted++), Weights.Whole, default);
-            _ops.Forwarder.Emit(origin, _calls.Outputs("Result", origin, (_server, key, accumulator), static s => s._server.ResultOf(s.key, s.accumulator)));
+            ops.Forwarder.Emit(origin, _calls.Outputs("Result", origin, (server, key, accumulator), static s => s.server.ResultOf(s.key, s.accumulator)));
         }
         fold.Messages = 0;
-        Announce(fold.Job, fold.Stage, fold.Emitted, final);
+        ops.Forwarder.Report(fold.Job, OwnMessages.EmittedReport(fold.Stage, fold.Emitted, final));
     }
-
-    private void Announce(JobHeader job, int stage, long total, bool final) =>
-        _ops.Forwarder.Report(job, OwnMessages.EmittedReport(stage, total, final));
 
     /// <summary>What a reduce holds for one job at one stage: the accumulator (or one per key) of the current window.</summary>
     private sealed class Fold(JobHeader job, int stage)

@@ -16,12 +16,12 @@ internal sealed class SinkStage(LeaderOps ops, SinkServer server) : ILeaderStage
     private readonly UserCall _calls = new(ops.Runtime);
     // The jobs seen at each stage, with the header the summary leaves with.
     private readonly Dictionary<(Guid Job, int Stage), JobHeader> _seen = new();
-    private readonly FlushedJobs _flushed = new();
+    private readonly FlushedJobs _flushed = new(ops, "sink");
     private readonly HashSet<IActorRef> _clients = new();
 
     public void Accept(PipelineMessage message)
     {
-        if (_flushed.Contains((message.Job.JobId, message.Stage))) Late(message);
+        if (_flushed.Contains((message.Job.JobId, message.Stage))) _flushed.Refuse(message, message.Step.Function);
         else ops.Enqueue(message);
     }
 
@@ -35,7 +35,7 @@ internal sealed class SinkStage(LeaderOps ops, SinkServer server) : ILeaderStage
         var key = (work.Job.JobId, work.Stage);
         if (_flushed.Contains(key))
         {
-            Late(work);
+            _flushed.Refuse(work, work.Step.Function);
             return;
         }
         for (var i = 0; i < outcome.Count; i++)
@@ -85,7 +85,7 @@ internal sealed class SinkStage(LeaderOps ops, SinkServer server) : ILeaderStage
     private void Flush(StageFlush flush, IActorRef client)
     {
         var key = (flush.JobId, flush.Stage);
-        if (_flushed.TryAnswer(flush, client, ops.Forwarder, _seen.ContainsKey(key))) return;
+        if (_flushed.TryAnswer(flush, client, _seen.ContainsKey(key))) return;
         _seen.Remove(key, out var header);
         // One message of the sink's own carries the summary (several outputs share its weight; none: it is done at once).
         var origin = new PipelineMessage(header!, flush.Stage, OwnMessages.Id(flush.Stage, 0), Weights.Whole, default);
@@ -94,12 +94,6 @@ internal sealed class SinkStage(LeaderOps ops, SinkServer server) : ILeaderStage
         _flushed.Add(key, 1);
         ops.Forwarder.Emit(origin, summary);
         ops.Forwarder.Report(header!, OwnMessages.EmittedReport(flush.Stage, 1, final: true));
-    }
-
-    private void Late(PipelineMessage message)
-    {
-        ops.Runtime.Counters.AddError();
-        ops.Forwarder.Fail(message, FlushedJobs.Late(ops.Runtime.Name, message.Step.Function, message.Stage, "sink"));
     }
 
     private void DropJobsOf(IActorRef client)

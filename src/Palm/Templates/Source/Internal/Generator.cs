@@ -4,25 +4,18 @@ using Palm.Messages;
 namespace Palm.Templates.Source.Internal;
 
 /// <summary>One running generator of a <see cref="Servers.SourceServer"/>: the sequence its function returned for one seed, as payloads.</summary>
-internal sealed class Generator : IDisposable
+internal sealed class Generator(string function, PipelineMessage seed, IEnumerator<ReadOnlyMemory<byte>>? sync,
+    IAsyncEnumerator<ReadOnlyMemory<byte>>? async) : IDisposable
 {
-    private Generator(string function, PipelineMessage seed, IEnumerator<ReadOnlyMemory<byte>>? sync, IAsyncEnumerator<ReadOnlyMemory<byte>>? async)
-    {
-        Function = function;
-        Seed = seed;
-        Sync = sync;
-        Async = async;
-    }
-
     /// <summary>The generator's function name (errors name it).</summary>
-    public string Function { get; }
+    public string Function { get; } = function;
 
     /// <summary>The input that started it.</summary>
-    public PipelineMessage Seed { get; }
+    public PipelineMessage Seed { get; } = seed;
 
-    public IEnumerator<ReadOnlyMemory<byte>>? Sync { get; }
+    public IEnumerator<ReadOnlyMemory<byte>>? Sync { get; } = sync;
 
-    public IAsyncEnumerator<ReadOnlyMemory<byte>>? Async { get; }
+    public IAsyncEnumerator<ReadOnlyMemory<byte>>? Async { get; } = async;
 
     /// <summary>An asynchronous step is under way; its result comes back to the actor.</summary>
     public bool Waiting { get; set; }

@@ -18,7 +18,7 @@ internal sealed class SourceStage(LeaderOps ops) : ILeaderStage
 
     private readonly UserCall _calls = new(ops.Runtime);
     private readonly Dictionary<(Guid Job, int Stage), SourceJob> _jobs = new();
-    private readonly FlushedJobs _flushed = new();
+    private readonly FlushedJobs _flushed = new(ops, "source");
     private readonly HashSet<IActorRef> _clients = new();
 
     public void Accept(PipelineMessage message)
@@ -31,8 +31,7 @@ internal sealed class SourceStage(LeaderOps ops) : ILeaderStage
         var key = (message.Job.JobId, message.Stage);
         if (_flushed.Contains(key))
         {
-            ops.Runtime.Counters.AddError();
-            ops.Forwarder.Fail(message, FlushedJobs.Late(ops.Runtime.Name, function.Name, message.Stage, "source"));
+            _flushed.Refuse(message, function.Name);
             return;
         }
         if (!_calls.TryStartGenerator(function, message, out var sequence, out var error) || !Generator.TryOpen(function.Name, message, sequence!, _calls, out var generator, out error))
@@ -162,15 +161,12 @@ internal sealed class SourceStage(LeaderOps ops) : ILeaderStage
         End(job);
     }
 
-    private void End(SourceJob job)
-    {
-        job.Generators.Dequeue().Dispose();
-    }
+    private static void End(SourceJob job) => job.Generators.Dequeue().Dispose();
 
     private void Flush(StageFlush flush, IActorRef client)
     {
         var held = _jobs.TryGetValue((flush.JobId, flush.Stage), out var job);
-        if (_flushed.TryAnswer(flush, client, ops.Forwarder, held)) return;
+        if (_flushed.TryAnswer(flush, client, held)) return;
         job!.FlushWanted = true;
         TryFinish(job);
     }
