@@ -24,39 +24,30 @@ namespace Palm.Client;
 /// </summary>
 public sealed class PalmClient : IAsyncDisposable
 {
-    private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
-    private readonly IActorRef _actor;
     private readonly IActorRef _node;
     private readonly DirectoryView _view;
-    private readonly Transport.DataLanes _lanes;
+    private readonly DataLanes _lanes;
     private readonly IDisposable _laneReceiver;
     private readonly IDisposable _metrics;
     private int _disposed;
 
-    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, IActorRef node, DirectoryView view, PalmSettings settings, ClientSettings clientSettings, Transport.DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
+    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, IActorRef node, DirectoryView view, PalmSettings settings,
+        ClientSettings clientSettings, DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
     {
-        _node = node;
-        Counters = counters;
-        _laneReceiver = laneReceiver;
+        (System, _ownsSystem, Actor, _node, _view, Settings, ClientSettings, _lanes, Counters, _laneReceiver) =
+            (system, ownsSystem, actor, node, view, settings, clientSettings, lanes, counters, laneReceiver);
         var metrics = ClientMetrics.Register(counters, ((ExtendedActorSystem)system).Provider.DefaultAddress.ToString());
         _metrics = metrics;
         // A client left undisposed ends with its system (a node's, say): its measurements too.
         system.RegisterOnTermination(metrics.Dispose);
-        _system = system;
-        _ownsSystem = ownsSystem;
-        _actor = actor;
-        _view = view;
-        Settings = settings;
-        ClientSettings = clientSettings;
-        _lanes = lanes;
     }
 
     /// <summary>The actor system the client runs in (its own, or the node's it was connected through).</summary>
-    internal ActorSystem System => _system;
+    internal ActorSystem System { get; }
 
     /// <summary>The actor that receives the results of every job of this client.</summary>
-    internal IActorRef Actor => _actor;
+    internal IActorRef Actor { get; }
 
     /// <summary>What the client did (jobs, inputs; the <c>palm.client.*</c> metrics) and ignored (duplicated results, results from strangers).</summary>
     internal ClientCounters Counters { get; }
@@ -181,7 +172,7 @@ public sealed class PalmClient : IAsyncDisposable
     private static async Task<PalmClient> Start(ActorSystem system, bool ownsSystem, IActorRef node, PalmSettings settings, ClientSettings clientSettings, CancellationToken cancellationToken)
     {
         // The lane listens before the first job, so servers can send results on it.
-        var lanes = Transport.DataLanes.Get(system);
+        var lanes = DataLanes.Get(system);
         var view = new DirectoryView();
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var counters = new ClientCounters();
@@ -215,7 +206,7 @@ public sealed class PalmClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(payloads);
         // A collection's count is known without enumerating it: progress reports a total from the start.
-        return Start(route, ToAsync(payloads), options, payloads.TryGetNonEnumeratedCount(out var count) ? count : null, cancellationToken);
+        return Start((Step.ParseRoute(route), null), ToAsync(payloads), options, payloads.TryGetNonEnumeratedCount(out var count) ? count : null, cancellationToken);
     }
 
     /// <summary>
@@ -230,7 +221,7 @@ public sealed class PalmClient : IAsyncDisposable
     public IAsyncEnumerable<JobResult> RunJob(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        return Start(route, payloads, options, null, cancellationToken);
+        return Start((Step.ParseRoute(route), null), payloads, options, null, cancellationToken);
     }
 
     /// <summary>Runs a job on a route that forks; see <see cref="RunJob(JobRoute, IAsyncEnumerable{byte[]}, JobOptions?, CancellationToken)"/>.</summary>
@@ -255,9 +246,6 @@ public sealed class PalmClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(payloads);
         return Start(route.Build(), payloads, options, null, cancellationToken);
     }
-
-    private IAsyncEnumerable<JobResult> Start(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options, long? total,
-        CancellationToken cancellationToken) => Start((Step.ParseRoute(route), null), payloads, options, total, cancellationToken);
 
     private IAsyncEnumerable<JobResult> Start((Step[] Steps, RouteShape? Shape) route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options, long? total,
         CancellationToken cancellationToken)
@@ -315,7 +303,7 @@ public sealed class PalmClient : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bound, TimeSpan.Zero);
-        return StatusSurvey.TakeAsync(_system, _node, _view.Current, bound, cancellationToken);
+        return StatusSurvey.TakeAsync(System, _node, _view.Current, bound, cancellationToken);
     }
 
     /// <summary>Parses and (unless told not to) validates the route, and makes the job's client-side state.</summary>
@@ -330,7 +318,7 @@ public sealed class PalmClient : IAsyncDisposable
         var window = options.Window ?? ClientSettings.Window;
         // The route's servers that exist now: if one leaves, the job cannot finish (or, for a branch's, that branch).
         var watched = steps.Select(s => s.Server).Distinct().Where(s => current.TryGet(s, out _)).ToArray();
-        return new JobState(new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey, shape), watched, progressTimeout, window);
+        return new JobState(new JobHeader(Guid.NewGuid(), Actor, steps, options.Session, options.CacheKey, shape), watched, progressTimeout, window);
     }
 
     private static void Validate(Step[] steps, RouteShape? shape, DirectorySnapshot snapshot)
@@ -365,7 +353,7 @@ public sealed class PalmClient : IAsyncDisposable
         // Until the loop below says otherwise, the job ends cancelled (an exception, or the consumer stopped reading).
         var outcome = JobOutcome.Cancelled;
         Counters.JobStarted(job);
-        _actor.Tell(new RegisterJob(job));
+        Actor.Tell(new RegisterJob(job));
         var pump = inlinePump
             ? new InputPump(job, _view, Settings, slots, _lanes).RunAsync(payloads, stop.Token)
             : Task.Run(() => new InputPump(job, _view, Settings, slots, _lanes).RunAsync(payloads, stop.Token), CancellationToken.None);
@@ -394,7 +382,7 @@ public sealed class PalmClient : IAsyncDisposable
                     progress?.Result(e.Result);
                     yield return e.Result;
                 }
-                if (e.OwnStage >= 0 && job.MarkConsumed(e.OwnStage)) _actor.Tell(new OwnMessagesConsumed(job.Header.JobId));
+                if (e.OwnStage >= 0 && job.MarkConsumed(e.OwnStage)) Actor.Tell(new OwnMessagesConsumed(job.Header.JobId));
                 if (e.CompletedInput >= 0)
                 {
                     completed++;
@@ -409,7 +397,7 @@ public sealed class PalmClient : IAsyncDisposable
                 {
                     total = e.SourceTotal;
                     progress?.SourceDone(total);
-                    _actor.Tell(new SourceExhausted(job.Header.JobId, total));
+                    Actor.Tell(new SourceExhausted(job.Header.JobId, total));
                 }
                 else if (e.End) break;
                 else if (e.Failure is not null)
@@ -427,7 +415,7 @@ public sealed class PalmClient : IAsyncDisposable
         {
             Counters.JobEnded(job, outcome);
             stop.Cancel();
-            _actor.Tell(new UnregisterJob(job.Header.JobId));
+            Actor.Tell(new UnregisterJob(job.Header.JobId));
             if (outcome == JobOutcome.Completed || pump.IsCompleted)
             {
                 try
@@ -469,8 +457,8 @@ public sealed class PalmClient : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _metrics.Dispose();
-        await _actor.GracefulStop(Settings.AskTimeout).ConfigureAwait(false);
+        await Actor.GracefulStop(Settings.AskTimeout).ConfigureAwait(false);
         _laneReceiver.Dispose();
-        if (_ownsSystem) await _system.Terminate().ConfigureAwait(false);
+        if (_ownsSystem) await System.Terminate().ConfigureAwait(false);
     }
 }

@@ -36,7 +36,7 @@ internal static class ContactProbe
         if (contact.Protocol != own.Protocol)
             throw Failure(contact, clock, await ProtocolMismatch(contact, own, tls, cancellationToken).ConfigureAwait(false));
 
-        using var watch = AssociationWatch.Start(system, contact);
+        using var watch = new AssociationWatch(system, contact);
         var identify = system.ActorSelection(path).Ask<ActorIdentity>(new Identify(null), settings.ConnectTimeout, cancellationToken);
         await Task.WhenAny(identify, Task.Delay(QuickAnswer, cancellationToken)).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -246,14 +246,12 @@ internal static class ContactProbe
         private volatile bool _associated;
         private volatile string? _error;
 
-        private AssociationWatch(ActorSystem system, Address contact)
+        public AssociationWatch(ActorSystem system, Address contact)
         {
             _system = system;
             _actor = system.ActorOf(Props.Create(() => new Listener(this, contact)));
             system.EventStream.Subscribe(_actor, typeof(AssociationEvent));
         }
-
-        public static AssociationWatch Start(ActorSystem system, Address contact) => new(system, contact);
 
         /// <summary>Whether the association with the contact came up (outbound).</summary>
         public bool Associated => _associated;

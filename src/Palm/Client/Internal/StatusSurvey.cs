@@ -70,7 +70,8 @@ internal static class StatusSurvey
         return left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
     }
 
-    private static async Task<T?> AskOrNull<T>(ICanTell target, object message, TimeSpan timeout, CancellationToken cancellationToken) where T : class
+    /// <summary>The answer of <paramref name="target"/>, or null if it gives none in time.</summary>
+    public static async Task<T?> AskOrNull<T>(ICanTell target, object message, TimeSpan timeout, CancellationToken cancellationToken) where T : class
     {
         try
         {
