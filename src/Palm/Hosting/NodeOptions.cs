@@ -88,7 +88,9 @@ public sealed record NodeOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         programFlags ??= [];
-        var options = new NodeOptions();
+        string? host = null, configFile = null;
+        int? port = null, lanePort = null;
+        var role = ServerRole.Standalone;
         var seeds = new List<string>();
         var rest = new List<string>();
         var own = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -99,22 +101,20 @@ public sealed record NodeOptions
             switch (flag)
             {
                 case "--help" or "-h": return new NodeOptions { Help = true };
-                case "--host": options = options with { Host = Value() }; break;
-                case "--port": options = options with { Port = PortNumber("--port", Value()) }; break;
-                case "--lane-port": options = options with { LanePort = PortNumber("--lane-port", Value()) }; break;
+                case "--host": host = Value(); break;
+                case "--port": port = PortNumber("--port", Value()); break;
+                case "--lane-port": lanePort = PortNumber("--lane-port", Value()); break;
                 case "--seed": seeds.Add(Value()); break;
                 case "--config":
-                    var file = Value();
-                    options = options with { ConfigFile = File.Exists(file) ? file : throw new ArgumentException($"--config: no file at '{file}' (resolved against {Directory.GetCurrentDirectory()}).") };
+                    configFile = Value();
+                    if (!File.Exists(configFile))
+                        throw new ArgumentException($"--config: no file at '{configFile}' (resolved against {Directory.GetCurrentDirectory()}).");
                     break;
                 case "--role":
-                    var role = Value();
-                    options = options with
-                    {
-                        Role = Enum.TryParse<ServerRole>(role, ignoreCase: true, out var r) && Enum.IsDefined(r)
-                            ? r
-                            : throw new ArgumentException($"--role '{role}' must be standalone, leader or worker.")
-                    };
+                    var text = Value();
+                    role = Enum.TryParse<ServerRole>(text, ignoreCase: true, out var r) && Enum.IsDefined(r)
+                        ? r
+                        : throw new ArgumentException($"--role '{text}' must be standalone, leader or worker.");
                     break;
                 case not null when programFlags.Contains(flag):
                     if (!own.TryAdd(flag, Value())) throw new ArgumentException($"{flag} is given twice.");
@@ -125,8 +125,11 @@ public sealed record NodeOptions
             }
         }
         foreach (var seed in seeds) CheckSeed("--seed", seed);
-        options = FromEnvironment(options with { Seeds = seeds, Rest = rest, ProgramFlags = own }, environment);
-        return options;
+        var options = new NodeOptions
+        {
+            Host = host, Port = port, LanePort = lanePort, Seeds = seeds, ConfigFile = configFile, Role = role, Rest = rest, ProgramFlags = own,
+        };
+        return FromEnvironment(options, environment);
     }
 
     /// <summary>Fills what the flags left unset from the environment variables, checked as the flags are.</summary>

@@ -45,8 +45,8 @@ public static class PalmExitCodes
     };
 
     /// <summary>
-    /// The one place a failure to start or connect becomes a line and a code. Writes the one line that names <paramref name="failure"/> (<c>palm: ...</c>) to <paramref name="error"/> and returns its code
-    /// (<see cref="Of"/>), as <see cref="PalmHost"/> and <c>PalmClient.RunAsync</c> do; a failure that is none of Palm's
+    /// Writes the one line that names <paramref name="failure"/> (<c>palm: ...</c>) to <paramref name="error"/> and returns its
+    /// code (<see cref="Of"/>), as <see cref="PalmHost"/> and <c>PalmClient.RunAsync</c> do; a failure that is none of Palm's
     /// (a bug in the program's own code) also gets its stack trace. For programs with commands of their own (the <c>palm</c> tool).
     /// </summary>
     public static int Report(Exception failure, TextWriter error)

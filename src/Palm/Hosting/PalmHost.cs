@@ -12,11 +12,8 @@ namespace Palm.Hosting;
 /// <see cref="RunServerAsync{TServer}"/> and <see cref="RunNodeAsync"/> are whole programs: they print one
 /// line when the node is up (how it became a member: founding a new cluster, or joined through which seed)
 /// and one when it has left the cluster, and a failure to start is one line on standard error, never an
-/// unhandled exception. <c>--help</c> prints the node flags and environment variables (<see cref="NodeOptions.HelpText"/>) and exits 0. Their result, also set as <see cref="Environment.ExitCode"/>, is one of
-/// <see cref="PalmExitCodes"/>: 0 stopped cleanly; 1 an unexpected failure; 2 a usage or configuration
-/// mistake; 3 a port the node must listen on is taken (the line names the port and its holder); 4 no seed
-/// node let it join within <c>palm.connect-timeout</c> (the line names each seed and what trying it met);
-/// 130 cancelled before the node was up.
+/// unhandled exception. <c>--help</c> prints <see cref="NodeOptions.HelpText"/> and exits 0. Their result, also set as
+/// <see cref="Environment.ExitCode"/>, is one of <see cref="PalmExitCodes"/>.
 /// </remarks>
 public static class PalmHost
 {

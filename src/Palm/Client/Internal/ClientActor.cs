@@ -105,7 +105,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         foreach (var node in _trusted)
         {
             if (node.Equals(_contact.Path.Address) || node.Equals(self) || node.HasLocalScope) continue;
-            if (!_greeted.Contains(node)) Context.ActorSelection(new RootActorPath(node) / "user" / NodeActor.Name).Tell(ClientHello.Instance);
+            if (!_greeted.Contains(node)) Context.ActorSelection(NodeActor.PathAt(node)).Tell(ClientHello.Instance);
             greeted.Add(node);
         }
         _greeted = greeted;

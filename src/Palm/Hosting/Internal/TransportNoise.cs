@@ -63,7 +63,7 @@ internal static partial class TransportNoise
         // client's work is done (the palm tool's result, a README client's line), with nothing to act on.
         if (e is Warning && text.StartsWith("Shutdown finished, but flushing might not have been successful", StringComparison.Ordinal))
             return NoiseVerdict.Drop;
-        if (e is Warning && text.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal))
+        if (PalmConsoleLogger.IsGated(e))
         {
             // The cause is on the first line; the rest is its stack trace.
             var newline = text.IndexOf('\n');
