@@ -182,16 +182,12 @@ public sealed class PalmClient : IAsyncDisposable
         {
             await firstUpdate.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
         }
-        catch (TimeoutException e)
+        catch (Exception e)
         {
             receiver.Dispose();
+            if (e is not TimeoutException) throw;
             throw new PalmConnectException($"The node {node.Path} answered, but sent no directory of servers within {settings.ConnectTimeout.TotalSeconds:0.#} s "
                 + "(palm.connect-timeout): it is overloaded, or refused the subscription (palm.node.max-directory-subscribers; its log says so).", e);
-        }
-        catch
-        {
-            receiver.Dispose();
-            throw;
         }
         return new PalmClient(system, ownsSystem, actor, node, view, settings, clientSettings, lanes, counters, receiver);
     }

@@ -214,14 +214,14 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             switch (watch.Phase)
             {
                 case ProgressPhase.Watching when now - watch.Since >= timeout && job.DeadBranch is not null:
-                    job.Fail(ProgressFailures.BranchLost(job));
+                    job.Fail(job.BranchLostFailure());
                     break;
                 case ProgressPhase.Watching when now - watch.Since >= timeout:
                     watch.Phase = ProgressPhase.Asking;
                     CheckRoute(job, ++watch.Check);
                     break;
                 case ProgressPhase.Confirming when now - watch.Since >= timeout:
-                    job.Fail(ProgressFailures.Lost(job, _view.Current));
+                    job.Fail(job.LostFailure(_view.Current));
                     break;
             }
         }
@@ -256,7 +256,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         if (watch.Phase != ProgressPhase.Asking || watch.Check != result.Check) return;
         if (result.Silent is { } silent)
         {
-            job.Fail(ProgressFailures.Silent(job, silent, _settings.AskTimeout));
+            job.Fail(job.SilentFailure(silent, _settings.AskTimeout));
             return;
         }
         // Every server is alive: wait as long once more before calling the inputs lost.

@@ -243,8 +243,6 @@ internal static class ContactProbe
     {
         private readonly ActorSystem _system;
         private readonly IActorRef _actor;
-        private volatile bool _associated;
-        private volatile string? _error;
 
         public AssociationWatch(ActorSystem system, Address contact)
         {
@@ -254,10 +252,10 @@ internal static class ContactProbe
         }
 
         /// <summary>Whether the association with the contact came up (outbound).</summary>
-        public bool Associated => _associated;
+        public bool Associated { get => Volatile.Read(ref field); private set => Volatile.Write(ref field, value); }
 
         /// <summary>The innermost cause of the last association error with the contact, if any.</summary>
-        public string? Error => _error;
+        public string? Error { get => Volatile.Read(ref field); private set => Volatile.Write(ref field, value); }
 
         public void Dispose()
         {
@@ -269,8 +267,8 @@ internal static class ContactProbe
         {
             public Listener(AssociationWatch watch, Address contact)
             {
-                Receive<AssociatedEvent>(e => !e.IsInbound && e.RemoteAddress.Equals(contact), _ => watch._associated = true);
-                Receive<AssociationErrorEvent>(e => e.RemoteAddress.Equals(contact), e => watch._error = e.Cause is null ? "no cause given" : TlsProbe.Innermost(e.Cause));
+                Receive<AssociatedEvent>(e => !e.IsInbound && e.RemoteAddress.Equals(contact), _ => watch.Associated = true);
+                Receive<AssociationErrorEvent>(e => e.RemoteAddress.Equals(contact), e => watch.Error = e.Cause is null ? "no cause given" : TlsProbe.Innermost(e.Cause));
                 ReceiveAny(_ => { });
             }
         }
