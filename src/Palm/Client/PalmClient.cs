@@ -8,10 +8,8 @@ using Palm.Client.Internal;
 using Palm.Configuration;
 using Palm.Discovery;
 using Palm.Hosting;
-using Palm.Hosting.Internal;
 using Palm.Messages;
 using Palm.Security;
-using Palm.Servers;
 using Palm.Transport;
 
 namespace Palm.Client;

@@ -6,12 +6,8 @@ using Palm.Servers;
 namespace Palm.Hosting;
 
 /// <summary>
-/// How to start a node: from the command line (<see cref="Parse"/>) or in code. Flags:
-/// <c>--host H</c>, <c>--port P</c>, <c>--lane-port P</c>, <c>--seed akka.tcp://palm@H:P</c> (repeatable),
-/// <c>--config file.conf</c>, <c>--role standalone|leader|worker</c>, each also as <c>--flag=value</c>, and <c>--help</c>.
-/// Any other flag is refused, unless the program names it as its own. The environment variables <c>PALM_HOST</c>,
-/// <c>PALM_PORT</c>, <c>PALM_LANE_PORT</c> and <c>PALM_SEEDS</c> (comma-separated) stand for the flags not given:
-/// flags win over the environment, which wins over HOCON files (see <see cref="HelpText"/>).
+/// How to start a node: from the command line (<see cref="Parse"/>) or in code. The flags, the environment variables that
+/// stand for flags not given, and which wins: <see cref="HelpText"/>.
 /// </summary>
 public sealed record NodeOptions
 {

@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Palm.Hosting.Internal;
 using Palm.Messages;
 
 namespace Palm.Hosting;

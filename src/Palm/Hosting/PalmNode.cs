@@ -1,14 +1,11 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Palm.Configuration;
-using Palm.Diagnostics;
 using Palm.Discovery;
-using Palm.Dispatch;
 using Palm.Hosting.Internal;
 using Palm.Messages;
 using Palm.Serialization;
 using Palm.Servers;
-using Palm.Templates.Parallel;
 using Palm.Transport;
 
 namespace Palm.Hosting;

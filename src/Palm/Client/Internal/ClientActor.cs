@@ -5,7 +5,6 @@ using Palm.Diagnostics;
 using Palm.Discovery;
 using Palm.Hosting.Internal;
 using Palm.Messages;
-using Palm.Templates.Reduce;
 using Palm.Transport;
 
 namespace Palm.Client.Internal;

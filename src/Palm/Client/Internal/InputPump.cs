@@ -1,9 +1,7 @@
-using Akka.Actor;
 using Palm.Configuration;
 using Palm.Discovery;
 using Palm.Messages;
 using Palm.Messages.Internal;
-using Palm.Transport;
 
 namespace Palm.Client.Internal;
 

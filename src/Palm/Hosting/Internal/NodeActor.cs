@@ -3,7 +3,6 @@ using Akka.Cluster;
 using Akka.Event;
 using Palm.Cache;
 using Palm.Cache.Internal;
-using Palm.Configuration;
 using Palm.Diagnostics;
 using Palm.Discovery;
 using Palm.Discovery.Internal;
@@ -12,7 +11,6 @@ using Palm.Messages;
 using Palm.Servers;
 using Palm.Servers.Internal;
 using Palm.Templates;
-using Palm.Transport;
 using AkkaCluster = Akka.Cluster.Cluster;
 using static Akka.Cluster.ClusterEvent;
 
