@@ -131,9 +131,7 @@ public sealed class PalmClient : IAsyncDisposable
     /// <param name="work">What the program does with the client.</param>
     /// <param name="config">Extra HOCON for the client's actor system, over <see cref="PalmConfig.Client"/>.</param>
     /// <param name="cancellationToken">Stops the connection attempt and is handed to nobody else: pass it into <paramref name="work"/> yourself.</param>
-    /// <returns><see cref="PalmExitCodes.Ok"/> once <paramref name="work"/> completed; otherwise the failure's code
-    /// (<see cref="PalmExitCodes.Unreachable"/> for a contact that could not be reached, <see cref="PalmExitCodes.Configuration"/>
-    /// for a bad setting or argument, <see cref="PalmExitCodes.Cancelled"/>, or <see cref="PalmExitCodes.Failure"/>).</returns>
+    /// <returns><see cref="PalmExitCodes.Ok"/> once <paramref name="work"/> completed; otherwise the failure's code (<see cref="PalmExitCodes.Of"/>).</returns>
     public static async Task<int> RunAsync(string? contact, Func<PalmClient, Task> work, Config? config = null, CancellationToken cancellationToken = default)
     {
         var code = await RunAsync(contact, work, config, Console.Error, cancellationToken).ConfigureAwait(false);
@@ -280,11 +278,9 @@ public sealed class PalmClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// The cluster as of now, within <c>palm.client.status-timeout</c> whatever happens: every node with its member state
-    /// (as the contact node sees the cluster), roles and up time, and every server instance (a parallel server's leader
-    /// and each worker) with its functions, counters, messages in flight and identity. A node or server that does not
-    /// answer in time (a paused process, a dead node, a server stuck in a function) is listed as such with what the
-    /// directory knows of it; it never makes this throw. See docs/operations.md.
+    /// The cluster as of now (<see cref="ClusterStatus"/>), within <c>palm.client.status-timeout</c> whatever happens: a node or
+    /// server that does not answer in time (a paused process, a dead node, a server stuck in a function) is listed as such
+    /// with what the directory knows of it; it never makes this throw. See docs/operations.md.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting for answers (then <see cref="OperationCanceledException"/>).</param>
     public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>

@@ -76,7 +76,6 @@ internal static class ContactProbe
     private static PalmConnectException Failure(Address contact, Stopwatch clock, string cause) =>
         new($"Cannot connect to {contact} (after {Seconds(clock)}): {cause}");
 
-    /// <summary>The time the attempt took so far, as the message says it.</summary>
     private static string Seconds(Stopwatch clock) => string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.0#} s");
 
     private static async Task<string?> DiagnoseAsync(ActorSystem system, ActorPath path, string configuredName, TimeSpan deadline,

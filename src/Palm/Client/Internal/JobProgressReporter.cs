@@ -35,7 +35,6 @@ internal sealed class JobProgressReporter
     public static JobProgressReporter? For(JobOptions options, JobState job, long? total) =>
         options.Progress is { } progress ? new JobProgressReporter(progress, options.ProgressInterval, job, total) : null;
 
-    /// <summary>The driver yields <paramref name="result"/>.</summary>
     public void Result(JobResult result)
     {
         _results++;
@@ -45,7 +44,6 @@ internal sealed class JobProgressReporter
     /// <summary>The driver counted an input complete (<paramref name="completed"/> so far).</summary>
     public void Completed(long completed) => _completed = completed;
 
-    /// <summary>The source is exhausted after <paramref name="total"/> inputs.</summary>
     public void SourceDone(long total) => _total = total;
 
     /// <summary>After each event: reports if the interval has passed since the last report.</summary>

@@ -119,7 +119,6 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     /// <summary>How many complete ids are kept above the watermark (the inputs completed out of order).</summary>
     public int CompleteAboveWatermark => _inputs.CompleteAbove;
 
-    /// <summary>Whether input <paramref name="id"/> is counted complete already.</summary>
     public bool IsComplete(long id) => _inputs.IsComplete(id);
 
     /// <summary>

@@ -131,7 +131,6 @@ internal sealed class StageTracker
             if (state.WantsCredit && !state.Flushed && state.Leader is not null) yield return (number, state.Leader);
     }
 
-    /// <summary>Records that <paramref name="stage"/> was told to flush.</summary>
     public void FlushSent(int stage) => PendingFlush = stage;
 
     private OwnStageState Stage(int number)

@@ -25,7 +25,6 @@ internal sealed class NodeActor : ReceiveActor
 {
     public const string Name = "palm";
 
-    /// <summary>The path of the node actor of the node at <paramref name="node"/>.</summary>
     public static ActorPath PathAt(Address node) => new RootActorPath(node) / "user" / Name;
 
     private readonly NodeComponentSettings _components;
