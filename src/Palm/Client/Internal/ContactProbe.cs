@@ -93,10 +93,8 @@ internal static class ContactProbe
     }
 
     /// <summary>
-    /// Asks the addresses the node likely has at the contact's port (the configured system name and "palm"; the
-    /// host's IP addresses, and localhost for a loopback address) for the node actor; names the first that answers.
-    /// The candidates are asked until one answers or <paramref name="deadline"/> (the rest of palm.connect-timeout)
-    /// passes: on a busy machine a first TLS association can take seconds, and a fixed shorter bound lost the diagnosis.
+    /// Asks the addresses the node likely has at the contact's port for the node actor until <paramref name="deadline"/>;
+    /// names the first that answers.
     /// </summary>
     private static async Task<string?> OtherNamesAsync(ActorSystem system, ActorPath path, string configuredName, TimeSpan deadline, CancellationToken cancellationToken)
     {
@@ -138,22 +136,13 @@ internal static class ContactProbe
         }
     }
 
-    /// <summary>
-    /// A prober does not wait out Akka's 5 s gate after a failed association attempt (a TLS handshake that timed out
-    /// on a busy machine): its next ask dials again.
-    /// </summary>
+    /// <summary>A prober dials again soon after a failed association attempt, instead of after Akka's 5 s gate.</summary>
     private static readonly Akka.Configuration.Config ProberConfig = Akka.Configuration.ConfigurationFactory.ParseString("akka.remote.retry-gate-closed-for = 100ms");
 
-    /// <summary>
-    /// Whether a node actor answers at <paramref name="candidate"/>, asked from a new actor system of the client's settings.
-    /// One system per candidate: a node that holds an association with a system (the client's, to the wrong name) and
-    /// gets a second one from it (to another name of the same port) hands the first over to the second, and answers
-    /// in flight are lost.
-    /// </summary>
+    /// <summary>Whether a node actor answers at <paramref name="candidate"/>, asked from an actor system of its own.</summary>
     private static async Task<bool> IdentifyFromOwnSystemAsync(ActorSystem client, ActorPath candidate, CancellationToken cancellationToken)
     {
-        // Each made on a thread of its own: creating an actor system blocks until its remoting listens, which takes
-        // thread-pool work; three of them blocking pool threads at once starved a 2-core machine's pool for seconds.
+        // On a thread of its own: creating an actor system blocks until its remoting listens (pool threads starved).
         var prober = await Task.Factory.StartNew(() => PalmTls.CreateActorSystem(client.Name + "-probe", ProberConfig.WithFallback(client.Settings.Config)),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         try
