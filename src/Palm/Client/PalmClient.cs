@@ -132,12 +132,8 @@ public sealed class PalmClient : IAsyncDisposable
     /// <param name="config">Extra HOCON for the client's actor system, over <see cref="PalmConfig.Client"/>.</param>
     /// <param name="cancellationToken">Stops the connection attempt and is handed to nobody else: pass it into <paramref name="work"/> yourself.</param>
     /// <returns><see cref="PalmExitCodes.Ok"/> once <paramref name="work"/> completed; otherwise the failure's code (<see cref="PalmExitCodes.Of"/>).</returns>
-    public static async Task<int> RunAsync(string? contact, Func<PalmClient, Task> work, Config? config = null, CancellationToken cancellationToken = default)
-    {
-        var code = await RunAsync(contact, work, config, Console.Error, cancellationToken).ConfigureAwait(false);
-        Environment.ExitCode = code;
-        return code;
-    }
+    public static async Task<int> RunAsync(string? contact, Func<PalmClient, Task> work, Config? config = null, CancellationToken cancellationToken = default) =>
+        PalmExitCodes.Exit(await RunAsync(contact, work, config, Console.Error, cancellationToken).ConfigureAwait(false));
 
     /// <summary><see cref="RunAsync(string?, Func{PalmClient, Task}, Config?, CancellationToken)"/> writing its line to <paramref name="error"/>, without touching the process's exit code (tests).</summary>
     internal static async Task<int> RunAsync(string? contact, Func<PalmClient, Task> work, Config? config, TextWriter error, CancellationToken cancellationToken)

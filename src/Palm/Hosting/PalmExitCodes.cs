@@ -59,4 +59,7 @@ public static class PalmExitCodes
         if (!palms && failure.StackTrace is { } trace) error.WriteLine(trace);
         return code;
     }
+
+    /// <summary>Sets <paramref name="code"/> as the process's <see cref="Environment.ExitCode"/> and returns it.</summary>
+    internal static int Exit(int code) => Environment.ExitCode = code;
 }

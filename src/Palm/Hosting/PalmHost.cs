@@ -48,7 +48,7 @@ public static class PalmHost
             {
                 Console.WriteLine($"usage: {AppDomain.CurrentDomain.FriendlyName} [node flags]");
                 Console.WriteLine(NodeOptions.HelpText);
-                return Exit(PalmExitCodes.Ok);
+                return PalmExitCodes.Exit(PalmExitCodes.Ok);
             }
             (node, how) = await StartAsync(options, cancellationToken);
             try
@@ -63,23 +63,17 @@ public static class PalmHost
         }
         catch (Exception e)
         {
-            return Exit(PalmExitCodes.Report(e, Console.Error));
+            return PalmExitCodes.Exit(PalmExitCodes.Report(e, Console.Error));
         }
         Console.WriteLine($"palm: {what} up at {node.Address}, {how}");
         await WaitForShutdown(node.System, cancellationToken);
         if (CoordinatedShutdown.Get(node.System).ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
         {
             Console.Error.WriteLine($"palm: {what} at {node.Address} was downed by the cluster and stopped");
-            return Exit(PalmExitCodes.Failure);
+            return PalmExitCodes.Exit(PalmExitCodes.Failure);
         }
         Console.WriteLine($"palm: {what} at {node.Address} left the cluster");
-        return Exit(PalmExitCodes.Ok);
-    }
-
-    private static int Exit(int code)
-    {
-        Environment.ExitCode = code;
-        return code;
+        return PalmExitCodes.Exit(PalmExitCodes.Ok);
     }
 
     /// <summary>

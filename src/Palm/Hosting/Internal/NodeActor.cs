@@ -53,11 +53,7 @@ internal sealed class NodeActor : ReceiveActor
 
     public NodeActor(NodeComponentSettings settings, DirectoryView view, string selfAddress, bool clustered, RateLimitedLog refusals)
     {
-        _components = settings;
-        _view = view;
-        _selfAddress = selfAddress;
-        _clustered = clustered;
-        _refusals = refusals;
+        (_components, _view, _selfAddress, _clustered, _refusals) = (settings, view, selfAddress, clustered, refusals);
         _membership = new MembershipReport(Context.System, selfAddress, clustered);
         _clients = new ConnectedClients(settings.Node.MaxDirectorySubscribers);
         // The lane hands secrets to members of the cluster and to connected clients only.
