@@ -21,9 +21,7 @@ internal sealed class JobProgressReporter
 
     private JobProgressReporter(IProgress<JobProgress> progress, TimeSpan interval, JobState job, long? total)
     {
-        _progress = progress;
-        _job = job;
-        _total = total;
+        (_progress, _job, _total) = (progress, job, total);
         _interval = (long)(Math.Max(0, interval.TotalSeconds) * Stopwatch.Frequency);
         _next = _started + _interval;
     }
