@@ -5,13 +5,8 @@ namespace Palm.Client;
 /// <summary>One result of a job: a payload the last step produced, or an error, for one input.</summary>
 public sealed class JobResult
 {
-    internal JobResult(long inputIndex, ReadOnlyMemory<byte> payload, PalmError? error, string? branch = null)
-    {
-        InputIndex = inputIndex;
-        Payload = payload;
-        Error = error;
-        Branch = branch;
-    }
+    internal JobResult(long inputIndex, ReadOnlyMemory<byte> payload, PalmError? error, string? branch = null) =>
+        (InputIndex, Payload, Error, Branch) = (inputIndex, payload, error, branch);
 
     /// <summary>
     /// For a job on a <see cref="JobRoute"/>: the branch this result left from; null for the steps every branch shares (trunk,

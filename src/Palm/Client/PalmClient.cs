@@ -8,10 +8,8 @@ using Palm.Client.Internal;
 using Palm.Configuration;
 using Palm.Discovery;
 using Palm.Hosting;
-using Palm.Hosting.Internal;
 using Palm.Messages;
 using Palm.Security;
-using Palm.Servers;
 using Palm.Transport;
 
 namespace Palm.Client;
@@ -24,39 +22,30 @@ namespace Palm.Client;
 /// </summary>
 public sealed class PalmClient : IAsyncDisposable
 {
-    private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
-    private readonly IActorRef _actor;
     private readonly IActorRef _node;
     private readonly DirectoryView _view;
-    private readonly Transport.DataLanes _lanes;
+    private readonly DataLanes _lanes;
     private readonly IDisposable _laneReceiver;
     private readonly IDisposable _metrics;
     private int _disposed;
 
-    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, IActorRef node, DirectoryView view, PalmSettings settings, ClientSettings clientSettings, Transport.DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
+    private PalmClient(ActorSystem system, bool ownsSystem, IActorRef actor, IActorRef node, DirectoryView view, PalmSettings settings,
+        ClientSettings clientSettings, DataLanes lanes, ClientCounters counters, IDisposable laneReceiver)
     {
-        _node = node;
-        Counters = counters;
-        _laneReceiver = laneReceiver;
+        (System, _ownsSystem, Actor, _node, _view, Settings, ClientSettings, _lanes, Counters, _laneReceiver) =
+            (system, ownsSystem, actor, node, view, settings, clientSettings, lanes, counters, laneReceiver);
         var metrics = ClientMetrics.Register(counters, ((ExtendedActorSystem)system).Provider.DefaultAddress.ToString());
         _metrics = metrics;
         // A client left undisposed ends with its system (a node's, say): its measurements too.
         system.RegisterOnTermination(metrics.Dispose);
-        _system = system;
-        _ownsSystem = ownsSystem;
-        _actor = actor;
-        _view = view;
-        Settings = settings;
-        ClientSettings = clientSettings;
-        _lanes = lanes;
     }
 
     /// <summary>The actor system the client runs in (its own, or the node's it was connected through).</summary>
-    internal ActorSystem System => _system;
+    internal ActorSystem System { get; }
 
     /// <summary>The actor that receives the results of every job of this client.</summary>
-    internal IActorRef Actor => _actor;
+    internal IActorRef Actor { get; }
 
     /// <summary>What the client did (jobs, inputs; the <c>palm.client.*</c> metrics) and ignored (duplicated results, results from strangers).</summary>
     internal ClientCounters Counters { get; }
@@ -142,15 +131,9 @@ public sealed class PalmClient : IAsyncDisposable
     /// <param name="work">What the program does with the client.</param>
     /// <param name="config">Extra HOCON for the client's actor system, over <see cref="PalmConfig.Client"/>.</param>
     /// <param name="cancellationToken">Stops the connection attempt and is handed to nobody else: pass it into <paramref name="work"/> yourself.</param>
-    /// <returns><see cref="PalmExitCodes.Ok"/> once <paramref name="work"/> completed; otherwise the failure's code
-    /// (<see cref="PalmExitCodes.Unreachable"/> for a contact that could not be reached, <see cref="PalmExitCodes.Configuration"/>
-    /// for a bad setting or argument, <see cref="PalmExitCodes.Cancelled"/>, or <see cref="PalmExitCodes.Failure"/>).</returns>
-    public static async Task<int> RunAsync(string? contact, Func<PalmClient, Task> work, Config? config = null, CancellationToken cancellationToken = default)
-    {
-        var code = await RunAsync(contact, work, config, Console.Error, cancellationToken).ConfigureAwait(false);
-        Environment.ExitCode = code;
-        return code;
-    }
+    /// <returns><see cref="PalmExitCodes.Ok"/> once <paramref name="work"/> completed; otherwise the failure's code (<see cref="PalmExitCodes.Of"/>).</returns>
+    public static async Task<int> RunAsync(string? contact, Func<PalmClient, Task> work, Config? config = null, CancellationToken cancellationToken = default) =>
+        PalmExitCodes.Exit(await RunAsync(contact, work, config, Console.Error, cancellationToken).ConfigureAwait(false));
 
     /// <summary><see cref="RunAsync(string?, Func{PalmClient, Task}, Config?, CancellationToken)"/> writing its line to <paramref name="error"/>, without touching the process's exit code (tests).</summary>
     internal static async Task<int> RunAsync(string? contact, Func<PalmClient, Task> work, Config? config, TextWriter error, CancellationToken cancellationToken)
@@ -181,7 +164,7 @@ public sealed class PalmClient : IAsyncDisposable
     private static async Task<PalmClient> Start(ActorSystem system, bool ownsSystem, IActorRef node, PalmSettings settings, ClientSettings clientSettings, CancellationToken cancellationToken)
     {
         // The lane listens before the first job, so servers can send results on it.
-        var lanes = Transport.DataLanes.Get(system);
+        var lanes = DataLanes.Get(system);
         var view = new DirectoryView();
         var firstUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var counters = new ClientCounters();
@@ -191,16 +174,12 @@ public sealed class PalmClient : IAsyncDisposable
         {
             await firstUpdate.Task.WaitAsync(settings.ConnectTimeout, cancellationToken);
         }
-        catch (TimeoutException e)
+        catch (Exception e)
         {
             receiver.Dispose();
+            if (e is not TimeoutException) throw;
             throw new PalmConnectException($"The node {node.Path} answered, but sent no directory of servers within {settings.ConnectTimeout.TotalSeconds:0.#} s "
                 + "(palm.connect-timeout): it is overloaded, or refused the subscription (palm.node.max-directory-subscribers; its log says so).", e);
-        }
-        catch
-        {
-            receiver.Dispose();
-            throw;
         }
         return new PalmClient(system, ownsSystem, actor, node, view, settings, clientSettings, lanes, counters, receiver);
     }
@@ -215,7 +194,7 @@ public sealed class PalmClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(payloads);
         // A collection's count is known without enumerating it: progress reports a total from the start.
-        return Start(route, ToAsync(payloads), options, payloads.TryGetNonEnumeratedCount(out var count) ? count : null, cancellationToken);
+        return Start((Step.ParseRoute(route), null), ToAsync(payloads), options, payloads.TryGetNonEnumeratedCount(out var count) ? count : null, cancellationToken);
     }
 
     /// <summary>
@@ -230,7 +209,7 @@ public sealed class PalmClient : IAsyncDisposable
     public IAsyncEnumerable<JobResult> RunJob(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        return Start(route, payloads, options, null, cancellationToken);
+        return Start((Step.ParseRoute(route), null), payloads, options, null, cancellationToken);
     }
 
     /// <summary>Runs a job on a route that forks; see <see cref="RunJob(JobRoute, IAsyncEnumerable{byte[]}, JobOptions?, CancellationToken)"/>.</summary>
@@ -255,9 +234,6 @@ public sealed class PalmClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(payloads);
         return Start(route.Build(), payloads, options, null, cancellationToken);
     }
-
-    private IAsyncEnumerable<JobResult> Start(IReadOnlyList<string> route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options, long? total,
-        CancellationToken cancellationToken) => Start((Step.ParseRoute(route), null), payloads, options, total, cancellationToken);
 
     private IAsyncEnumerable<JobResult> Start((Step[] Steps, RouteShape? Shape) route, IAsyncEnumerable<byte[]?> payloads, JobOptions? options, long? total,
         CancellationToken cancellationToken)
@@ -298,11 +274,9 @@ public sealed class PalmClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// The cluster as of now, within <c>palm.client.status-timeout</c> whatever happens: every node with its member state
-    /// (as the contact node sees the cluster), roles and up time, and every server instance (a parallel server's leader
-    /// and each worker) with its functions, counters, messages in flight and identity. A node or server that does not
-    /// answer in time (a paused process, a dead node, a server stuck in a function) is listed as such with what the
-    /// directory knows of it; it never makes this throw. See docs/operations.md.
+    /// The cluster as of now (<see cref="ClusterStatus"/>), within <c>palm.client.status-timeout</c> whatever happens: a node or
+    /// server that does not answer in time (a paused process, a dead node, a server stuck in a function) is listed as such
+    /// with what the directory knows of it; it never makes this throw. See docs/operations.md.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting for answers (then <see cref="OperationCanceledException"/>).</param>
     public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
@@ -315,7 +289,7 @@ public sealed class PalmClient : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bound, TimeSpan.Zero);
-        return StatusSurvey.TakeAsync(_system, _node, _view.Current, bound, cancellationToken);
+        return StatusSurvey.TakeAsync(System, _node, _view.Current, bound, cancellationToken);
     }
 
     /// <summary>Parses and (unless told not to) validates the route, and makes the job's client-side state.</summary>
@@ -330,7 +304,7 @@ public sealed class PalmClient : IAsyncDisposable
         var window = options.Window ?? ClientSettings.Window;
         // The route's servers that exist now: if one leaves, the job cannot finish (or, for a branch's, that branch).
         var watched = steps.Select(s => s.Server).Distinct().Where(s => current.TryGet(s, out _)).ToArray();
-        return new JobState(new JobHeader(Guid.NewGuid(), _actor, steps, options.Session, options.CacheKey, shape), watched, progressTimeout, window);
+        return new JobState(new JobHeader(Guid.NewGuid(), Actor, steps, options.Session, options.CacheKey, shape), watched, progressTimeout, window);
     }
 
     private static void Validate(Step[] steps, RouteShape? shape, DirectorySnapshot snapshot)
@@ -365,7 +339,7 @@ public sealed class PalmClient : IAsyncDisposable
         // Until the loop below says otherwise, the job ends cancelled (an exception, or the consumer stopped reading).
         var outcome = JobOutcome.Cancelled;
         Counters.JobStarted(job);
-        _actor.Tell(new RegisterJob(job));
+        Actor.Tell(new RegisterJob(job));
         var pump = inlinePump
             ? new InputPump(job, _view, Settings, slots, _lanes).RunAsync(payloads, stop.Token)
             : Task.Run(() => new InputPump(job, _view, Settings, slots, _lanes).RunAsync(payloads, stop.Token), CancellationToken.None);
@@ -394,7 +368,7 @@ public sealed class PalmClient : IAsyncDisposable
                     progress?.Result(e.Result);
                     yield return e.Result;
                 }
-                if (e.OwnStage >= 0 && job.MarkConsumed(e.OwnStage)) _actor.Tell(new OwnMessagesConsumed(job.Header.JobId));
+                if (e.OwnStage >= 0 && job.MarkConsumed(e.OwnStage)) Actor.Tell(new OwnMessagesConsumed(job.Header.JobId));
                 if (e.CompletedInput >= 0)
                 {
                     completed++;
@@ -409,7 +383,7 @@ public sealed class PalmClient : IAsyncDisposable
                 {
                     total = e.SourceTotal;
                     progress?.SourceDone(total);
-                    _actor.Tell(new SourceExhausted(job.Header.JobId, total));
+                    Actor.Tell(new SourceExhausted(job.Header.JobId, total));
                 }
                 else if (e.End) break;
                 else if (e.Failure is not null)
@@ -427,7 +401,7 @@ public sealed class PalmClient : IAsyncDisposable
         {
             Counters.JobEnded(job, outcome);
             stop.Cancel();
-            _actor.Tell(new UnregisterJob(job.Header.JobId));
+            Actor.Tell(new UnregisterJob(job.Header.JobId));
             if (outcome == JobOutcome.Completed || pump.IsCompleted)
             {
                 try
@@ -469,8 +443,8 @@ public sealed class PalmClient : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _metrics.Dispose();
-        await _actor.GracefulStop(Settings.AskTimeout).ConfigureAwait(false);
+        await Actor.GracefulStop(Settings.AskTimeout).ConfigureAwait(false);
         _laneReceiver.Dispose();
-        if (_ownsSystem) await _system.Terminate().ConfigureAwait(false);
+        if (_ownsSystem) await System.Terminate().ConfigureAwait(false);
     }
 }

@@ -48,7 +48,7 @@ public sealed record PalmSettings
     {
         var own = !ReferenceEquals(config, PalmConfig.Reference);
         // A mistyped key first: it explains a default that is still in force, which may be what a later check trips on.
-        if (own) SettingsCheck.CheckKeys(config);
+        if (own) Internal.KnownKeys.Check(config);
         var palm = new SettingsReader(config, "palm");
         var settings = new PalmSettings
         {

@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Palm.Configuration.Internal;
 
 namespace Palm.Configuration;
 
@@ -15,9 +14,6 @@ internal static class SettingsCheck
 
     /// <summary>Room an envelope needs besides its payloads: job header and route, and a few dozen bytes per message.</summary>
     internal static long EnvelopeOverhead(int batchMaxMessages) => 16 * 1024 + 64L * batchMaxMessages;
-
-    /// <summary>Throws a <see cref="ConfigurationException"/> naming the first key under <c>palm</c>, <c>akka.cluster</c> or <c>akka.remote.dot-netty.tcp</c> that nobody reads, and the nearest known key.</summary>
-    public static void CheckKeys(Config config) => KnownKeys.Check(config);
 
     /// <summary>Throws a <see cref="ConfigurationException"/> naming both keys of the first contradiction in <paramref name="config"/>.</summary>
     public static void Validate(Config config, PalmSettings settings)

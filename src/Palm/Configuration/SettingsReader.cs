@@ -46,10 +46,6 @@ internal sealed class SettingsReader
         Check(key, Read(key, "a duration (e.g. 5s or 200ms)", k => _section.GetTimeSpan(k)),
             v => zeroAllowed ? v >= TimeSpan.Zero : v > TimeSpan.Zero, zeroAllowed ? "not negative" : "positive");
 
-    /// <summary>A number from 0 to 1.</summary>
-    public double Probability(string key) =>
-        Check(key, Read(key, "a number from 0 to 1", k => _section.GetDouble(k)), v => v is >= 0 and <= 1, "from 0 to 1");
-
     private T Read<T>(string key, string what, Func<string, T> read)
     {
         if (!_section.HasPath(key))

@@ -73,12 +73,8 @@ internal sealed class MeterSources<T> where T : class
         lock (_gate) _sources = _sources.Where(s => !ReferenceEquals(s, source)).ToArray();
     }
 
-    private sealed class Source(MeterSources<T> owner, T value, KeyValuePair<string, object?>[] tags, string key) : IDisposable
+    private sealed record Source(MeterSources<T> Owner, T Value, KeyValuePair<string, object?>[] Tags, string Key) : IDisposable
     {
-        public T Value { get; } = value;
-        public KeyValuePair<string, object?>[] Tags { get; } = tags;
-        public string Key { get; } = key;
-
-        public void Dispose() => owner.Remove(this);
+        public void Dispose() => Owner.Remove(this);
     }
 }

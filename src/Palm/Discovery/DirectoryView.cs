@@ -3,13 +3,7 @@ namespace Palm.Discovery;
 /// <summary>The node's current directory, written by the node actor and read lock-free by every server actor.</summary>
 internal sealed class DirectoryView
 {
-    private volatile DirectorySnapshot _current = DirectorySnapshot.Empty;
-
-    public DirectorySnapshot Current
-    {
-        get => _current;
-        set => _current = value;
-    }
+    public DirectorySnapshot Current { get => Volatile.Read(ref field); set => Volatile.Write(ref field, value); } = DirectorySnapshot.Empty;
 
     /// <summary>Waits until every server in <paramref name="names"/> is listed (and, when asked, has enough workers).</summary>
     /// <exception cref="TimeoutException">Some are still missing after <paramref name="timeout"/>.</exception>

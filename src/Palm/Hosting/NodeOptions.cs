@@ -6,12 +6,8 @@ using Palm.Servers;
 namespace Palm.Hosting;
 
 /// <summary>
-/// How to start a node: from the command line (<see cref="Parse"/>) or in code. Flags:
-/// <c>--host H</c>, <c>--port P</c>, <c>--lane-port P</c>, <c>--seed akka.tcp://palm@H:P</c> (repeatable),
-/// <c>--config file.conf</c>, <c>--role standalone|leader|worker</c>, each also as <c>--flag=value</c>, and <c>--help</c>.
-/// Any other flag is refused, unless the program names it as its own. The environment variables <c>PALM_HOST</c>,
-/// <c>PALM_PORT</c>, <c>PALM_LANE_PORT</c> and <c>PALM_SEEDS</c> (comma-separated) stand for the flags not given:
-/// flags win over the environment, which wins over HOCON files (see <see cref="HelpText"/>).
+/// How to start a node: from the command line (<see cref="Parse"/>) or in code. The flags, the environment variables that
+/// stand for flags not given, and which wins: <see cref="HelpText"/>.
 /// </summary>
 public sealed record NodeOptions
 {
@@ -88,7 +84,9 @@ public sealed record NodeOptions
     {
         ArgumentNullException.ThrowIfNull(args);
         programFlags ??= [];
-        var options = new NodeOptions();
+        string? host = null, configFile = null;
+        int? port = null, lanePort = null;
+        var role = ServerRole.Standalone;
         var seeds = new List<string>();
         var rest = new List<string>();
         var own = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -99,22 +97,20 @@ public sealed record NodeOptions
             switch (flag)
             {
                 case "--help" or "-h": return new NodeOptions { Help = true };
-                case "--host": options = options with { Host = Value() }; break;
-                case "--port": options = options with { Port = PortNumber("--port", Value()) }; break;
-                case "--lane-port": options = options with { LanePort = PortNumber("--lane-port", Value()) }; break;
+                case "--host": host = Value(); break;
+                case "--port": port = PortNumber("--port", Value()); break;
+                case "--lane-port": lanePort = PortNumber("--lane-port", Value()); break;
                 case "--seed": seeds.Add(Value()); break;
                 case "--config":
-                    var file = Value();
-                    options = options with { ConfigFile = File.Exists(file) ? file : throw new ArgumentException($"--config: no file at '{file}' (resolved against {Directory.GetCurrentDirectory()}).") };
+                    configFile = Value();
+                    if (!File.Exists(configFile))
+                        throw new ArgumentException($"--config: no file at '{configFile}' (resolved against {Directory.GetCurrentDirectory()}).");
                     break;
                 case "--role":
-                    var role = Value();
-                    options = options with
-                    {
-                        Role = Enum.TryParse<ServerRole>(role, ignoreCase: true, out var r) && Enum.IsDefined(r)
-                            ? r
-                            : throw new ArgumentException($"--role '{role}' must be standalone, leader or worker.")
-                    };
+                    var text = Value();
+                    role = Enum.TryParse<ServerRole>(text, ignoreCase: true, out var r) && Enum.IsDefined(r)
+                        ? r
+                        : throw new ArgumentException($"--role '{text}' must be standalone, leader or worker.");
                     break;
                 case not null when programFlags.Contains(flag):
                     if (!own.TryAdd(flag, Value())) throw new ArgumentException($"{flag} is given twice.");
@@ -125,8 +121,11 @@ public sealed record NodeOptions
             }
         }
         foreach (var seed in seeds) CheckSeed("--seed", seed);
-        options = FromEnvironment(options with { Seeds = seeds, Rest = rest, ProgramFlags = own }, environment);
-        return options;
+        var options = new NodeOptions
+        {
+            Host = host, Port = port, LanePort = lanePort, Seeds = seeds, ConfigFile = configFile, Role = role, Rest = rest, ProgramFlags = own,
+        };
+        return FromEnvironment(options, environment);
     }
 
     /// <summary>Fills what the flags left unset from the environment variables, checked as the flags are.</summary>

@@ -26,12 +26,6 @@ public sealed record NodeSettings
 
     /// <summary>Reads <c>palm.node</c> from <paramref name="config"/> (with <see cref="PalmConfig.Reference"/> as its fallback).</summary>
     /// <exception cref="ConfigurationException">A value is malformed or out of range; the message names the key.</exception>
-    public static NodeSettings Create(Config config)
-    {
-        var node = new SettingsReader(config, "palm.node");
-        return new NodeSettings
-        {
-            MaxDirectorySubscribers = node.Int("max-directory-subscribers", 1),
-        };
-    }
+    public static NodeSettings Create(Config config) =>
+        new() { MaxDirectorySubscribers = new SettingsReader(config, "palm.node").Int("max-directory-subscribers", 1) };
 }

@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Palm.Hosting.Internal;
 using Palm.Messages;
 
 namespace Palm.Hosting;
@@ -45,8 +44,8 @@ public static class PalmExitCodes
     };
 
     /// <summary>
-    /// The one place a failure to start or connect becomes a line and a code. Writes the one line that names <paramref name="failure"/> (<c>palm: ...</c>) to <paramref name="error"/> and returns its code
-    /// (<see cref="Of"/>), as <see cref="PalmHost"/> and <c>PalmClient.RunAsync</c> do; a failure that is none of Palm's
+    /// Writes the one line that names <paramref name="failure"/> (<c>palm: ...</c>) to <paramref name="error"/> and returns its
+    /// code (<see cref="Of"/>), as <see cref="PalmHost"/> and <c>PalmClient.RunAsync</c> do; a failure that is none of Palm's
     /// (a bug in the program's own code) also gets its stack trace. For programs with commands of their own (the <c>palm</c> tool).
     /// </summary>
     public static int Report(Exception failure, TextWriter error)
@@ -60,4 +59,7 @@ public static class PalmExitCodes
         if (!palms && failure.StackTrace is { } trace) error.WriteLine(trace);
         return code;
     }
+
+    /// <summary>Sets <paramref name="code"/> as the process's <see cref="Environment.ExitCode"/> and returns it.</summary>
+    internal static int Exit(int code) => Environment.ExitCode = code;
 }

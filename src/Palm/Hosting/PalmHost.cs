@@ -12,11 +12,8 @@ namespace Palm.Hosting;
 /// <see cref="RunServerAsync{TServer}"/> and <see cref="RunNodeAsync"/> are whole programs: they print one
 /// line when the node is up (how it became a member: founding a new cluster, or joined through which seed)
 /// and one when it has left the cluster, and a failure to start is one line on standard error, never an
-/// unhandled exception. <c>--help</c> prints the node flags and environment variables (<see cref="NodeOptions.HelpText"/>) and exits 0. Their result, also set as <see cref="Environment.ExitCode"/>, is one of
-/// <see cref="PalmExitCodes"/>: 0 stopped cleanly; 1 an unexpected failure; 2 a usage or configuration
-/// mistake; 3 a port the node must listen on is taken (the line names the port and its holder); 4 no seed
-/// node let it join within <c>palm.connect-timeout</c> (the line names each seed and what trying it met);
-/// 130 cancelled before the node was up.
+/// unhandled exception. <c>--help</c> prints <see cref="NodeOptions.HelpText"/> and exits 0. Their result, also set as
+/// <see cref="Environment.ExitCode"/>, is one of <see cref="PalmExitCodes"/>.
 /// </remarks>
 public static class PalmHost
 {
@@ -51,7 +48,7 @@ public static class PalmHost
             {
                 Console.WriteLine($"usage: {AppDomain.CurrentDomain.FriendlyName} [node flags]");
                 Console.WriteLine(NodeOptions.HelpText);
-                return Exit(PalmExitCodes.Ok);
+                return PalmExitCodes.Exit(PalmExitCodes.Ok);
             }
             (node, how) = await StartAsync(options, cancellationToken);
             try
@@ -66,23 +63,17 @@ public static class PalmHost
         }
         catch (Exception e)
         {
-            return Exit(PalmExitCodes.Report(e, Console.Error));
+            return PalmExitCodes.Exit(PalmExitCodes.Report(e, Console.Error));
         }
         Console.WriteLine($"palm: {what} up at {node.Address}, {how}");
         await WaitForShutdown(node.System, cancellationToken);
         if (CoordinatedShutdown.Get(node.System).ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
         {
             Console.Error.WriteLine($"palm: {what} at {node.Address} was downed by the cluster and stopped");
-            return Exit(PalmExitCodes.Failure);
+            return PalmExitCodes.Exit(PalmExitCodes.Failure);
         }
         Console.WriteLine($"palm: {what} at {node.Address} left the cluster");
-        return Exit(PalmExitCodes.Ok);
-    }
-
-    private static int Exit(int code)
-    {
-        Environment.ExitCode = code;
-        return code;
+        return PalmExitCodes.Exit(PalmExitCodes.Ok);
     }
 
     /// <summary>

@@ -1,14 +1,11 @@
 using Akka.Actor;
 using Akka.Cluster;
 using Palm.Configuration;
-using Palm.Diagnostics;
 using Palm.Discovery;
-using Palm.Dispatch;
 using Palm.Hosting.Internal;
 using Palm.Messages;
 using Palm.Serialization;
 using Palm.Servers;
-using Palm.Templates.Parallel;
 using Palm.Transport;
 
 namespace Palm.Hosting;
@@ -20,11 +17,9 @@ namespace Palm.Hosting;
 /// </summary>
 public sealed class PalmNode : IExtension
 {
-    private readonly ExtendedActorSystem _system;
-
     internal PalmNode(ExtendedActorSystem system)
     {
-        _system = system;
+        System = system;
         system.Settings.InjectTopLevelFallback(PalmConfig.Reference);
         var components = NodeComponentSettings.Read(system.Settings.Config);
         // A system built without Palm's HOCON still gets a dedicated thread per server.
@@ -61,7 +56,7 @@ public sealed class PalmNode : IExtension
     public bool Clustered { get; }
 
     /// <summary>The actor system this node runs in.</summary>
-    public ActorSystem System => _system;
+    public ActorSystem System { get; }
 
     internal DirectoryView Directory { get; } = new();
 
@@ -103,9 +98,12 @@ public sealed class PalmNode : IExtension
 
     internal static void CheckName(string name)
     {
-        if (string.IsNullOrEmpty(name) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (!IsValidName(name))
             throw new PalmConfigurationException($"Server name '{name}' must be non-empty and use only letters, digits, '-' and '_'.");
     }
+
+    internal static bool IsValidName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }
 
 /// <summary>Creates the <see cref="PalmNode"/> extension.</summary>

@@ -18,14 +18,8 @@ public sealed class PalmNodeBootstrap
 {
     private readonly TimeSpan _connectTimeout;
 
-    private PalmNodeBootstrap(string systemName, Config config, IReadOnlyList<Setup> setups, IReadOnlyList<Address> seeds, TimeSpan connectTimeout)
-    {
-        SystemName = systemName;
-        Config = config;
-        Setups = setups;
-        Seeds = seeds;
-        _connectTimeout = connectTimeout;
-    }
+    private PalmNodeBootstrap(string systemName, Config config, IReadOnlyList<Setup> setups, IReadOnlyList<Address> seeds, TimeSpan connectTimeout) =>
+        (SystemName, Config, Setups, Seeds, _connectTimeout) = (systemName, config, setups, seeds, connectTimeout);
 
     /// <summary>The actor system's name (<c>palm.system-name</c>).</summary>
     public string SystemName { get; }

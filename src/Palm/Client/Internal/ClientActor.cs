@@ -5,7 +5,6 @@ using Palm.Diagnostics;
 using Palm.Discovery;
 using Palm.Hosting.Internal;
 using Palm.Messages;
-using Palm.Templates.Reduce;
 using Palm.Transport;
 
 namespace Palm.Client.Internal;
@@ -29,7 +28,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     private readonly bool _trustLocal;
     private readonly DataLanes _lanes = DataLanes.Get(Context.System);
     // Replaced, never changed: the lane actor reads it from its own thread (see PreStart).
-    private HashSet<Address> _trusted = [];
+    private HashSet<Address> _trusted;
     // Nodes of the directory this client said hello to (not the contact: it subscribed there).
     private HashSet<Address> _greeted = [];
     private IDisposable? _admission;
@@ -39,18 +38,13 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
 
     // trustLocal: whether actors of the client's own system may send results (a client inside a node's system).
     // clock: what progress timeouts are measured on (tests inject their own; the system's by default).
-    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientSettings clientSettings, ClientCounters counters, bool trustLocal,
-        TimeProvider? clock = null)
+    public ClientActor(IActorRef contact, DirectoryView view, TaskCompletionSource firstUpdate, PalmSettings settings, ClientSettings clientSettings,
+        ClientCounters counters, bool trustLocal, TimeProvider? clock = null)
     {
+        (_contact, _view, _firstUpdate, _settings, _clientSettings, _counters, _trustLocal) =
+            (contact, view, firstUpdate, settings, clientSettings, counters, trustLocal);
         _clock = clock ?? TimeProvider.System;
-        _trustLocal = trustLocal;
-        _contact = contact;
-        _view = view;
-        _firstUpdate = firstUpdate;
-        _settings = settings;
-        _clientSettings = clientSettings;
-        _counters = counters;
-        _trusted.Add(contact.Path.Address);
+        _trusted = [contact.Path.Address];
         Receive<ResultBatch>(OnResults);
         Receive<RegisterJob>(OnRegister);
         Receive<UnregisterJob>(u =>
@@ -110,7 +104,7 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         foreach (var node in _trusted)
         {
             if (node.Equals(_contact.Path.Address) || node.Equals(self) || node.HasLocalScope) continue;
-            if (!_greeted.Contains(node)) Context.ActorSelection(new RootActorPath(node) / "user" / NodeActor.Name).Tell(ClientHello.Instance);
+            if (!_greeted.Contains(node)) Context.ActorSelection(NodeActor.PathAt(node)).Tell(ClientHello.Instance);
             greeted.Add(node);
         }
         _greeted = greeted;
@@ -189,17 +183,14 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
     {
         var job = register.Job;
         _jobs[job.Header.JobId] = job;
-        job.Watch.Progressed(NowMs());
+        job.Watch.Progressed(_clock.NowMs());
         var tick = TickFor(job.ProgressTimeout);
         if (tick < _tick) StartTicks(tick);
     }
 
-    /// <summary>Milliseconds on the client's clock.</summary>
-    private long NowMs() => _clock.NowMs();
-
     private void OnTick()
     {
-        var now = NowMs();
+        var now = _clock.NowMs();
         foreach (var job in _jobs.Values)
         {
             if (job.Failed) continue;
@@ -222,14 +213,14 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
             switch (watch.Phase)
             {
                 case ProgressPhase.Watching when now - watch.Since >= timeout && job.DeadBranch is not null:
-                    job.Fail(ProgressFailures.BranchLost(job));
+                    job.Fail(job.BranchLostFailure());
                     break;
                 case ProgressPhase.Watching when now - watch.Since >= timeout:
                     watch.Phase = ProgressPhase.Asking;
                     CheckRoute(job, ++watch.Check);
                     break;
                 case ProgressPhase.Confirming when now - watch.Since >= timeout:
-                    job.Fail(ProgressFailures.Lost(job, _view.Current));
+                    job.Fail(job.LostFailure(_view.Current));
                     break;
             }
         }
@@ -246,21 +237,9 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
 
         async Task<RouteChecked> Ask()
         {
-            var answers = entries.Select(async e =>
-            {
-                try
-                {
-                    await e.Server.Ask<object>(GetServerStatus.Instance, askTimeout).ConfigureAwait(false);
-                    return true;
-                }
-                catch (Exception)
-                {
-                    // Timed out, or the server is gone: either way it did not answer.
-                    return false;
-                }
-            }).ToArray();
-            var answered = await Task.WhenAll(answers).ConfigureAwait(false);
-            var silent = Array.FindIndex(answered, ok => !ok);
+            var answered = await Task.WhenAll(entries.Select(e => StatusSurvey.AskOrNull<object>(e.Server, GetServerStatus.Instance, askTimeout,
+                CancellationToken.None))).ConfigureAwait(false);
+            var silent = Array.FindIndex(answered, answer => answer is null);
             return new RouteChecked(jobId, check, silent < 0 ? null : entries[silent]);
         }
 
@@ -276,12 +255,12 @@ internal sealed class ClientActor : ReceiveActor, IWithTimers
         if (watch.Phase != ProgressPhase.Asking || watch.Check != result.Check) return;
         if (result.Silent is { } silent)
         {
-            job.Fail(ProgressFailures.Silent(job, silent, _settings.AskTimeout));
+            job.Fail(job.SilentFailure(silent, _settings.AskTimeout));
             return;
         }
         // Every server is alive: wait as long once more before calling the inputs lost.
         watch.Phase = ProgressPhase.Confirming;
-        watch.Since = NowMs();
+        watch.Since = _clock.NowMs();
     }
 
     private void OnDirectory(DirectoryUpdate update)

@@ -52,7 +52,6 @@ internal sealed class ClientCounters
         }
     }
 
-    /// <summary>Called by the job driver when a job starts.</summary>
     public void JobStarted(JobState job)
     {
         lock (_jobsGate)

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Palm.Diagnostics;
 
 namespace Palm.Client.Internal;

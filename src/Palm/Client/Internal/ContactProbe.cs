@@ -36,7 +36,7 @@ internal static class ContactProbe
         if (contact.Protocol != own.Protocol)
             throw Failure(contact, clock, await ProtocolMismatch(contact, own, tls, cancellationToken).ConfigureAwait(false));
 
-        using var watch = AssociationWatch.Start(system, contact);
+        using var watch = new AssociationWatch(system, contact);
         var identify = system.ActorSelection(path).Ask<ActorIdentity>(new Identify(null), settings.ConnectTimeout, cancellationToken);
         await Task.WhenAny(identify, Task.Delay(QuickAnswer, cancellationToken)).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
@@ -76,7 +76,6 @@ internal static class ContactProbe
     private static PalmConnectException Failure(Address contact, Stopwatch clock, string cause) =>
         new($"Cannot connect to {contact} (after {Seconds(clock)}): {cause}");
 
-    /// <summary>The time the attempt took so far, as the message says it.</summary>
     private static string Seconds(Stopwatch clock) => string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.0#} s");
 
     private static async Task<string?> DiagnoseAsync(ActorSystem system, ActorPath path, string configuredName, TimeSpan deadline,
@@ -94,10 +93,8 @@ internal static class ContactProbe
     }
 
     /// <summary>
-    /// Asks the addresses the node likely has at the contact's port (the configured system name and "palm"; the
-    /// host's IP addresses, and localhost for a loopback address) for the node actor; names the first that answers.
-    /// The candidates are asked until one answers or <paramref name="deadline"/> (the rest of palm.connect-timeout)
-    /// passes: on a busy machine a first TLS association can take seconds, and a fixed shorter bound lost the diagnosis.
+    /// Asks the addresses the node likely has at the contact's port for the node actor until <paramref name="deadline"/>;
+    /// names the first that answers.
     /// </summary>
     private static async Task<string?> OtherNamesAsync(ActorSystem system, ActorPath path, string configuredName, TimeSpan deadline, CancellationToken cancellationToken)
     {
@@ -139,22 +136,13 @@ internal static class ContactProbe
         }
     }
 
-    /// <summary>
-    /// A prober does not wait out Akka's 5 s gate after a failed association attempt (a TLS handshake that timed out
-    /// on a busy machine): its next ask dials again.
-    /// </summary>
+    /// <summary>A prober dials again soon after a failed association attempt, instead of after Akka's 5 s gate.</summary>
     private static readonly Akka.Configuration.Config ProberConfig = Akka.Configuration.ConfigurationFactory.ParseString("akka.remote.retry-gate-closed-for = 100ms");
 
-    /// <summary>
-    /// Whether a node actor answers at <paramref name="candidate"/>, asked from a new actor system of the client's settings.
-    /// One system per candidate: a node that holds an association with a system (the client's, to the wrong name) and
-    /// gets a second one from it (to another name of the same port) hands the first over to the second, and answers
-    /// in flight are lost.
-    /// </summary>
+    /// <summary>Whether a node actor answers at <paramref name="candidate"/>, asked from an actor system of its own.</summary>
     private static async Task<bool> IdentifyFromOwnSystemAsync(ActorSystem client, ActorPath candidate, CancellationToken cancellationToken)
     {
-        // Each made on a thread of its own: creating an actor system blocks until its remoting listens, which takes
-        // thread-pool work; three of them blocking pool threads at once starved a 2-core machine's pool for seconds.
+        // On a thread of its own: creating an actor system blocks until its remoting listens (pool threads starved).
         var prober = await Task.Factory.StartNew(() => PalmTls.CreateActorSystem(client.Name + "-probe", ProberConfig.WithFallback(client.Settings.Config)),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         try
@@ -243,23 +231,19 @@ internal static class ContactProbe
     {
         private readonly ActorSystem _system;
         private readonly IActorRef _actor;
-        private volatile bool _associated;
-        private volatile string? _error;
 
-        private AssociationWatch(ActorSystem system, Address contact)
+        public AssociationWatch(ActorSystem system, Address contact)
         {
             _system = system;
             _actor = system.ActorOf(Props.Create(() => new Listener(this, contact)));
             system.EventStream.Subscribe(_actor, typeof(AssociationEvent));
         }
 
-        public static AssociationWatch Start(ActorSystem system, Address contact) => new(system, contact);
-
         /// <summary>Whether the association with the contact came up (outbound).</summary>
-        public bool Associated => _associated;
+        public bool Associated { get => Volatile.Read(ref field); private set => Volatile.Write(ref field, value); }
 
         /// <summary>The innermost cause of the last association error with the contact, if any.</summary>
-        public string? Error => _error;
+        public string? Error { get => Volatile.Read(ref field); private set => Volatile.Write(ref field, value); }
 
         public void Dispose()
         {
@@ -271,8 +255,8 @@ internal static class ContactProbe
         {
             public Listener(AssociationWatch watch, Address contact)
             {
-                Receive<AssociatedEvent>(e => !e.IsInbound && e.RemoteAddress.Equals(contact), _ => watch._associated = true);
-                Receive<AssociationErrorEvent>(e => e.RemoteAddress.Equals(contact), e => watch._error = e.Cause is null ? "no cause given" : TlsProbe.Innermost(e.Cause));
+                Receive<AssociatedEvent>(e => !e.IsInbound && e.RemoteAddress.Equals(contact), _ => watch.Associated = true);
+                Receive<AssociationErrorEvent>(e => e.RemoteAddress.Equals(contact), e => watch.Error = e.Cause is null ? "no cause given" : TlsProbe.Innermost(e.Cause));
                 ReceiveAny(_ => { });
             }
         }

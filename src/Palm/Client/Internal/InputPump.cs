@@ -1,9 +1,7 @@
-using Akka.Actor;
 using Palm.Configuration;
 using Palm.Discovery;
 using Palm.Messages;
 using Palm.Messages.Internal;
-using Palm.Transport;
 
 namespace Palm.Client.Internal;
 
@@ -44,7 +42,7 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
                 var input = _sent++;
                 var payload = source.Current;
                 var error = payload is null
-                    ? Error(PalmErrorKind.NullPayload, first, $"Input {input} is null; send an empty array for an empty payload.")
+                    ? new PalmError(PalmErrorKind.NullPayload, "client", first.Function, -1, null, $"Input {input} is null; send an empty array for an empty payload.")
                     : !PayloadLimit.Fits(payload.Length, settings.MaxPayloadBytes)
                         ? PayloadLimit.TooLarge(payload.Length, settings.MaxPayloadBytes, $"Input {input}", "client", first.Function, -1)
                         : entry is null
@@ -73,7 +71,4 @@ internal sealed class InputPump(JobState job, DirectoryView directory, PalmSetti
             job.Fail(e);
         }
     }
-
-    private static PalmError Error(PalmErrorKind kind, Step first, string message) =>
-        new(kind, "client", first.Function, -1, null, message);
 }

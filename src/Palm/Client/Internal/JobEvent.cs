@@ -13,7 +13,6 @@ internal readonly record struct JobEvent(JobResult? Result, long CompletedInput,
     public static readonly JobEvent Finished = new(null, -1, -1, null, true);
 
     public static JobEvent Of(JobResult result) => new(result, -1, -1, null);
-    public static JobEvent InputDone(long input) => new(null, input, -1, null);
     public static JobEvent SourceDone(long total) => new(null, -1, total, null);
     public static JobEvent Failed(Exception e) => new(null, -1, -1, e);
 }

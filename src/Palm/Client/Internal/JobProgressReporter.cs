@@ -21,9 +21,7 @@ internal sealed class JobProgressReporter
 
     private JobProgressReporter(IProgress<JobProgress> progress, TimeSpan interval, JobState job, long? total)
     {
-        _progress = progress;
-        _job = job;
-        _total = total;
+        (_progress, _job, _total) = (progress, job, total);
         _interval = (long)(Math.Max(0, interval.TotalSeconds) * Stopwatch.Frequency);
         _next = _started + _interval;
     }
@@ -35,7 +33,6 @@ internal sealed class JobProgressReporter
     public static JobProgressReporter? For(JobOptions options, JobState job, long? total) =>
         options.Progress is { } progress ? new JobProgressReporter(progress, options.ProgressInterval, job, total) : null;
 
-    /// <summary>The driver yields <paramref name="result"/>.</summary>
     public void Result(JobResult result)
     {
         _results++;
@@ -45,7 +42,6 @@ internal sealed class JobProgressReporter
     /// <summary>The driver counted an input complete (<paramref name="completed"/> so far).</summary>
     public void Completed(long completed) => _completed = completed;
 
-    /// <summary>The source is exhausted after <paramref name="total"/> inputs.</summary>
     public void SourceDone(long total) => _total = total;
 
     /// <summary>After each event: reports if the interval has passed since the last report.</summary>

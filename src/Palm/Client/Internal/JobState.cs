@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Palm.Discovery;
 using Palm.Messages;
 
 namespace Palm.Client.Internal;
@@ -40,9 +41,45 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
         return null;
     }
 
+    /// <summary>A server of the route did not answer a status request after the job had waited a progress-timeout.</summary>
+    public PalmJobFailedException SilentFailure(ServerEntry silent, TimeSpan askTimeout) => FailureAt(silent.Name,
+        $"Job {Header.JobId} failed: {Quiet(ProgressTimeout)} while {Outstanding()}, "
+        + $"and server '{silent.Name}' ({silent.Node}) on the route did not answer a status request within {Seconds(askTimeout)}: "
+        + "it is stuck in a call that does not return, overloaded, or unreachable.");
+
+    /// <summary>Every server answered, and still nothing arrived for another progress-timeout.</summary>
+    public PalmJobFailedException LostFailure(DirectorySnapshot directory)
+    {
+        var servers = string.Join(", ", Header.Route.Select(s => s.Server).Distinct().Select(s => $"'{s}'"));
+        var first = Header.Route[0];
+        var where = directory.TryGet(first.Server, out var entry) ? $" ({entry.Node})" : "";
+        return FailureAt(first.Server, $"Job {Header.JobId} failed: {Quiet(ProgressTimeout * 2)} although every server on the route "
+            + $"({servers}) answered a status request; {Outstanding()}. The client sent them to server '{first.Server}'{where} "
+            + $"for step 0 ({first}) and has heard nothing of them since: they or their results were lost in transit.");
+    }
+
+    /// <summary>A branch's server left; the other branches have gone quiet since: what that branch held is lost.</summary>
+    public PalmJobFailedException BranchLostFailure()
+    {
+        var (server, why) = DeadBranch!.Value;
+        return FailureAt(server, $"Job {Header.JobId} failed: {why}, and nothing came back for {Seconds(ProgressTimeout)} since; {Outstanding()}.");
+    }
+
     /// <summary>The job's failure <paramref name="message"/>, pinned on <paramref name="server"/> and its first function on the route.</summary>
-    public PalmJobFailedException FailureAt(string server, string message) =>
+    private PalmJobFailedException FailureAt(string server, string message) =>
         new(message, server, Header.Route.Where(s => s.Server == server).Select(s => s.Function).FirstOrDefault());
+
+    private string Quiet(TimeSpan time) => $"nothing of input {OldestMark().Input} (its oldest outstanding) came back for {Seconds(time)}";
+
+    private string Outstanding()
+    {
+        var owed = Owed;
+        var ids = FirstOutstanding(5);
+        var list = string.Join(", ", ids) + (owed > ids.Count ? ", ..." : "");
+        return owed == 1 ? $"1 input was outstanding (input {list})" : $"{owed} inputs were outstanding (inputs {list})";
+    }
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.###} s";
 
     /// <summary>How long the job may wait for a result while the cluster owes it some (see <c>palm.client.progress-timeout</c>).</summary>
     public TimeSpan ProgressTimeout { get; } = progressTimeout;
@@ -82,7 +119,6 @@ internal sealed class JobState(JobHeader header, string[] watchedServers, TimeSp
     /// <summary>How many complete ids are kept above the watermark (the inputs completed out of order).</summary>
     public int CompleteAboveWatermark => _inputs.CompleteAbove;
 
-    /// <summary>Whether input <paramref name="id"/> is counted complete already.</summary>
     public bool IsComplete(long id) => _inputs.IsComplete(id);
 
     /// <summary>

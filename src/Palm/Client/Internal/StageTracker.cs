@@ -11,10 +11,8 @@ namespace Palm.Client.Internal;
 internal sealed class StageTracker
 {
     private readonly SortedDictionary<int, OwnStageState> _stages = new();
-    private volatile bool _active;
-
     /// <summary>Some reduce folded part of the job: it ends with the flushes, not when its inputs are complete (read by the job's reader).</summary>
-    public bool Active => _active;
+    public bool Active { get => Volatile.Read(ref field); private set => Volatile.Write(ref field, value); }
 
     /// <summary>How many inputs the source had; -1 until it is exhausted.</summary>
     public long SourceTotal { get; set; } = -1;
@@ -46,7 +44,7 @@ internal sealed class StageTracker
         var state = Stage(stage);
         state.WantsCredit |= wantsCredit;
         if (sender is not null) state.Leader = sender;
-        _active = true;
+        Active = true;
         Progress++;
         return true;
     }
@@ -64,7 +62,7 @@ internal sealed class StageTracker
             state.Flushed = true;
             if (PendingFlush == stageNumber) PendingFlush = null;
         }
-        _active = true;
+        Active = true;
         Progress++;
         return true;
     }
@@ -133,7 +131,6 @@ internal sealed class StageTracker
             if (state.WantsCredit && !state.Flushed && state.Leader is not null) yield return (number, state.Leader);
     }
 
-    /// <summary>Records that <paramref name="stage"/> was told to flush.</summary>
     public void FlushSent(int stage) => PendingFlush = stage;
 
     private OwnStageState Stage(int number)

@@ -25,7 +25,7 @@ internal static class StatusSurvey
 
         Task<T?> Ask<T>(ICanTell target, object message) where T : class => AskOrNull<T>(target, message, Left(clock, bound), cancellationToken);
         Task<NodeReport?> AskNode(string address) => Address.TryParse(address, out var parsed)
-            ? Ask<NodeReport>(system.ActorSelection(new RootActorPath(parsed) / "user" / Hosting.Internal.NodeActor.Name), GetNodeStatus.Instance)
+            ? Ask<NodeReport>(system.ActorSelection(Hosting.Internal.NodeActor.PathAt(parsed)), GetNodeStatus.Instance)
             : Task.FromResult<NodeReport?>(null);
 
         var nodeAsks = new Dictionary<string, Task<NodeReport?>>(StringComparer.Ordinal) { [contactAddress] = Ask<NodeReport>(contact, GetNodeStatus.Instance) };
@@ -64,13 +64,11 @@ internal static class StatusSurvey
     }
 
     /// <summary>What is left of the bound; never zero, so that an ask started late still gets a chance at an answer already on its way.</summary>
-    private static TimeSpan Left(Stopwatch clock, TimeSpan bound)
-    {
-        var left = bound - clock.Elapsed;
-        return left > TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
-    }
+    private static TimeSpan Left(Stopwatch clock, TimeSpan bound) =>
+        TimeSpan.FromTicks(Math.Max((bound - clock.Elapsed).Ticks, TimeSpan.TicksPerMillisecond));
 
-    private static async Task<T?> AskOrNull<T>(ICanTell target, object message, TimeSpan timeout, CancellationToken cancellationToken) where T : class
+    /// <summary>The answer of <paramref name="target"/>, or null if it gives none in time.</summary>
+    public static async Task<T?> AskOrNull<T>(ICanTell target, object message, TimeSpan timeout, CancellationToken cancellationToken) where T : class
     {
         try
         {

@@ -47,10 +47,7 @@ internal static class KnownKeys
         {
             if (!config.HasPath(scope.Root)) continue;
             foreach (var key in Keys(config.GetValue(scope.Root), scope.Root, skipEmpty: true))
-            {
-                var error = Unknown(scope, key);
-                if (error is not null) throw new ConfigurationException(error);
-            }
+                if (Unknown(scope, key) is { } error) throw new ConfigurationException(error);
         }
     }
 
@@ -74,8 +71,7 @@ internal static class KnownKeys
     private static string Message(Scope scope, string key, string[] known)
     {
         var what = $"{key} is not {(scope.Owner == "Palm" ? "a" : "an")} {scope.Owner} setting";
-        var nearest = NearestName.Of(key, known);
-        if (nearest is not null) return $"{what}; did you mean {nearest}?";
+        if (NearestName.Of(key, known) is { } nearest) return $"{what}; did you mean {nearest}?";
         // Nothing close: list what the nearest existing section holds.
         var parent = key;
         string[] siblings;

@@ -174,7 +174,7 @@ internal sealed class ClusterJoin
         private static string Cause(Exception? e)
         {
             var message = "the connection failed";
-            for (var current = e; current is not null; current = current is AggregateException a ? a.InnerExceptions.FirstOrDefault() : current.InnerException)
+            for (var current = e; current is not null; current = current.InnerException)
                 if (!string.IsNullOrWhiteSpace(current.Message)) message = current.Message;
             return message.ReplaceLineEndings(" ");
         }

@@ -3,7 +3,6 @@ using Akka.Cluster;
 using Akka.Event;
 using Palm.Cache;
 using Palm.Cache.Internal;
-using Palm.Configuration;
 using Palm.Diagnostics;
 using Palm.Discovery;
 using Palm.Discovery.Internal;
@@ -12,7 +11,6 @@ using Palm.Messages;
 using Palm.Servers;
 using Palm.Servers.Internal;
 using Palm.Templates;
-using Palm.Transport;
 using AkkaCluster = Akka.Cluster.Cluster;
 using static Akka.Cluster.ClusterEvent;
 
@@ -27,7 +25,8 @@ internal sealed class NodeActor : ReceiveActor
 {
     public const string Name = "palm";
 
-    private readonly PalmSettings _settings;
+    public static ActorPath PathAt(Address node) => new RootActorPath(node) / "user" / Name;
+
     private readonly NodeComponentSettings _components;
     private readonly DirectoryView _view;
     private readonly Transport.DataLanes _lanes = Transport.DataLanes.Get(Context.System);
@@ -54,13 +53,7 @@ internal sealed class NodeActor : ReceiveActor
 
     public NodeActor(NodeComponentSettings settings, DirectoryView view, string selfAddress, bool clustered, RateLimitedLog refusals)
     {
-        _settings = settings.Shared;
-        _components = settings;
-        _view = view;
-        _selfAddress = selfAddress;
-        _clustered = clustered;
-
-        _refusals = refusals;
+        (_components, _view, _selfAddress, _clustered, _refusals) = (settings, view, selfAddress, clustered, refusals);
         _membership = new MembershipReport(Context.System, selfAddress, clustered);
         _clients = new ConnectedClients(settings.Node.MaxDirectorySubscribers);
         // The lane hands secrets to members of the cluster and to connected clients only.
@@ -169,7 +162,7 @@ internal sealed class NodeActor : ReceiveActor
         IPalmCache cache;
         if (role == ServerRole.Worker)
         {
-            cache = new LeaderCache(name, () => _view.Current.TryGet(name, out var leader) ? leader.Cache : null, _settings.AskTimeout);
+            cache = new LeaderCache(name, () => _view.Current.TryGet(name, out var leader) ? leader.Cache : null, _components.Shared.AskTimeout);
         }
         else
         {
@@ -180,7 +173,7 @@ internal sealed class NodeActor : ReceiveActor
         instance.Attach(new ServerServices(name, log, cache, counters));
         var worker = role == ServerRole.Worker ? _workerSequence[name] = _workerSequence.GetValueOrDefault(name) + 1 : 0;
         var actorName = InstanceIdentity.ActorName(name, role, worker);
-        var runtime = new ServerRuntime(name, instance, functions, counters, log, cache, _settings, _components.Server, _view, Self, _selfAddress, _lanes,
+        var runtime = new ServerRuntime(name, instance, functions, counters, log, cache, _components.Shared, _components.Server, _view, Self, _selfAddress, _lanes,
             Identity: InstanceIdentity.Of(name, role, actorName, _selfAddress));
         var props = ServerTemplates.PropsFor(runtime, role, _components.Parallel).WithDispatcher(_components.Server.Dispatcher);
         var server = Context.ActorOf(props, actorName);
@@ -212,7 +205,8 @@ internal sealed class NodeActor : ReceiveActor
     {
         var node = from.ToString();
         var entries = message.Entries.Where(e => e is not null && e.Server.Path.Address.Equals(from)
-                && (e.Cache.IsNobody() || e.Cache.Path.Address.Equals(from)) && IsValidName(e.Name))
+                && (e.Cache.IsNobody() || e.Cache.Path.Address.Equals(from))
+                && e.Name?.Length <= 200 && PalmNode.IsValidName(e.Name))
             .Select(e => e with { Node = node }).ToArray();
         if (entries.Length != message.Entries.Length)
             _refusals.Warn("node-servers-foreign", $"Palm node ignored {message.Entries.Length - entries.Length} entries from {from} that named actors of other nodes or bad names.");
@@ -220,9 +214,6 @@ internal sealed class NodeActor : ReceiveActor
         if (message.ReplyWanted) sender.Tell(new NodeServers(_local.ToArray(), false));
         Publish();
     }
-
-    private static bool IsValidName(string? name) =>
-        !string.IsNullOrEmpty(name) && name.Length <= 200 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private void OnTerminated(Terminated t)
     {
@@ -272,8 +263,7 @@ internal sealed class NodeActor : ReceiveActor
         foreach (var member in _members.Keys) PeerNode(member).Tell(new NodeServers(entries, false));
     }
 
-    private ActorSelection PeerNode(Address address) =>
-        Context.ActorSelection(new RootActorPath(address) / "user" / Name);
+    private ActorSelection PeerNode(Address address) => Context.ActorSelection(PathAt(address));
 
     private void Publish()
     {

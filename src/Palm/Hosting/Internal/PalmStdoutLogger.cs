@@ -4,8 +4,7 @@ namespace Palm.Hosting.Internal;
 
 /// <summary>
 /// Akka's fallback logger (<c>akka.stdout-logger-class</c>), which speaks before <see cref="PalmConsoleLogger"/> starts and
-/// after it stops: only Palm's own lines. Akka.Remote's errors about associations torn down as a system stops reached
-/// standard out through it in 2 of 5 demo runs, after the demo's last line, whatever <c>akka.stdout-loglevel</c> said.
+/// after it stops: only Palm's own lines (docs/internals.md#palmstdoutlogger).
 /// </summary>
 internal sealed class PalmStdoutLogger : MinimalLogger
 {

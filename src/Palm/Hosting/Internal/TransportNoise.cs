@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Akka.Event;
+using Palm.Security.Internal;
 
 namespace Palm.Hosting.Internal;
 
@@ -50,7 +51,7 @@ internal static partial class TransportNoise
                 if (IsTls(e.Cause)) return NoiseVerdict.Drop;
                 if (IsType(e.Cause, "TooLongFrameException"))
                     return NoiseVerdict.OneLine("not-akka", $"palm: closed a connection from {remote}: it does not speak Akka.Remote's protocol "
-                                                           + $"({Innermost(e.Cause!)}): a client or node with palm.tls on, while this node has it off?");
+                                                           + $"({TlsProbe.Innermost(e.Cause!)}): a client or node with palm.tls on, while this node has it off?");
             }
             return NoiseVerdict.Keep;
         }
@@ -62,7 +63,7 @@ internal static partial class TransportNoise
         // client's work is done (the palm tool's result, a README client's line), with nothing to act on.
         if (e is Warning && text.StartsWith("Shutdown finished, but flushing might not have been successful", StringComparison.Ordinal))
             return NoiseVerdict.Drop;
-                if (e is Warning && text.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal))
+        if (PalmConsoleLogger.IsGated(e))
         {
             // The cause is on the first line; the rest is its stack trace.
             var newline = text.IndexOf('\n');
@@ -73,7 +74,7 @@ internal static partial class TransportNoise
 
     private static string Reason(Exception? cause) =>
         IsType(cause, "NotSslRecordException") ? "it does not speak TLS (its palm.tls is off, or it is not a Palm node)"
-        : cause is null ? "no cause given" : Innermost(cause);
+        : cause is null ? "no cause given" : TlsProbe.Innermost(cause);
 
     /// <summary>The peer of "[local->remote]" in DotNetty's channel description, without IPv4-mapped IPv6 decoration.</summary>
     private static string Remote(string text)
@@ -91,13 +92,10 @@ internal static partial class TransportNoise
 
     private static bool Has(Exception? e, string text) => Chain(e).Any(x => x.Message.Contains(text, StringComparison.Ordinal));
 
-    private static string Innermost(Exception e) => Chain(e).Last().Message.TrimEnd('.');
-
-    /// <summary>The exception and its inner ones, through aggregates (DotNetty wraps SslStream's errors in one).</summary>
+    /// <summary>The exception and its inner ones (an aggregate's inner exception is its first: DotNetty wraps SslStream's errors in one).</summary>
     private static IEnumerable<Exception> Chain(Exception? e)
     {
-        for (; e is not null; e = e is AggregateException { InnerExceptions.Count: 1 } a ? a.InnerExceptions[0] : e.InnerException)
-            yield return e;
+        for (; e is not null; e = e.InnerException) yield return e;
     }
 
     [GeneratedRegex(@"\[(?<local>[^\]]*\]?:\d+)->(?<remote>[^\]]*\]?:\d+)\]")]
